@@ -1,0 +1,166 @@
+"""Invitations (the only way in) and the rule of who must use a second factor."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagari.audit.services import log_action
+from tsunagari.orgs.models import ROLES_REQUIRING_MFA, Membership, Organization, Role
+from tsunagari.orgs.services import add_membership, check_role_assignable
+
+from .models import Invitation, User
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def user_requires_mfa(user: User) -> bool:
+    """Anyone whose role can see residents' personal data must sign in with a second factor."""
+    return Membership.objects.filter(
+        user=user, is_active=True, organization__is_active=True, role__in=ROLES_REQUIRING_MFA
+    ).exists()
+
+
+def user_lacks_required_mfa(user: User) -> bool:
+    return user_requires_mfa(user) and not is_mfa_enabled(user)
+
+
+def invitation_link(token: str, request: HttpRequest | None) -> str:
+    path = reverse("invitation_accept", args=[token])
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.TSUNAGARI_SITE_URL.rstrip("/") + path
+
+
+@transaction.atomic
+def invite_member(
+    *,
+    by: Membership | None,
+    email: str,
+    role: str,
+    request: HttpRequest | None,
+    organization: Organization | None = None,
+) -> tuple[Invitation, str]:
+    """Send an invitation link by e-mail; return the invitation and its link.
+
+    The link works once and expires (INVITATION_VALID_FOR). Admins invite into their own
+    organisation; a secretariat coordinator may also invite the first admin of an organisation it has
+    just registered (``organization``); ``by=None`` is the command line setting up the platform.
+    """
+    if by is not None:
+        organization = organization or by.organization
+        if organization.pk == by.organization_id:
+            check_role_assignable(by=by, role=role)
+        elif not (by.is_coordinator and role == Role.ADMIN):
+            raise PermissionDenied
+    if organization is None:
+        raise ValueError("organization is required when inviting from the command line")
+    email = email.strip().lower()
+    if Membership.objects.filter(organization=organization, user__email=email, is_active=True).exists():
+        raise ValidationError(_("This person is already a member."))
+    # A new invitation replaces an open one for the same address.
+    Invitation.objects.filter(
+        organization=organization, email=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        organization=organization,
+        email=email,
+        role=role,
+        token_hash=token_hash(token),
+        invited_by=by.user if by is not None else None,
+        expires_at=timezone.now() + settings.INVITATION_VALID_FOR,
+    )
+    link = invitation_link(token, request)
+    context = {"invitation": invitation, "link": link, "platform": settings.TSUNAGARI_PLATFORM_NAME}
+    send_mail(
+        subject=render_to_string("accounts/email/invitation_subject.txt", context).strip(),
+        message=render_to_string("accounts/email/invitation_message.txt", context),
+        from_email=None,
+        recipient_list=[email],
+    )
+    log_action(
+        invitation,
+        actor=by,
+        organization=organization,
+        action="accounts.invitation.sent",
+        data={"role": role},
+        request=request,
+    )
+    return invitation, link
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """The invitation behind a link, whatever its state (the view explains expired or used links)."""
+    return Invitation.objects.select_related("organization").filter(token_hash=token_hash(token)).first()
+
+
+@transaction.atomic
+def revoke_invitation(*, invitation: Invitation, by: Membership, request: HttpRequest | None) -> None:
+    if invitation.organization_id != by.organization_id:
+        raise PermissionDenied
+    check_role_assignable(by=by, role=invitation.role)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    log_action(invitation, actor=by, action="accounts.invitation.revoked", request=request)
+
+
+def _check_usable(invitation: Invitation) -> None:
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation has already been used."))
+    if invitation.revoked_at is not None:
+        raise ValidationError(_("This invitation was withdrawn. Please ask for a new one."))
+    if invitation.expires_at <= timezone.now():
+        raise ValidationError(_("This invitation has expired. Please ask the organisation for a new one."))
+
+
+@transaction.atomic
+def accept_invitation(
+    *,
+    invitation: Invitation,
+    request: HttpRequest,
+    user: User | None = None,
+    display_name: str = "",
+    password: str = "",
+) -> Membership:
+    """Join the organisation: as the signed-in ``user`` or as a new account with ``password``."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    _check_usable(invitation)
+    if user is None:
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise ValidationError(_("An account with this e-mail address exists: please sign in first."))
+        new_user = User(email=invitation.email, display_name=display_name.strip())
+        validate_password(password, user=new_user)
+        new_user.set_password(password)
+        new_user.save()
+        user = new_user
+    elif user.email.lower() != invitation.email.lower():
+        raise PermissionDenied(_("This invitation is for another e-mail address."))
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    membership = add_membership(
+        user=user, organization=invitation.organization, role=invitation.role, by=None, request=request
+    )
+    log_action(
+        invitation,
+        actor=user,
+        organization=invitation.organization,
+        action="accounts.invitation.accepted",
+        request=request,
+    )
+    return membership

@@ -1,0 +1,123 @@
+"""Writing and verifying the activity log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .chain import GENESIS_HASH, canonical_content, chain_hash, row_hash
+from .models import ActivityLog, ChainHead, LegalBasis
+
+if TYPE_CHECKING:
+    from tsunagari.accounts.models import User
+    from tsunagari.orgs.models import Membership, Organization
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address. Behind the reverse proxy REMOTE_ADDR is the proxy; see docs/operations.md."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def log_action(
+    obj: models.Model | None,
+    *,
+    actor: Membership | User | None,
+    action: str,
+    organization: Organization | None = None,
+    legal_basis: str = LegalBasis.NONE,
+    data: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> ActivityLog:
+    """Append one row to the hash chain. Call it from services, inside their transaction.
+
+    ``actor`` may be a Membership (the usual case: the organisation is taken from it) or a User.
+    ``data`` must not hold personal information beyond ids: the log is read by the secretariat.
+    """
+    from tsunagari.orgs.models import Membership
+
+    user_id: int | None
+    if isinstance(actor, Membership):
+        user_id = actor.user_id
+        organization = organization or actor.organization
+    else:
+        user_id = actor.pk if actor is not None else None
+    if legal_basis not in LegalBasis.values:
+        raise ValueError(f"Unknown legal basis: {legal_basis!r}")
+    # Round-trip through JSON so what is hashed is exactly what the database will give back.
+    clean_data = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
+
+    with transaction.atomic():
+        head = ChainHead.objects.select_for_update().get(pk=1)
+        fields: dict[str, Any] = {
+            "seq": head.seq + 1,
+            "created_at": timezone.now(),
+            "actor_id": user_id,
+            "organization_id": organization.pk if organization is not None else None,
+            "action": action,
+            "object_type": obj._meta.label_lower if obj is not None else "",
+            "object_id": str(obj.pk) if obj is not None else "",
+            "legal_basis": str(legal_basis),
+            "data": clean_data,
+            "ip_address": client_ip(request),
+        }
+        digest = chain_hash(head.hash, canonical_content(**fields))
+        entry = ActivityLog.objects.create(prev_hash=head.hash, hash=digest, **fields)
+        ChainHead.objects.filter(pk=1).update(seq=entry.seq, hash=digest)
+    return entry
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    ok: bool
+    rows_checked: int
+    head_hash: str
+    first_bad_seq: int | None = None
+    problem: str = ""
+
+
+def _rows_in_order() -> Iterator[ActivityLog]:
+    return ActivityLog.objects.order_by("seq").iterator(chunk_size=2000)
+
+
+def verify_chain() -> VerificationResult:
+    """Walk the whole chain; report the first row that was altered, inserted or removed."""
+    expected_seq = 1
+    prev_hash = GENESIS_HASH
+    checked = 0
+    for row in _rows_in_order():
+        if row.seq != expected_seq:
+            return VerificationResult(
+                False, checked, prev_hash, row.seq, f"row #{expected_seq} is missing (next row is #{row.seq})"
+            )
+        if row.prev_hash != prev_hash:
+            return VerificationResult(
+                False,
+                checked,
+                prev_hash,
+                row.seq,
+                "does not link to the row before it (inserted or reordered)",
+            )
+        if row_hash(row) != row.hash:
+            return VerificationResult(False, checked, prev_hash, row.seq, "content was altered")
+        prev_hash = row.hash
+        expected_seq += 1
+        checked += 1
+    head = ChainHead.objects.get(pk=1)
+    if head.seq != checked or head.hash != prev_hash:
+        return VerificationResult(
+            False,
+            checked,
+            prev_hash,
+            checked + 1,
+            f"the chain ends at #{checked} but the head records #{head.seq}: rows were removed from the end",
+        )
+    return VerificationResult(True, checked, prev_hash)

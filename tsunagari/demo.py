@@ -1,0 +1,191 @@
+"""Demo data for ``tsunagari demo``: the fictional city 架空市, its secretariat and member organisations,
+and a user for every role. Everyone here is fictional."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from django.db import transaction
+from django.utils import timezone
+
+from tsunagari.accounts.models import User
+from tsunagari.orgs.districts import load_districts
+from tsunagari.orgs.models import ROLES_REQUIRING_MFA, District, Organization, Role
+from tsunagari.orgs.services import add_membership, create_organization
+
+DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
+Kind = Organization.Kind
+
+
+@dataclass(frozen=True)
+class DemoOrg:
+    slug: str
+    name: str
+    kana: str
+    kind: str
+    districts: tuple[str, ...]
+    profile: str
+    tier: str = Organization.Tier.FULL
+    secretariat: bool = False
+
+
+ORGS = [
+    DemoOrg(
+        "jimukyoku",
+        "架空市 福祉部 地域福祉課（孤独・孤立対策推進室）",
+        "かくうし ふくしぶ ちいきふくしか",
+        Kind.CITY_DEPARTMENT,
+        (),
+        "官民連携プラットフォームの事務局（調整機関）です。加盟団体の連絡調整、支援会議の運営、つながりサポーター養成を担います。",
+        secretariat=True,
+    ),
+    DemoOrg(
+        "shakyo",
+        "社会福祉法人 架空市社会福祉協議会",
+        "かくうししゃかいふくしきょうぎかい",
+        Kind.SOCIAL_WELFARE_COUNCIL,
+        (),
+        "地域の見守り・サロン活動、生活福祉資金の相談、ボランティアセンターを運営しています。",
+    ),
+    DemoOrg(
+        "yorisoi",
+        "NPO法人 よりそいネット架空",
+        "よりそいねっとかくう",
+        Kind.NPO,
+        ("chuo", "minatomachi", "sakuragi"),
+        "ひきこもりの方とご家族の居場所づくり、電話・LINE相談、同行支援を行っています。",
+    ),
+    DemoOrg(
+        "coop",
+        "架空生活協同組合",
+        "かくうせいかつきょうどうくみあい",
+        Kind.COOPERATIVE,
+        (),
+        "宅配の際の見守り（見守り協定）と、フードドライブを行っています。",
+    ),
+    DemoOrg(
+        "shimbun",
+        "架空新聞 東部販売所",
+        "かくうしんぶん とうぶはんばいしょ",
+        Kind.COMPANY,
+        ("koto", "shinonome"),
+        "新聞配達時に郵便物や新聞がたまっているなどの異変に気づいたらお知らせします（見守り協定）。",
+        tier=Organization.Tier.DIRECTORY_ONLY,
+    ),
+    DemoOrg(
+        "chuo-hospital",
+        "架空中央病院 医療福祉相談室",
+        "かくうちゅうおうびょういん",
+        Kind.MEDICAL,
+        ("chuo",),
+        "医療ソーシャルワーカーが、療養と生活の困りごとの相談に応じます。",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    name: str
+    roles: tuple[tuple[str, str], ...]  # (org slug, role)
+    note: str
+
+
+USERS = [
+    DemoUser(
+        "jimukyoku@example.jp", "鈴木 陽子", (("jimukyoku", Role.COORDINATOR),), "事務局コーディネーター"
+    ),
+    DemoUser("admin@shakyo.example.jp", "佐藤 健一", (("shakyo", Role.ADMIN),), "社協の団体管理者"),
+    DemoUser(
+        "staff@shakyo.example.jp",
+        "高橋 美咲",
+        (("shakyo", Role.STAFF), ("yorisoi", Role.VOLUNTEER)),
+        "社協の職員（NPOのボランティアも兼ねる：団体の切り替え）",
+    ),
+    DemoUser("admin@yorisoi.example.jp", "田中 誠", (("yorisoi", Role.ADMIN),), "NPOの団体管理者"),
+    DemoUser(
+        "supporter@example.jp",
+        "伊藤 和子",
+        (("shakyo", Role.VOLUNTEER),),
+        "つながりサポーター（ボランティア）",
+    ),
+    DemoUser("staff@coop.example.jp", "中村 大輔", (("coop", Role.STAFF),), "生協の職員（見守り協定）"),
+    DemoUser("viewer@coop.example.jp", "渡辺 翔", (("coop", Role.VIEWER),), "閲覧のみ（二段階認証は任意）"),
+    DemoUser(
+        "staff@shimbun.example.jp", "小林 正人", (("shimbun", Role.STAFF),), "新聞販売所（見守り協定の企業）"
+    ),
+    DemoUser(
+        "msw@chuo-hospital.example.jp",
+        "加藤 由美",
+        (("chuo-hospital", Role.ADMIN),),
+        "病院の医療ソーシャルワーカー",
+    ),
+]
+
+
+def is_seeded() -> bool:
+    return Organization.objects.filter(is_secretariat=True).exists()
+
+
+@transaction.atomic
+def seed(*, password: str) -> bool:
+    """Create the demo data unless it is there already. Returns True when it created it."""
+    if is_seeded():
+        return False
+    load_districts(DEMO_DATA / "districts.csv")
+    orgs = {}
+    for spec in ORGS:
+        districts = (
+            District.objects.filter(code__in=spec.districts) if spec.districts else District.objects.all()
+        )
+        orgs[spec.slug] = create_organization(
+            by=None, slug=spec.slug, name=spec.name, kana=spec.kana, kind=spec.kind, tier=spec.tier,
+            is_secretariat=spec.secretariat, districts=list(districts), public_profile=spec.profile,
+            phone="0857-00-" + str(1000 + len(orgs)),
+        )  # fmt: skip
+    for spec_user in USERS:
+        user = User.objects.create_user(spec_user.email, password, display_name=spec_user.name)
+        for slug, role in spec_user.roles:
+            add_membership(user=user, organization=orgs[slug], role=role, by=None)
+        if any(role in ROLES_REQUIRING_MFA for _slug, role in spec_user.roles):
+            TOTP.activate(user, generate_totp_secret())
+            RecoveryCodes.activate(user)
+    return True
+
+
+def totp_secret(user: User) -> str | None:
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is None:
+        return None
+    from tsunagari.crypto import decrypt_text
+
+    return decrypt_text(authenticator.data["secret"])
+
+
+def current_totp_code(email: str) -> str | None:
+    user = User.objects.filter(email=email.lower()).first()
+    secret = totp_secret(user) if user else None
+    if secret is None:
+        return None
+    counter = int(timezone.now().timestamp()) // 30
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def print_logins(*, password: str, out: TextIO) -> None:
+    out.write("\nDemo logins (all fictional). Password for every account: " + password + "\n")
+    out.write(
+        "Second factor: add the TOTP secret to an authenticator app, or run `uv run tsunagari demo-code EMAIL`.\n\n"
+    )
+    for spec_user in USERS:
+        user = User.objects.filter(email=spec_user.email).first()
+        secret = totp_secret(user) if user else None
+        roles = ", ".join(f"{slug}:{role}" for slug, role in spec_user.roles)
+        out.write(f"  {spec_user.email:<32} {roles:<38} {spec_user.note}\n")
+        out.write(
+            f"  {'':<32} TOTP secret: {secret}\n" if secret else f"  {'':<32} (no second factor needed)\n"
+        )

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from .selectors import memberships_of
+
+
+def memberships(request: HttpRequest) -> dict[str, Any]:
+    """The signed-in person's organisations for the header's switcher (queried only if a page uses it)."""
+    if not request.user.is_authenticated:
+        return {}
+    return {
+        "my_memberships": SimpleLazyObject(lambda: list(memberships_of(request.user))),  # type: ignore[arg-type]
+        "current_membership": getattr(request, "membership", None),
+    }

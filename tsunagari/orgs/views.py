@@ -1,0 +1,138 @@
+"""Organisation pages: dashboard, members and invitations, profile, and (secretariat) the member list."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tsunagari.accounts import services as account_services
+
+from . import services
+from .access import org_view
+from .forms import InviteForm, OrganizationCreateForm, OrganizationProfileForm, RoleForm
+from .models import Role
+from .selectors import members_visible_to, organizations_visible_to, pending_invitations_for
+
+
+@org_view()
+def org_dashboard(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    return render(request, "orgs/organization_dashboard.html", {"membership": membership})
+
+
+@org_view(Role.ADMIN)
+def member_list(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    context = {
+        "members": members_visible_to(membership),
+        "invitations": pending_invitations_for(membership),
+        "form": InviteForm(by=membership),
+    }
+    return render(request, "orgs/membership_list.html", context)
+
+
+@org_view(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def member_invite(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    form = InviteForm(request.POST or None, by=membership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_services.invite_member(
+                by=membership,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
+            return redirect("orgs:member_list", org_slug=request.org.slug)  # type: ignore[attr-defined]
+    return render(request, "orgs/membership_invite.html", {"form": form})
+
+
+@org_view(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def member_edit(request: HttpRequest, membership_pk: int) -> HttpResponse:
+    by = request.membership  # type: ignore[attr-defined]
+    member = get_object_or_404(members_visible_to(by), pk=membership_pk)
+    form = RoleForm(request.POST or None, by=by, initial={"role": member.role})
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "deactivate":
+                services.deactivate_membership(membership=member, by=by, request=request)
+                messages.success(request, _("Membership ended."))
+                return redirect("orgs:member_list", org_slug=request.org.slug)  # type: ignore[attr-defined]
+            if form.is_valid():
+                services.change_role(
+                    membership=member, role=form.cleaned_data["role"], by=by, request=request
+                )
+                messages.success(request, _("Role changed."))
+                return redirect("orgs:member_list", org_slug=request.org.slug)  # type: ignore[attr-defined]
+        except ValidationError as error:
+            form.add_error(None, error)
+    return render(request, "orgs/membership_edit.html", {"member": member, "form": form})
+
+
+@org_view(Role.ADMIN)
+@require_POST
+def invitation_revoke(request: HttpRequest, invitation_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    invitation = get_object_or_404(pending_invitations_for(membership), pk=invitation_pk)
+    account_services.revoke_invitation(invitation=invitation, by=membership, request=request)
+    messages.success(request, _("Invitation withdrawn."))
+    return redirect("orgs:member_list", org_slug=request.org.slug)  # type: ignore[attr-defined]
+
+
+@org_view(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    org = request.org  # type: ignore[attr-defined]
+    form = OrganizationProfileForm(request.POST or None, instance=org)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        form.instance.refresh_from_db()  # the service applies the changes itself
+        services.update_organization(org=org, by=membership, changes=changes, request=request)
+        messages.success(request, _("Profile saved."))
+        return redirect("orgs:profile_edit", org_slug=org.slug)
+    return render(request, "orgs/organization_form.html", {"form": form})
+
+
+@org_view(Role.COORDINATOR, secretariat_only=True)
+def organization_list(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    return render(
+        request, "orgs/organization_list.html", {"organizations": organizations_visible_to(membership)}
+    )
+
+
+@org_view(Role.COORDINATOR, secretariat_only=True)
+@require_http_methods(["GET", "POST"])
+def organization_create(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    form = OrganizationCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        districts = data.pop("districts")
+        admin_email = data.pop("admin_email")
+        with transaction.atomic():
+            org = services.create_organization(by=membership, districts=districts, request=request, **data)
+            account_services.invite_member(
+                by=membership, organization=org, email=admin_email, role=Role.ADMIN, request=request
+            )
+        messages.success(
+            request,
+            _("%(name)s was registered and %(email)s was invited as its admin.")
+            % {"name": org.name, "email": admin_email},
+        )
+        return redirect("orgs:organization_list", org_slug=request.org.slug)  # type: ignore[attr-defined]
+    return render(request, "orgs/organization_form.html", {"form": form, "creating": True})

@@ -1,0 +1,28 @@
+"""Compile every project template, so a syntax error fails CI instead of a user's page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.template import TemplateSyntaxError
+from django.template.loader import get_template
+
+TEMPLATE_ROOT = Path(__file__).resolve().parent / "templates"
+
+
+def project_template_names() -> list[str]:
+    return sorted(
+        str(path.relative_to(TEMPLATE_ROOT))
+        for path in TEMPLATE_ROOT.rglob("*")
+        if path.suffix in {".html", ".txt"}
+    )
+
+
+def compile_all_templates() -> list[str]:
+    errors = []
+    for name in project_template_names():
+        try:
+            get_template(name)
+        except TemplateSyntaxError as error:
+            errors.append(f"{name}: {error}")
+    return errors

@@ -1,0 +1,46 @@
+"""Pages that belong to the platform as a whole: the public home, health check, and the way in."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from tsunagari.directory.hotlines import crisis_hotlines
+from tsunagari.orgs.selectors import memberships_of
+
+
+@login_not_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html", {"hotlines": crisis_hotlines()})
+
+
+@login_not_required
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For the reverse proxy and monitoring: the app answers and reaches its database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Send a signed-in person to the organisation they last worked in (or their first)."""
+    memberships = list(memberships_of(request.user))  # type: ignore[arg-type]
+    if not memberships:
+        return render(request, "no_membership.html")
+    current = request.session.get("current_org")
+    chosen = next((m for m in memberships if m.organization.slug == current), memberships[0])
+    return redirect("orgs:dashboard", org_slug=chosen.organization.slug)
+
+
+@require_POST
+def switch_organization(request: HttpRequest) -> HttpResponse:
+    slug = request.POST.get("org", "")
+    if not memberships_of(request.user).filter(organization__slug=slug).exists():  # type: ignore[arg-type]
+        return redirect("dashboard")
+    return redirect("orgs:dashboard", org_slug=slug)
