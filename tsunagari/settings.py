@@ -83,11 +83,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "tsunagari.accounts.middleware.AbsoluteSessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "tsunagari.accounts.middleware.RequireMFAMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -196,16 +196,20 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("TSUNAGARI_STATIC_ROOT", DATA_DIR / "static"))
+# Production serves what `collectstatic` gathered, with hashed names (cache-forever); the demo,
+# development and tests serve straight from the app folders.
+COLLECTED_STATIC = env_bool("TSUNAGARI_COLLECTED_STATIC", not (DEMO or DEBUG))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEMO or DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if COLLECTED_STATIC
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-# The demo serves straight from the app folders; production serves what collectstatic gathered.
-WHITENOISE_USE_FINDERS = DEMO or DEBUG
+WHITENOISE_USE_FINDERS = not COLLECTED_STATIC
+if not COLLECTED_STATIC:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- Mail -----------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("TSUNAGARI_FROM_EMAIL", "tsunagari@localhost")
@@ -230,7 +234,7 @@ if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("TSUNAGARI_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("TSUNAGARI_HSTS_PRELOAD")
+    SECURE_HSTS_PRELOAD = env_bool("TSUNAGARI_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"

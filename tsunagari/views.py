@@ -43,4 +43,5 @@ def switch_organization(request: HttpRequest) -> HttpResponse:
     slug = request.POST.get("org", "")
     if not memberships_of(request.user).filter(organization__slug=slug).exists():  # type: ignore[arg-type]
         return redirect("dashboard")
+    request.session["current_org"] = slug
     return redirect("orgs:dashboard", org_slug=slug)

@@ -1,0 +1,77 @@
+import pytest
+from allauth.mfa.adapter import get_adapter
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import client_for
+from tests.factories import TEST_PASSWORD, make_member
+from tsunagari.orgs.models import Role
+
+
+@pytest.mark.parametrize("role", [Role.VOLUNTEER, Role.STAFF, Role.ADMIN])
+def test_roles_that_see_personal_data_must_set_up_mfa_first(org_a, role):
+    member = make_member(org_a, role, mfa=False)
+    response = client_for(member).get(reverse("orgs:dashboard", args=[org_a.slug]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_index")
+    # The set-up pages themselves stay reachable.
+    assert client_for(member).get(reverse("mfa_index")).status_code == 200
+
+
+def test_viewer_without_mfa_reaches_the_dashboard(org_a):
+    viewer = make_member(org_a, Role.VIEWER, mfa=False)
+    assert client_for(viewer).get(reverse("orgs:dashboard", args=[org_a.slug])).status_code == 200
+
+
+def test_member_with_mfa_reaches_the_dashboard(org_a):
+    staff = make_member(org_a, Role.STAFF)
+    assert client_for(staff).get(reverse("orgs:dashboard", args=[org_a.slug])).status_code == 200
+
+
+def test_password_login_then_totp_step(org_a, client):
+    staff = make_member(org_a, Role.STAFF, mfa=False)
+    secret = generate_totp_secret()
+    TOTP.activate(staff.user, secret)
+    response = client.post(reverse("account_login"), {"login": staff.user.email, "password": TEST_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
+    # Not signed in until the second factor is given.
+    assert client.get(reverse("orgs:dashboard", args=[org_a.slug])).status_code == 302
+    code = format_hotp_value(hotp_value(secret, int(timezone.now().timestamp()) // 30))
+    response = client.post(reverse("mfa_authenticate"), {"code": code})
+    assert response.status_code == 302
+    assert client.get(reverse("orgs:dashboard", args=[org_a.slug])).status_code == 200
+
+
+def test_wrong_totp_code_does_not_sign_in(org_a, client):
+    staff = make_member(org_a, Role.STAFF)
+    client.post(reverse("account_login"), {"login": staff.user.email, "password": TEST_PASSWORD})
+    response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert response.status_code == 200
+    assert client.get(reverse("orgs:dashboard", args=[org_a.slug])).status_code == 302
+
+
+def test_totp_secret_is_encrypted_in_the_database(org_a):
+    member = make_member(org_a, Role.STAFF, mfa=False)
+    secret = generate_totp_secret()
+    TOTP.activate(member.user, secret)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT data FROM mfa_authenticator WHERE user_id = %s", [member.user_id])
+        raw = str(cursor.fetchone()[0])
+    assert secret not in raw
+    stored = Authenticator.objects.get(user=member.user).data["secret"]
+    assert get_adapter().decrypt(stored) == secret
+
+
+def test_last_second_factor_of_a_required_role_cannot_be_removed(org_a):
+    member = make_member(org_a, Role.STAFF)
+    authenticator = Authenticator.objects.get(user=member.user)
+    assert get_adapter().can_delete_authenticator(authenticator) is False
+
+
+def test_viewer_may_remove_their_optional_second_factor(org_a):
+    viewer = make_member(org_a, Role.VIEWER, mfa=False)
+    TOTP.activate(viewer.user, generate_totp_secret())
+    assert get_adapter().can_delete_authenticator(Authenticator.objects.get(user=viewer.user)) is True

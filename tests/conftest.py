@@ -1,0 +1,55 @@
+"""Shared fixtures. Every test world has two ordinary organisations with data, plus the secretariat,
+so that a leak has something to leak."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.factories import MembershipFactory, OrganizationFactory, make_member
+from tsunagari.orgs.models import Membership, Organization, Role
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def secretariat(db) -> Organization:
+    return OrganizationFactory(slug="jimukyoku", name="架空市 事務局", is_secretariat=True, kind="city")
+
+
+@pytest.fixture
+def org_a(db) -> Organization:
+    return OrganizationFactory(slug="org-a", name="NPO法人 あおぞら")
+
+
+@pytest.fixture
+def org_b(db) -> Organization:
+    return OrganizationFactory(slug="org-b", name="架空生活協同組合", kind="coop")
+
+
+@pytest.fixture
+def world(secretariat, org_a, org_b) -> dict[str, Membership]:
+    """A member of every role in org A, an admin in org B, and a secretariat coordinator."""
+    members = {role.value: make_member(org_a, role) for role in Role if role != Role.COORDINATOR}
+    members["coordinator"] = make_member(secretariat, Role.COORDINATOR)
+    members["other_admin"] = make_member(org_b, Role.ADMIN)
+    members["other_staff"] = make_member(org_b, Role.STAFF)
+    return members
+
+
+def client_for(membership: Membership | None) -> Client:
+    client = Client()
+    if membership is not None:
+        client.force_login(membership.user)
+    return client
+
+
+@pytest.fixture
+def login():
+    return client_for
+
+
+__all__ = ["MembershipFactory", "client_for"]

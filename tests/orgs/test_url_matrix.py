@@ -1,0 +1,134 @@
+"""Every organisation-scoped URL × {anonymous, other organisation, too-low role, right role}.
+
+URLs are found by walking the URL configuration, so a view added later is covered at once. A view
+under /o/<org_slug>/ without the @org_view decorator fails this test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import client_for
+from tests.factories import make_member
+from tsunagari.orgs.access import OrgAccess
+from tsunagari.orgs.models import ROLE_RANK, Membership, Organization, Role
+
+# How to make a sample object for each URL parameter other than org_slug, in the given membership's
+# organisation. Later issues add their parameters here (e.g. "case_pk").
+KWARG_PROVIDERS: dict[str, Callable[[Membership], Any]] = {
+    "membership_pk": lambda m: make_member(m.organization, Role.STAFF).pk,
+    "invitation_pk": lambda m: _invitation(m).pk,
+}
+
+
+def _invitation(m: Membership):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tsunagari.accounts.models import Invitation
+
+    return Invitation.objects.create(
+        organization=m.organization,
+        email="invitee@example.jp",
+        role=Role.STAFF,
+        token_hash=f"h{Invitation.objects.count()}",
+        invited_by=m.user,
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+
+
+@dataclass(frozen=True)
+class OrgUrl:
+    name: str
+    params: tuple[str, ...]
+    access: OrgAccess | None
+
+
+def _walk(patterns: list, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str, URLPattern]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), namespace + (entry.name or ""), entry
+
+
+def org_urls() -> list[OrgUrl]:
+    found = []
+    for route, name, pattern in _walk(get_resolver().url_patterns):
+        if not route.startswith("o/<slug:org_slug>/"):
+            continue
+        params = tuple(sorted(set(pattern.pattern.converters) - {"org_slug"}))
+        found.append(OrgUrl(name, params, getattr(pattern.callback, "org_access", None)))
+    return sorted(found, key=lambda u: u.name)
+
+
+ORG_URLS = org_urls()
+
+
+def test_url_matrix_finds_the_organisation_pages():
+    names = {u.name for u in ORG_URLS}
+    assert {"orgs:dashboard", "orgs:member_list", "audit:activity_list"} <= names
+
+
+@pytest.mark.parametrize("url", ORG_URLS, ids=lambda u: u.name)
+def test_every_org_url_uses_the_access_decorator(url):
+    assert url.access is not None, f"{url.name} is under /o/<org_slug>/ but not decorated with @org_view"
+    missing = [p for p in url.params if p not in KWARG_PROVIDERS]
+    assert not missing, f"add a KWARG_PROVIDERS entry for {missing} (used by {url.name})"
+
+
+def _home_org(url: OrgUrl, secretariat: Organization, org_a: Organization) -> Organization:
+    assert url.access is not None
+    return secretariat if url.access.secretariat_only or url.access.min_role == Role.COORDINATOR else org_a
+
+
+def _path(url: OrgUrl, owner: Membership, org: Organization) -> str:
+    kwargs = {"org_slug": org.slug, **{p: KWARG_PROVIDERS[p](owner) for p in url.params}}
+    return reverse(url.name, kwargs=kwargs)
+
+
+@pytest.mark.parametrize("url", ORG_URLS, ids=lambda u: u.name)
+def test_org_url_matrix(url, secretariat, org_a, org_b):
+    assert url.access is not None
+    org = _home_org(url, secretariat, org_a)
+    right = make_member(org, url.access.min_role)
+    path = _path(url, right, org)
+
+    anonymous = client_for(None).get(path)
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"], url.name
+
+    outsider = make_member(org_b, Role.ADMIN)
+    assert client_for(outsider).get(path).status_code == 404, f"{url.name}: other organisation must get 404"
+
+    lower_roles = [r for r in Role if ROLE_RANK[r] < ROLE_RANK[url.access.min_role]]
+    if lower_roles:
+        too_low = make_member(org, lower_roles[-1])
+        assert client_for(too_low).get(path).status_code == 403, f"{url.name}: too-low role must get 403"
+
+    response = client_for(right).get(path)
+    assert response.status_code in {200, 302, 405}, f"{url.name}: right role got {response.status_code}"
+
+
+def test_secretariat_only_pages_are_404_in_other_organisations(org_a):
+    admin = make_member(org_a, Role.ADMIN)
+    assert client_for(admin).get(reverse("audit:activity_list", args=[org_a.slug])).status_code == 404
+    assert client_for(admin).get(reverse("orgs:organization_list", args=[org_a.slug])).status_code == 404
+
+
+def test_inactive_membership_is_treated_as_non_member(org_a):
+    member = make_member(org_a, Role.STAFF)
+    member.is_active = False
+    member.save()
+    assert client_for(member).get(reverse("orgs:dashboard", args=[org_a.slug])).status_code == 404
+
+
+def test_unknown_organisation_is_404_not_403(org_a):
+    member = make_member(org_a, Role.ADMIN)
+    assert client_for(member).get("/o/no-such-org/").status_code == 404

@@ -1,0 +1,54 @@
+"""Production settings are safe by default; the demo is the only mode that makes its own secrets."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROD_ENV = {
+    "TSUNAGARI_SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
+    "TSUNAGARI_DATA_KEYS": "H5ZB3tIpBVD1sV5xZTK2Hn9p0gd5q-8W8yBObPqkDEo=",
+    "TSUNAGARI_HTTPS": "1",
+    "TSUNAGARI_ALLOWED_HOSTS": "tsunagari.example.jp",
+}
+
+
+def _manage(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGARI_") and k != "DATABASE_URL"}
+    clean.update({"TSUNAGARI_DATA_DIR": str(tmp_path), **env})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize("missing", ["TSUNAGARI_SECRET_KEY", "TSUNAGARI_DATA_KEYS"])
+def test_secrets_are_required_outside_the_demo(tmp_path, missing):
+    env = {k: v for k, v in PROD_ENV.items() if k != missing}
+    result = _manage(["check"], env, tmp_path)
+    assert result.returncode != 0
+    assert f"{missing} is required" in result.stderr
+
+
+def test_bad_data_key_is_explained(tmp_path):
+    result = _manage(["check"], {**PROD_ENV, "TSUNAGARI_DATA_KEYS": "not-a-key"}, tmp_path)
+    assert result.returncode != 0
+    assert "Fernet keys" in result.stderr
+
+
+def test_check_deploy_is_clean_in_production_settings(tmp_path):
+    result = _manage(["check", "--deploy", "--fail-level", "WARNING"], PROD_ENV, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_debug_is_off_unless_asked(settings):
+    assert settings.DEBUG is False
+
+
+def test_language_and_time_zone(settings):
+    assert (settings.LANGUAGE_CODE, settings.TIME_ZONE) == ("ja", "Asia/Tokyo")
+    assert [code for code, _ in settings.LANGUAGES] == ["ja", "en"]
