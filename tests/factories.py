@@ -53,7 +53,9 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 def make_member(org: Organization, role: str, *, mfa: bool = True, **user_fields) -> Membership:
     """A member with a second factor already set up when the role needs one (as after onboarding)."""
-    membership = MembershipFactory(organization=org, role=role, **{f"user__{k}": v for k, v in user_fields.items()})
+    membership = MembershipFactory(
+        organization=org, role=role, **{f"user__{k}": v for k, v in user_fields.items()}
+    )
     if mfa and role in ROLES_REQUIRING_MFA:
         TOTP.activate(membership.user, generate_totp_secret())
     return membership

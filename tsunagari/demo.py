@@ -138,7 +138,7 @@ def seed(*, password: str) -> bool:
     if is_seeded():
         return False
     load_districts(DEMO_DATA / "districts.csv")
-    orgs = {}
+    orgs: dict[str, Organization] = {}
     for spec in ORGS:
         districts = (
             District.objects.filter(code__in=spec.districts) if spec.districts else District.objects.all()

@@ -32,7 +32,9 @@ def test_admin_invites_and_new_person_joins_with_the_role(world):
     page = client.get(path)
     assert page.status_code == 200
     assert admin.organization.name in page.content.decode()
-    response = client.post(path, {"display_name": "新井 さくら", "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD})
+    response = client.post(
+        path, {"display_name": "新井 さくら", "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD}
+    )
     assert response.status_code == 302
     user = User.objects.get(email="new.person@example.jp")
     membership = Membership.objects.get(user=user)
@@ -42,12 +44,18 @@ def test_admin_invites_and_new_person_joins_with_the_role(world):
     follow = client.get(reverse("orgs:dashboard", args=[admin.organization.slug]))
     assert follow.status_code == 302 and follow["Location"] == reverse("mfa_index")
     actions = list(ActivityLog.objects.order_by("seq").values_list("action", flat=True))
-    assert actions[-3:] == ["accounts.invitation.sent", "orgs.membership.added", "accounts.invitation.accepted"]
+    assert actions[-3:] == [
+        "accounts.invitation.sent",
+        "orgs.membership.added",
+        "accounts.invitation.accepted",
+    ]
 
 
 def test_invitation_link_works_only_once(world):
     path = _invite(world["admin"])
-    client_for(None).post(path, {"display_name": "一度 だけ", "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD})
+    client_for(None).post(
+        path, {"display_name": "一度 だけ", "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD}
+    )
     again = client_for(None).get(path)
     assert again.status_code == 410
     assert "already been used" in again.content.decode() or "使用" in again.content.decode()
@@ -65,7 +73,9 @@ def test_expired_invitation_explains_and_creates_nothing(world):
 
 def test_weak_password_is_refused_and_the_name_is_kept(world):
     path = _invite(world["admin"])
-    response = client_for(None).post(path, {"display_name": "新井 さくら", "password1": "short", "password2": "short"})
+    response = client_for(None).post(
+        path, {"display_name": "新井 さくら", "password1": "short", "password2": "short"}
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert 'value="新井 さくら"' in body
@@ -84,20 +94,25 @@ def test_existing_user_accepts_while_signed_in(world, org_b):
     assert "Sign in" in anonymous.content.decode() or "ログイン" in anonymous.content.decode()
     response = client_for(other).post(path)
     assert response.status_code == 302
-    assert Membership.objects.filter(user=other.user, organization=world["admin"].organization, role=Role.VOLUNTEER).exists()
+    assert Membership.objects.filter(
+        user=other.user, organization=world["admin"].organization, role=Role.VOLUNTEER
+    ).exists()
 
 
 def test_signed_in_user_cannot_take_someone_elses_invitation(world):
     path = _invite(world["admin"], email="someone.else@example.jp")
     intruder = world["other_admin"]
     client_for(intruder).post(path)
-    assert not Membership.objects.filter(user=intruder.user, organization=world["admin"].organization).exists()
+    assert not Membership.objects.filter(
+        user=intruder.user, organization=world["admin"].organization
+    ).exists()
 
 
 def test_staff_cannot_invite(world):
     staff = world["staff"]
     response = client_for(staff).post(
-        reverse("orgs:member_invite", args=[staff.organization.slug]), {"email": "x@example.jp", "role": Role.ADMIN}
+        reverse("orgs:member_invite", args=[staff.organization.slug]),
+        {"email": "x@example.jp", "role": Role.ADMIN},
     )
     assert response.status_code == 403
     assert not Invitation.objects.exists()
@@ -106,7 +121,8 @@ def test_staff_cannot_invite(world):
 def test_admin_cannot_invite_a_coordinator(world):
     admin = world["admin"]
     response = client_for(admin).post(
-        reverse("orgs:member_invite", args=[admin.organization.slug]), {"email": "x@example.jp", "role": Role.COORDINATOR}
+        reverse("orgs:member_invite", args=[admin.organization.slug]),
+        {"email": "x@example.jp", "role": Role.COORDINATOR},
     )
     assert response.status_code == 200  # the form explains the role is not a valid choice
     assert not Invitation.objects.exists()
@@ -115,7 +131,8 @@ def test_admin_cannot_invite_a_coordinator(world):
 def test_invalid_invite_keeps_what_was_typed(world):
     admin = world["admin"]
     response = client_for(admin).post(
-        reverse("orgs:member_invite", args=[admin.organization.slug]), {"email": "not-an-address", "role": Role.STAFF}
+        reverse("orgs:member_invite", args=[admin.organization.slug]),
+        {"email": "not-an-address", "role": Role.STAFF},
     )
     assert response.status_code == 200
     assert 'value="not-an-address"' in response.content.decode()
@@ -123,7 +140,8 @@ def test_invalid_invite_keeps_what_was_typed(world):
 
 def test_public_signup_is_closed(db):
     response = client_for(None).post(
-        reverse("account_signup"), {"email": "walk.in@example.jp", "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD}
+        reverse("account_signup"),
+        {"email": "walk.in@example.jp", "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD},
     )
     assert not User.objects.filter(email="walk.in@example.jp").exists()
     assert response.status_code in {200, 302}
@@ -141,7 +159,9 @@ def test_other_organisation_cannot_revoke(world):
     path = _invite(world["admin"])
     invitation = Invitation.objects.get()
     other = world["other_admin"]
-    response = client_for(other).post(reverse("orgs:invitation_revoke", args=[other.organization.slug, invitation.pk]))
+    response = client_for(other).post(
+        reverse("orgs:invitation_revoke", args=[other.organization.slug, invitation.pk])
+    )
     assert response.status_code == 404
     assert client_for(None).get(path).status_code == 200
 
@@ -181,7 +201,14 @@ def test_bad_corporate_number_is_explained_and_input_kept(world):
     coordinator = world["coordinator"]
     response = client_for(coordinator).post(
         reverse("orgs:organization_create", args=[coordinator.organization.slug]),
-        {"slug": "x", "tier": "full", "name": "株式会社 テスト", "kind": "company", "corporate_number": "8000012050002", "admin_email": "a@example.jp"},
+        {
+            "slug": "x",
+            "tier": "full",
+            "name": "株式会社 テスト",
+            "kind": "company",
+            "corporate_number": "8000012050002",
+            "admin_email": "a@example.jp",
+        },
     )
     assert response.status_code == 200
     body = response.content.decode()

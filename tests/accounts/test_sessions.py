@@ -55,6 +55,9 @@ def test_repeated_failed_logins_block_even_the_right_password(org_a, client):
 
 def test_login_requests_from_one_address_are_capped_with_429(db, client):
     cache.clear()
-    statuses = {client.post(reverse("account_login"), {"login": f"p{i}@example.jp", "password": "x"}).status_code for i in range(31)}
+    statuses = {
+        client.post(reverse("account_login"), {"login": f"p{i}@example.jp", "password": "x"}).status_code
+        for i in range(31)
+    }
     assert 429 in statuses
     cache.clear()

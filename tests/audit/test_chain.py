@@ -49,7 +49,9 @@ def test_log_action_refuses_unknown_legal_basis(org_a):
 
 
 def test_log_action_records_legal_basis(org_a):
-    entry = log_action(org_a, actor=None, action="cases.person.viewed", legal_basis=LegalBasis.SUPPORT_MEETING)
+    entry = log_action(
+        org_a, actor=None, action="cases.person.viewed", legal_basis=LegalBasis.SUPPORT_MEETING
+    )
     assert ActivityLog.objects.get(seq=entry.seq).legal_basis == "support_meeting"
     assert verify_chain().ok
 

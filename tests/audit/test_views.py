@@ -8,7 +8,9 @@ from tsunagari.audit.services import log_action
 
 def test_coordinator_browses_and_filters_the_log(world, org_a, org_b):
     log_action(org_a, actor=world["admin"], action="orgs.organization.updated")
-    log_action(org_b, actor=world["other_admin"], action="cases.person.viewed", legal_basis=LegalBasis.CONSENT)
+    log_action(
+        org_b, actor=world["other_admin"], action="cases.person.viewed", legal_basis=LegalBasis.CONSENT
+    )
     coordinator = world["coordinator"]
     url = reverse("audit:activity_list", args=[coordinator.organization.slug])
     client = client_for(coordinator)

@@ -14,37 +14,36 @@ from django.views.decorators.http import require_http_methods
 
 from . import services
 from .forms import AcceptInvitationForm
+from .models import Invitation, User
+
+
+def _unusable_reason(invitation: Invitation | None) -> str | None:
+    if invitation is None or invitation.revoked_at is not None:
+        return "invalid"
+    if invitation.accepted_at is not None:
+        return "used"
+    if invitation.expires_at <= timezone.now():
+        return "expired"
+    return None
 
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.find_invitation(token)
-    if (
-        invitation is None
-        or invitation.revoked_at
-        or invitation.accepted_at
-        or invitation.expires_at <= timezone.now()
-    ):
-        status = "expired" if invitation and invitation.expires_at <= timezone.now() else "invalid"
-        if invitation and invitation.accepted_at:
-            status = "used"
-        return render(
-            request,
-            "accounts/invitation_unusable.html",
-            {"status": status},
-            status=410 if invitation else 404,
-        )
+    reason = _unusable_reason(invitation)
+    if invitation is None or reason is not None:
+        status = 404 if invitation is None else 410
+        return render(request, "accounts/invitation_unusable.html", {"status": reason}, status=status)
 
-    signed_in = request.user.is_authenticated
-    form = AcceptInvitationForm(request.POST or None) if not signed_in else None
-    existing_account = not signed_in and services.User.objects.filter(email__iexact=invitation.email).exists()
-    if request.method == "POST":
+    user = request.user if isinstance(request.user, User) else None
+    existing_account = user is None and User.objects.filter(email__iexact=invitation.email).exists()
+    form = AcceptInvitationForm(request.POST or None) if user is None else None
+
+    if request.method == "POST" and not existing_account:
         try:
-            if signed_in:
-                membership = services.accept_invitation(
-                    invitation=invitation, request=request, user=request.user
-                )  # type: ignore[arg-type]
+            if user is not None:
+                membership = services.accept_invitation(invitation=invitation, request=request, user=user)
             elif form is not None and form.is_valid():
                 membership = services.accept_invitation(
                     invitation=invitation,
@@ -57,15 +56,14 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
                 membership = None
         except ValidationError as error:
             if form is not None:
-                form.add_error("password1" if not existing_account else None, error)
+                form.add_error("password1", error)
             else:
                 messages.error(request, " ".join(error.messages))
-            membership = None
         except PermissionDenied as error:
             messages.error(request, str(error))
-            membership = None
-        if membership is not None:
-            messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organization.name})
-            return redirect("orgs:dashboard", org_slug=invitation.organization.slug)
+        else:
+            if membership is not None:
+                messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organization.name})
+                return redirect("orgs:dashboard", org_slug=invitation.organization.slug)
     context = {"invitation": invitation, "form": form, "existing_account": existing_account}
     return render(request, "accounts/invitation_accept.html", context)

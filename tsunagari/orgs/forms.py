@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +15,9 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args: Any, by: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, r.label) for r in assignable_roles(by)]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
+            (r.value, r.label) for r in assignable_roles(by)
+        ]
 
 
 class RoleForm(forms.Form):
@@ -23,7 +25,9 @@ class RoleForm(forms.Form):
 
     def __init__(self, *args: Any, by: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, r.label) for r in assignable_roles(by)]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
+            (r.value, r.label) for r in assignable_roles(by)
+        ]
 
 
 class OrganizationProfileForm(forms.ModelForm):

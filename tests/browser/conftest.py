@@ -1,0 +1,131 @@
+"""Browser tests drive the real demo: `tsunagari demo` on a fresh data dir, served by gunicorn,
+seen through Debian's Chromium (Playwright with executable_path; no browser download)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("TSUNAGARI_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _demo_env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGARI_") and k != "DATABASE_URL"}
+    env["TSUNAGARI_DATA_DIR"] = str(data_dir)
+    return env
+
+
+@dataclass
+class DemoServer:
+    url: str
+    data_dir: Path
+    password: str
+
+    def totp_code(self, email: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "tsunagari.cli", "demo-code", email, "--data-dir", str(self.data_dir)],
+            env=_demo_env(self.data_dir),
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+        return result.stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory) -> Iterator[DemoServer]:
+    data_dir = tmp_path_factory.mktemp("demo")
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tsunagari.cli", "demo", "--data-dir", str(data_dir), "--port", str(port)],
+        env=_demo_env(data_dir),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:  # noqa: S310 - local test server
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            output = process.stdout.read().decode() if process.stdout else ""
+            pytest.fail(f"tsunagari demo did not start:\n{output}")
+        time.sleep(0.5)
+    secrets = json.loads((data_dir / "demo-secrets.json").read_text())
+    yield DemoServer(url=url, data_dir=data_dir, password=secrets["password"])
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install chromium)."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.csp_violations = []  # type: ignore[attr-defined]
+    page.on(
+        "console",
+        lambda msg: (
+            page.csp_violations.append(msg.text)  # type: ignore[attr-defined]
+            if "Content Security Policy" in msg.text
+            else None
+        ),
+    )
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

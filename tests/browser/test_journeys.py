@@ -1,0 +1,73 @@
+"""Main journeys of the foundation, as a person would do them in a real browser."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+AXE = Path(__file__).with_name("axe.min.js")
+
+
+def _axe_violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [v for v in result["violations"] if v["impact"] in {"serious", "critical"}]
+
+
+def _sign_in(page, demo_server, email: str) -> None:
+    page.goto(demo_server.url + "/")
+    page.get_by_role("link", name="ログイン").first.click()
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill(demo_server.password)
+    page.get_by_role("button", name="ログイン").click()
+
+
+def test_coordinator_signs_in_with_totp_and_reaches_dashboard(page, demo_server):
+    _sign_in(page, demo_server, "jimukyoku@example.jp")
+    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
+    page.get_by_label(re.compile("コード|Code")).fill(demo_server.totp_code("jimukyoku@example.jp"))
+    page.get_by_role("button", name=re.compile("ログイン|サインイン|Sign In")).click()
+    page.wait_for_url(re.compile(r"/o/jimukyoku/$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "ダッシュボード"
+    assert "架空市 福祉部" in page.locator(".org-nav").inner_text()
+    page.get_by_role("link", name="操作記録").first.click()
+    page.wait_for_url(re.compile(r"/audit/"))
+    assert page.locator("#activity-table tbody tr").count() > 0
+    screenshot(page, "coordinator-audit-log")
+    assert page.csp_violations == []
+
+
+def test_wrong_password_keeps_the_email_and_explains(page, demo_server):
+    page.goto(demo_server.url + "/accounts/login/")
+    page.get_by_label("メールアドレス").fill("viewer@coop.example.jp")
+    page.get_by_label("パスワード").fill("not-the-password")
+    page.get_by_role("button", name="ログイン").click()
+    assert page.get_by_label("メールアドレス").input_value() == "viewer@coop.example.jp"
+    assert page.locator(".errorlist, .notice--error, [role=alert]").count() > 0
+
+
+def test_home_page_has_no_serious_accessibility_violations(browser, demo_server):
+    context = browser.new_context(locale="ja-JP", bypass_csp=True)  # only so that axe can be injected
+    page = context.new_page()
+    for path in ["/", "/accounts/login/"]:
+        page.goto(demo_server.url + path)
+        violations = _axe_violations(page)
+        assert violations == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in violations]
+    context.close()
+
+
+def test_home_page_fits_a_360px_phone(browser, demo_server):
+    context = browser.new_context(
+        locale="ja-JP", viewport={"width": 360, "height": 740}, device_scale_factor=2
+    )
+    page = context.new_page()
+    page.goto(demo_server.url + "/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.get_by_role("link", name="0120-279-338").is_visible()
+    screenshot(page, "home-360px")
+    context.close()
