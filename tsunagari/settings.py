@@ -195,6 +195,7 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------------
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("TSUNAGARI_STATIC_ROOT", DATA_DIR / "static"))
 # Production serves what `collectstatic` gathered, with hashed names (cache-forever); the demo,
 # development and tests serve straight from the app folders.

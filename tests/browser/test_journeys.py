@@ -24,7 +24,7 @@ def _sign_in(page, demo_server, email: str) -> None:
     page.get_by_role("link", name="ログイン").first.click()
     page.get_by_label("メールアドレス").fill(email)
     page.get_by_label("パスワード").fill(demo_server.password)
-    page.get_by_role("button", name="ログイン").click()
+    page.get_by_role("button", name="ログイン", exact=True).click()
 
 
 def test_coordinator_signs_in_with_totp_and_reaches_dashboard(page, demo_server):
@@ -46,7 +46,7 @@ def test_wrong_password_keeps_the_email_and_explains(page, demo_server):
     page.goto(demo_server.url + "/accounts/login/")
     page.get_by_label("メールアドレス").fill("viewer@coop.example.jp")
     page.get_by_label("パスワード").fill("not-the-password")
-    page.get_by_role("button", name="ログイン").click()
+    page.get_by_role("button", name="ログイン", exact=True).click()
     assert page.get_by_label("メールアドレス").input_value() == "viewer@coop.example.jp"
     assert page.locator(".errorlist, .notice--error, [role=alert]").count() > 0
 

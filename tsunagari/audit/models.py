@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 class LegalBasis(models.TextChoices):
     """Why a disclosure of personal information was lawful. Every disclosure names one."""
 
-    NONE = "", _("Not a disclosure")
+    NONE = "", _("No disclosure")
     OWN_ORGANIZATION = "own_org", _("Own organisation's work")
     CONSENT = "consent", _("Consent of the person (本人同意)")
     SUPPORT_MEETING = "support_meeting", _("Support meeting (支援会議, 社会福祉法106条の6)")

@@ -144,7 +144,7 @@ def deactivate_membership(
     if membership.organization_id != by.organization_id or not by.has_role(Role.ADMIN):
         raise PermissionDenied
     if membership.pk == by.pk:
-        raise ValidationError(_("You cannot remove yourself."))
+        raise ValidationError(_("You cannot end your own membership."))
     membership.is_active = False
     membership.save(update_fields=["is_active"])
     log_action(membership, actor=by, action="orgs.membership.deactivated", request=request)
