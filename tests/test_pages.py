@@ -105,7 +105,10 @@ def test_every_template_compiles():
     assert compile_all_templates() == []
 
 
-@pytest.mark.parametrize("path", ["/static/css/app.css", "/static/vendor/htmx/htmx.min.js", "/static/vendor/design-tokens/tokens.css"])
+@pytest.mark.parametrize(
+    "path",
+    ["/static/css/app.css", "/static/vendor/htmx/htmx.min.js", "/static/vendor/design-tokens/tokens.css"],
+)
 def test_vendored_assets_are_served_by_the_app(client, db, path):
     response = client.get(path)
     assert response.status_code == 200
