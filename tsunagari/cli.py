@@ -116,7 +116,8 @@ def serve(argv: list[str]) -> int:
     _setup_django()
     from django.core.management import call_command
 
-    call_command("check", deploy=True, fail_level="ERROR")
+    # Production must be safe: a deploy warning (no HTTPS, no HSTS, …) stops the server from starting.
+    call_command("check", deploy=True, fail_level="WARNING")
     if not args.skip_collectstatic:
         call_command("collectstatic", interactive=False, verbosity=0)
     return _gunicorn(bind=args.bind, workers=args.workers)

@@ -30,10 +30,5 @@ def decrypt_text(token: str) -> str:
     return fernet().decrypt(token.encode("ascii")).decode()
 
 
-def rotate_text(token: str) -> str:
-    """Re-encrypt with the newest key (for key rotation)."""
-    return fernet().rotate(token.encode("ascii")).decode("ascii")
-
-
 def generate_key() -> str:
     return Fernet.generate_key().decode("ascii")

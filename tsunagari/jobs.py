@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.mail import mail_admins
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
@@ -42,8 +43,9 @@ def run_job(job: PeriodicJob) -> bool:
     """Run one job; a failure is logged and does not stop the others."""
     try:
         result = job.func()
-    except Exception:
+    except Exception as error:
         logger.exception("job %s failed", job.name)
+        mail_admins(f"Tsunagari: job {job.name} failed", repr(error), fail_silently=True)
         return False
     logger.info("job %s done: %s", job.name, result)
     return True

@@ -214,6 +214,7 @@ if not COLLECTED_STATIC:
 
 # --- Mail -----------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("TSUNAGARI_FROM_EMAIL", "tsunagari@localhost")
+EMAIL_TIMEOUT = int(os.environ.get("TSUNAGARI_EMAIL_TIMEOUT", "10"))
 if os.environ.get("TSUNAGARI_EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = os.environ["TSUNAGARI_EMAIL_HOST"]
@@ -235,7 +236,11 @@ if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("TSUNAGARI_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("TSUNAGARI_HSTS_PRELOAD", True)
+    SECURE_HSTS_PRELOAD = env_bool("TSUNAGARI_HSTS_PRELOAD")
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading binds every subdomain of the registrable domain (often the city's own) to HTTPS
+        # for good: that is the city's decision (TSUNAGARI_HSTS_PRELOAD=1), not a default.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
@@ -271,8 +276,10 @@ ADMINS = [("", email) for email in env_list("TSUNAGARI_ADMIN_EMAILS")]
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Platform rules -------------------------------------------------------------------------------
-# Used for links in e-mails sent outside a request (command line, worker).
-TSUNAGARI_SITE_URL = os.environ.get("TSUNAGARI_SITE_URL", "http://127.0.0.1:8000")
+# Used for links in e-mails sent outside a request (command line, worker); required for those.
+TSUNAGARI_SITE_URL = os.environ.get("TSUNAGARI_SITE_URL", "")
+# Reverse proxies whose X-Forwarded-For is believed when recording who did what (audit log).
+TSUNAGARI_TRUSTED_PROXIES = frozenset(env_list("TSUNAGARI_TRUSTED_PROXIES"))
 TSUNAGARI_CITY_NAME = os.environ.get("TSUNAGARI_CITY_NAME", "架空市")
 TSUNAGARI_PLATFORM_NAME = os.environ.get("TSUNAGARI_PLATFORM_NAME", "孤独・孤立対策官民連携プラットフォーム")
 

@@ -14,18 +14,25 @@ from tsunagari.orgs.models import Membership, Role
 STRONG_PASSWORD = "sea-breeze-kakuu-2026"
 
 
-def _invite(admin, email="new.person@example.jp", role=Role.STAFF):
-    response = client_for(admin).post(
-        reverse("orgs:member_invite", args=[admin.organization.slug]), {"email": email, "role": role}
-    )
-    assert response.status_code == 302, response.content.decode()[:500]
-    link = next(line for line in mail.outbox[-1].body.splitlines() if "/invitations/" in line).strip()
-    return link.split("testserver", 1)[1]
+@pytest.fixture
+def invite(django_capture_on_commit_callbacks):
+    """Invite through the page and return the link's path, as the invitee finds it in the e-mail."""
+
+    def send(admin, email="new.person@example.jp", role=Role.STAFF):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_for(admin).post(
+                reverse("orgs:member_invite", args=[admin.organization.slug]), {"email": email, "role": role}
+            )
+        assert response.status_code == 302, response.content.decode()[:500]
+        link = next(line for line in mail.outbox[-1].body.splitlines() if "/invitations/" in line).strip()
+        return link.split("testserver", 1)[1]
+
+    return send
 
 
-def test_admin_invites_and_new_person_joins_with_the_role(world):
+def test_admin_invites_and_new_person_joins_with_the_role(invite, world):
     admin = world["admin"]
-    path = _invite(admin)
+    path = invite(admin)
     assert mail.outbox[-1].to == ["new.person@example.jp"]
 
     client = client_for(None)
@@ -51,8 +58,8 @@ def test_admin_invites_and_new_person_joins_with_the_role(world):
     ]
 
 
-def test_invitation_link_works_only_once(world):
-    path = _invite(world["admin"])
+def test_invitation_link_works_only_once(invite, world):
+    path = invite(world["admin"])
     client_for(None).post(
         path, {"display_name": "一度 だけ", "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD}
     )
@@ -61,8 +68,8 @@ def test_invitation_link_works_only_once(world):
     assert "already been used" in again.content.decode() or "使用" in again.content.decode()
 
 
-def test_expired_invitation_explains_and_creates_nothing(world):
-    path = _invite(world["admin"])
+def test_expired_invitation_explains_and_creates_nothing(invite, world):
+    path = invite(world["admin"])
     Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
     response = client_for(None).post(
         path, {"display_name": "遅れた 人", "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD}
@@ -71,8 +78,8 @@ def test_expired_invitation_explains_and_creates_nothing(world):
     assert not User.objects.filter(email="new.person@example.jp").exists()
 
 
-def test_weak_password_is_refused_and_the_name_is_kept(world):
-    path = _invite(world["admin"])
+def test_weak_password_is_refused_and_the_name_is_kept(invite, world):
+    path = invite(world["admin"])
     response = client_for(None).post(
         path, {"display_name": "新井 さくら", "password1": "short", "password2": "short"}
     )
@@ -87,9 +94,9 @@ def test_unknown_token_is_404(db):
     assert client_for(None).get("/invitations/not-a-real-token/").status_code == 404
 
 
-def test_existing_user_accepts_while_signed_in(world, org_b):
+def test_existing_user_accepts_while_signed_in(invite, world, org_b):
     other = world["other_staff"]  # a member of org B, invited to org A as a volunteer
-    path = _invite(world["admin"], email=other.user.email, role=Role.VOLUNTEER)
+    path = invite(world["admin"], email=other.user.email, role=Role.VOLUNTEER)
     anonymous = client_for(None).get(path)
     assert "Sign in" in anonymous.content.decode() or "ログイン" in anonymous.content.decode()
     response = client_for(other).post(path)
@@ -99,8 +106,8 @@ def test_existing_user_accepts_while_signed_in(world, org_b):
     ).exists()
 
 
-def test_signed_in_user_cannot_take_someone_elses_invitation(world):
-    path = _invite(world["admin"], email="someone.else@example.jp")
+def test_signed_in_user_cannot_take_someone_elses_invitation(invite, world):
+    path = invite(world["admin"], email="someone.else@example.jp")
     intruder = world["other_admin"]
     client_for(intruder).post(path)
     assert not Membership.objects.filter(
@@ -108,7 +115,7 @@ def test_signed_in_user_cannot_take_someone_elses_invitation(world):
     ).exists()
 
 
-def test_staff_cannot_invite(world):
+def test_staff_cannotinvite(invite, world):
     staff = world["staff"]
     response = client_for(staff).post(
         reverse("orgs:member_invite", args=[staff.organization.slug]),
@@ -147,16 +154,16 @@ def test_public_signup_is_closed(db):
     assert response.status_code in {200, 302}
 
 
-def test_revoked_invitation_no_longer_works(world):
+def test_revoked_invitation_no_longer_works(invite, world):
     admin = world["admin"]
-    path = _invite(admin)
+    path = invite(admin)
     invitation = Invitation.objects.get()
     client_for(admin).post(reverse("orgs:invitation_revoke", args=[admin.organization.slug, invitation.pk]))
     assert client_for(None).get(path).status_code == 410
 
 
-def test_other_organisation_cannot_revoke(world):
-    path = _invite(world["admin"])
+def test_other_organisation_cannot_revoke(invite, world):
+    path = invite(world["admin"])
     invitation = Invitation.objects.get()
     other = world["other_admin"]
     response = client_for(other).post(
@@ -214,3 +221,33 @@ def test_bad_corporate_number_is_explained_and_input_kept(world):
     body = response.content.decode()
     assert 'value="株式会社 テスト"' in body and 'value="8000012050002"' in body
     assert 'aria-invalid="true"' in body
+
+
+def test_invitation_email_is_plain_text_not_html_escaped(world, invite, org_a):
+    org_a.name = "NPO <A&B>"
+    org_a.save()
+    invite(world["admin"])
+    assert "NPO <A&B>" in mail.outbox[-1].subject
+    assert "&lt;" not in mail.outbox[-1].body
+
+
+def test_new_member_sets_up_totp_without_typing_the_password_again(world, invite):
+    path = invite(world["admin"])
+    client = client_for(None)
+    client.post(
+        path, {"display_name": "新井 さくら", "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD}
+    )
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response.status_code == 200
+
+
+def test_failing_mail_server_keeps_the_invitation(world, settings, django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "tests.accounts.broken_mail.BrokenBackend"
+    admin = world["admin"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(admin).post(
+            reverse("orgs:member_invite", args=[admin.organization.slug]),
+            {"email": "n@example.jp", "role": Role.STAFF},
+        )
+    assert response.status_code == 302
+    assert Invitation.objects.filter(email="n@example.jp").exists()

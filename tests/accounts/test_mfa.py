@@ -75,3 +75,22 @@ def test_viewer_may_remove_their_optional_second_factor(org_a):
     viewer = make_member(org_a, Role.VIEWER, mfa=False)
     TOTP.activate(viewer.user, generate_totp_secret())
     assert get_adapter().can_delete_authenticator(Authenticator.objects.get(user=viewer.user)) is True
+
+
+def test_last_passkey_of_a_required_role_cannot_be_removed_over_http(org_a):
+    member = make_member(org_a, Role.STAFF, mfa=False)
+    passkey = Authenticator.objects.create(
+        user=member.user, type=Authenticator.Type.WEBAUTHN, data={"name": "鍵"}
+    )
+    client = client_for(member)
+    response = client.post(reverse("mfa_remove_webauthn", args=[passkey.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_list_webauthn")
+    assert Authenticator.objects.filter(pk=passkey.pk).exists()
+
+
+def test_sign_in_address_cannot_be_changed_by_the_user(org_a):
+    viewer = make_member(org_a, Role.VIEWER, mfa=False)
+    response = client_for(viewer).post(
+        "/accounts/email/", {"action_add": "", "email": "mayor@city.example.jp"}
+    )
+    assert response.status_code == 404

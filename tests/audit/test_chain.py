@@ -120,3 +120,27 @@ def test_verify_audit_command_exit_codes(logged, capsys):
         call_command("verify_audit")
     assert excinfo.value.returncode == 1
     assert f"#{logged + 4}" in str(excinfo.value)
+
+
+@pytest.mark.parametrize("address", ["2001:DB8::1", "::ffff:1.2.3.4", "::102:304", "192.0.2.7"])
+def test_addresses_in_any_spelling_keep_the_chain_valid(org_a, rf, address):
+    request = rf.get("/", REMOTE_ADDR=address)
+    log_action(org_a, actor=None, action="test.ip", request=request)
+    assert verify_chain().ok
+
+
+def test_floats_are_refused_in_details(org_a):
+    with pytest.raises(ValueError):
+        log_action(org_a, actor=None, action="test.float", data={"score": 1e16})
+
+
+def test_forwarded_address_is_believed_only_from_trusted_proxies(rf, settings):
+    from tsunagari.audit.services import client_ip
+
+    spoofed = rf.get("/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert client_ip(spoofed) == "203.0.113.9"
+    settings.TSUNAGARI_TRUSTED_PROXIES = frozenset({"127.0.0.1"})
+    proxied = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.1, 198.51.100.2")
+    assert client_ip(proxied) == "198.51.100.2"
+    garbage = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="not-an-address")
+    assert client_ip(garbage) == "127.0.0.1"

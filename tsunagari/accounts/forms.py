@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
+
+from .models import User
 
 
 class AcceptInvitationForm(forms.Form):
@@ -13,8 +18,20 @@ class AcceptInvitationForm(forms.Form):
         label=_("Password (again)"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
     def clean(self) -> dict:
         data = super().clean() or {}
-        if data.get("password1") and data.get("password1") != data.get("password2"):
+        password = data.get("password1")
+        if password and password != data.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
+        elif password:
+            try:
+                validate_password(
+                    password, user=User(email=self.email, display_name=data.get("display_name", ""))
+                )
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
         return data

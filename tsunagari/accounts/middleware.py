@@ -59,7 +59,7 @@ class RequireMFAMiddleware:
     ) -> HttpResponse | None:
         if not request.user.is_authenticated or not getattr(view_func, "login_required", True):
             return None
-        if request.path.startswith(self.EXEMPT_PREFIXES):
+        if request.path_info.startswith(self.EXEMPT_PREFIXES):
             return None
         if user_lacks_required_mfa(request.user):  # type: ignore[arg-type]
             messages.warning(

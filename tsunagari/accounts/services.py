@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+from smtplib import SMTPException
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
@@ -22,6 +24,8 @@ from tsunagari.orgs.models import ROLES_REQUIRING_MFA, Membership, Organization,
 from tsunagari.orgs.services import add_membership, check_role_assignable
 
 from .models import Invitation, User
+
+logger = logging.getLogger(__name__)
 
 
 def token_hash(token: str) -> str:
@@ -43,7 +47,25 @@ def invitation_link(token: str, request: HttpRequest | None) -> str:
     path = reverse("invitation_accept", args=[token])
     if request is not None:
         return request.build_absolute_uri(path)
+    if not settings.TSUNAGARI_SITE_URL:
+        raise ImproperlyConfigured(
+            "Set TSUNAGARI_SITE_URL (e.g. https://tsunagari.city.example.lg.jp) for links in e-mails."
+        )
     return settings.TSUNAGARI_SITE_URL.rstrip("/") + path
+
+
+def _send_after_commit(*, subject: str, body: str, to: str) -> None:
+    """Mail goes out once the transaction has committed, so a slow or failing mail server never
+    holds database locks or undoes the invitation; a failure is logged (the invitation stays listed
+    as waiting, and the admin can send it again)."""
+
+    def send() -> None:
+        try:
+            send_mail(subject=subject, message=body, from_email=None, recipient_list=[to])
+        except (SMTPException, OSError):
+            logger.exception("could not send mail to an invited address")
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic
@@ -87,11 +109,10 @@ def invite_member(
     )
     link = invitation_link(token, request)
     context = {"invitation": invitation, "link": link, "platform": settings.TSUNAGARI_PLATFORM_NAME}
-    send_mail(
+    _send_after_commit(
         subject=render_to_string("accounts/email/invitation_subject.txt", context).strip(),
-        message=render_to_string("accounts/email/invitation_message.txt", context),
-        from_email=None,
-        recipient_list=[email],
+        body=render_to_string("accounts/email/invitation_message.txt", context),
+        to=email,
     )
     log_action(
         invitation,
@@ -144,7 +165,7 @@ def accept_invitation(
         if User.objects.filter(email__iexact=invitation.email).exists():
             raise ValidationError(_("An account with this e-mail address exists: please sign in first."))
         new_user = User(email=invitation.email, display_name=display_name.strip())
-        validate_password(password, user=new_user)
+        validate_password(password, user=new_user)  # the form checked it too; services never trust forms
         new_user.set_password(password)
         new_user.save()
         user = new_user

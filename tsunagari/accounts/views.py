@@ -1,13 +1,17 @@
-"""Accepting an invitation: the only way to get an account."""
+"""Accepting an invitation (the only way to get an account), and guards around allauth's pages."""
 
 from __future__ import annotations
 
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.models import Authenticator
+from allauth.mfa.webauthn.views import remove_webauthn
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -38,13 +42,13 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 
     user = request.user if isinstance(request.user, User) else None
     existing_account = user is None and User.objects.filter(email__iexact=invitation.email).exists()
-    form = AcceptInvitationForm(request.POST or None) if user is None else None
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email) if user is None else None
 
-    if request.method == "POST" and not existing_account:
+    if request.method == "POST" and not existing_account and (form is None or form.is_valid()):
         try:
-            if user is not None:
+            if form is None:  # signed in: join with the current account
                 membership = services.accept_invitation(invitation=invitation, request=request, user=user)
-            elif form is not None and form.is_valid():
+            else:
                 membership = services.accept_invitation(
                     invitation=invitation,
                     request=request,
@@ -52,18 +56,42 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
                     password=form.cleaned_data["password1"],
                 )
                 login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
-            else:
-                membership = None
-        except ValidationError as error:
+                # Tell allauth a password was just used, so setting up the second factor does not
+                # ask for the password again.
+                record_authentication(
+                    request,
+                    membership.user,
+                    method="password",
+                    email=membership.user.email,
+                    reauthenticated=True,
+                )
+        except (ValidationError, PermissionDenied) as error:
+            text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
             if form is not None:
-                form.add_error("password1", error)
+                form.add_error(None, text)
             else:
-                messages.error(request, " ".join(error.messages))
-        except PermissionDenied as error:
-            messages.error(request, str(error))
+                messages.error(request, text)
         else:
-            if membership is not None:
-                messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organization.name})
-                return redirect("orgs:dashboard", org_slug=invitation.organization.slug)
+            messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organization.name})
+            return redirect("orgs:dashboard", org_slug=invitation.organization.slug)
     context = {"invitation": invitation, "form": form, "existing_account": existing_account}
     return render(request, "accounts/invitation_accept.html", context)
+
+
+def remove_passkey(request: HttpRequest, pk: int) -> HttpResponse:
+    """allauth's own page, but a role that needs a second factor cannot remove its last one."""
+    authenticator = get_object_or_404(
+        Authenticator.objects.filter(user=request.user, type=Authenticator.Type.WEBAUTHN), pk=pk
+    )
+    if not get_mfa_adapter().can_delete_authenticator(authenticator):
+        messages.error(
+            request,
+            _("Your role needs a second sign-in step: add another passkey or an authenticator app first."),
+        )
+        return redirect("mfa_list_webauthn")
+    return remove_webauthn(request, pk=pk)
+
+
+def email_change_disabled(request: HttpRequest) -> HttpResponse:
+    """The sign-in address is the identity the organisation invited; an admin re-invites to change it."""
+    raise Http404

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -34,9 +35,17 @@ def canonical_content(
         "object_id": object_id,
         "legal_basis": legal_basis,
         "data": data,
-        "ip": ip_address,
+        "ip": canonical_ip(ip_address),
     }
     return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def canonical_ip(value: str | None) -> str | None:
+    """One spelling per address: databases print some addresses differently (e.g. IPv6 case,
+    IPv4-mapped IPv6 on PostgreSQL), so the hash covers the fully written-out form."""
+    if not value:
+        return None
+    return ipaddress.ip_address(value).exploded
 
 
 def chain_hash(prev_hash: str, content: bytes) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.http import HttpRequest
@@ -20,11 +22,41 @@ if TYPE_CHECKING:
     from tsunagari.orgs.models import Membership, Organization
 
 
+def _valid_ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address. Behind the reverse proxy REMOTE_ADDR is the proxy; see docs/operations.md."""
+    """The client's address. Behind trusted reverse proxies (TSUNAGARI_TRUSTED_PROXIES) it is the
+    right-most X-Forwarded-For entry that is not itself a trusted proxy; anything else is ignored,
+    because clients can write that header themselves."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = _valid_ip(request.META.get("REMOTE_ADDR", ""))
+    trusted = settings.TSUNAGARI_TRUSTED_PROXIES
+    if remote is None or remote not in trusted:
+        return remote
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        address = _valid_ip(hop)
+        if address is not None and address not in trusted:
+            return address
+    return remote
+
+
+def _reject_floats(value: Any) -> None:
+    """Details hold ids and codes. Floats do not survive PostgreSQL's jsonb unchanged (1e16, -0.0),
+    which would make an honest row look altered."""
+    if isinstance(value, float):
+        raise ValueError("Activity log details must not contain floats; store ids, codes or strings.")
+    if isinstance(value, dict):
+        for item in value.values():
+            _reject_floats(item)
+    elif isinstance(value, list):
+        for item in value:
+            _reject_floats(item)
 
 
 def log_action(
@@ -54,6 +86,7 @@ def log_action(
         raise ValueError(f"Unknown legal basis: {legal_basis!r}")
     # Round-trip through JSON so what is hashed is exactly what the database will give back.
     clean_data = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
+    _reject_floats(clean_data)
 
     with transaction.atomic():
         head = ChainHead.objects.select_for_update().get(pk=1)
@@ -84,16 +117,21 @@ class VerificationResult:
     problem: str = ""
 
 
-def _rows_in_order() -> Iterator[ActivityLog]:
-    return ActivityLog.objects.order_by("seq").iterator(chunk_size=2000)
+def _rows_in_order(last_seq: int) -> Iterator[ActivityLog]:
+    return ActivityLog.objects.filter(seq__lte=last_seq).order_by("seq").iterator(chunk_size=2000)
 
 
 def verify_chain() -> VerificationResult:
-    """Walk the whole chain; report the first row that was altered, inserted or removed."""
+    """Walk the chain up to the head as it is now; report the first row altered, inserted or removed.
+
+    The head is read first so that rows written while we walk are left for the next run instead of
+    looking like rows removed from the end.
+    """
+    head = ChainHead.objects.get(pk=1)
     expected_seq = 1
     prev_hash = GENESIS_HASH
     checked = 0
-    for row in _rows_in_order():
+    for row in _rows_in_order(head.seq):
         if row.seq != expected_seq:
             return VerificationResult(
                 False, checked, prev_hash, row.seq, f"row #{expected_seq} is missing (next row is #{row.seq})"
@@ -111,7 +149,6 @@ def verify_chain() -> VerificationResult:
         prev_hash = row.hash
         expected_seq += 1
         checked += 1
-    head = ChainHead.objects.get(pk=1)
     if head.seq != checked or head.hash != prev_hash:
         return VerificationResult(
             False,

@@ -42,7 +42,3 @@ def organizations_visible_to(membership: Membership) -> QuerySet[Organization]:
     if membership.is_coordinator:
         return qs.all()
     return qs.filter(pk=membership.organization_id)
-
-
-def secretariat() -> Organization | None:
-    return Organization.objects.filter(is_secretariat=True).first()

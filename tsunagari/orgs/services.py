@@ -120,6 +120,7 @@ def change_role(
 ) -> Membership:
     if membership.organization_id != by.organization_id:
         raise PermissionDenied
+    check_role_assignable(by=by, role=membership.role)  # nobody demotes a role they could not give
     check_role_assignable(by=by, role=role)
     if membership.pk == by.pk:
         raise ValidationError(_("You cannot change your own role."))
@@ -141,8 +142,9 @@ def deactivate_membership(
     *, membership: Membership, by: Membership, request: HttpRequest | None = None
 ) -> Membership:
     """End someone's membership. Kept as a row (is_active=False) because the audit log refers to it."""
-    if membership.organization_id != by.organization_id or not by.has_role(Role.ADMIN):
+    if membership.organization_id != by.organization_id:
         raise PermissionDenied
+    check_role_assignable(by=by, role=membership.role)
     if membership.pk == by.pk:
         raise ValidationError(_("You cannot end your own membership."))
     membership.is_active = False

@@ -15,7 +15,7 @@ from tsunagari.accounts import services as account_services
 from . import services
 from .access import org_view
 from .forms import InviteForm, OrganizationCreateForm, OrganizationProfileForm, RoleForm
-from .models import Role
+from .models import Organization, Role
 from .selectors import members_visible_to, organizations_visible_to, pending_invitations_for
 
 
@@ -97,10 +97,10 @@ def invitation_revoke(request: HttpRequest, invitation_pk: int) -> HttpResponse:
 def profile_edit(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     org = request.org  # type: ignore[attr-defined]
-    form = OrganizationProfileForm(request.POST or None, instance=org)
+    # The form validates a copy, so the page header keeps the saved name if validation fails.
+    form = OrganizationProfileForm(request.POST or None, instance=Organization.objects.get(pk=org.pk))
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        form.instance.refresh_from_db()  # the service applies the changes itself
         services.update_organization(org=org, by=membership, changes=changes, request=request)
         messages.success(request, _("Profile saved."))
         return redirect("orgs:profile_edit", org_slug=org.slug)
