@@ -74,6 +74,8 @@ def demo(argv: list[str]) -> int:
     parser.add_argument("--no-serve", action="store_true", help="set up everything but do not serve")
     args = parser.parse_args(argv)
 
+    # Everything the demo writes (database, WAL files, secrets) is readable by its owner only.
+    os.umask(0o077)
     data_dir = _data_dir(args.data_dir)
     values = _enter_demo_mode(data_dir)
     _setup_django()
