@@ -1,4 +1,6 @@
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from tsunagari import views
 from tsunagari.accounts import views as account_views
@@ -17,7 +19,8 @@ urlpatterns = [
     ),
     path("accounts/email/", account_views.email_change_disabled, name="account_email"),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Residents switch language before signing in (or without ever signing in).
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("o/<slug:org_slug>/", include("tsunagari.orgs.urls")),
     path("o/<slug:org_slug>/audit/", include("tsunagari.audit.urls")),
 ]

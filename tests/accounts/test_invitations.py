@@ -251,3 +251,44 @@ def test_failing_mail_server_keeps_the_invitation(world, settings, django_captur
         )
     assert response.status_code == 302
     assert Invitation.objects.filter(email="n@example.jp").exists()
+
+
+def test_corporate_number_typed_full_width_with_hyphens_is_accepted(world):
+    coordinator = world["coordinator"]
+    response = client_for(coordinator).post(
+        reverse("orgs:organization_create", args=[coordinator.organization.slug]),
+        {"slug": "zen", "tier": "full", "name": "全角 法人", "kind": "npo", "corporate_number": "７０００－０１２０－５０００２",
+         "admin_email": "z@example.jp"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:3000]
+    from tsunagari.orgs.models import Organization
+
+    assert Organization.objects.get(slug="zen").corporate_number == "7000012050002"
+
+
+def test_duplicate_organisation_is_refused_with_a_clear_message(world, org_a):
+    coordinator = world["coordinator"]
+    response = client_for(coordinator).post(
+        reverse("orgs:organization_create", args=[coordinator.organization.slug]),
+        {"slug": "dup", "tier": "full", "name": org_a.name, "kind": "npo", "admin_email": "d@example.jp",
+         "phone": "電話ください"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count('aria-invalid="true"') == 2  # the name and the phone number
+
+
+def test_inviting_an_existing_member_explains_and_keeps_the_input(world):
+    admin, staff = world["admin"], world["staff"]
+    response = client_for(admin).post(
+        reverse("orgs:member_invite", args=[admin.organization.slug]),
+        {"email": staff.user.email, "role": Role.STAFF},
+    )
+    assert response.status_code == 200
+    assert f'value="{staff.user.email}"' in response.content.decode()
+
+
+def test_signed_in_person_sees_at_once_that_the_invitation_is_for_someone_else(world, invite):
+    path = invite(world["admin"], email="someone.else@example.jp")
+    page = client_for(world["other_admin"]).get(path).content.decode()
+    assert 'type="submit"' not in page.split("<main", 1)[1].split("</main>", 1)[0]

@@ -17,7 +17,7 @@ def test_secretariat_admin_cannot_demote_or_remove_a_coordinator(secretariat):
         deactivate_membership(membership=coordinator, by=admin)
     client = client_for(admin)
     url = reverse("orgs:member_edit", args=[secretariat.slug, coordinator.pk])
-    client.post(url, {"action": "deactivate"})
+    client.post(url, {"action": "deactivate", "confirm": "yes"})
     client.post(url, {"role": Role.VIEWER})
     coordinator.refresh_from_db()
     assert (coordinator.role, coordinator.is_active) == (Role.COORDINATOR, True)
@@ -30,10 +30,15 @@ def test_admin_changes_a_staff_role_and_ends_a_membership(org_a):
     url = reverse("orgs:member_edit", args=[org_a.slug, staff.pk])
     assert client.post(url, {"role": Role.VOLUNTEER}).status_code == 302
     assert Membership.objects.get(pk=staff.pk).role == Role.VOLUNTEER
-    assert client.post(url, {"action": "deactivate"}).status_code == 302
+    client.post(url, {"action": "deactivate"})  # not confirmed: nothing happens
+    assert Membership.objects.get(pk=staff.pk).is_active is True
+    assert client.post(url, {"action": "deactivate", "confirm": "yes"}).status_code == 302
     assert Membership.objects.get(pk=staff.pk).is_active is False
     # The ended member no longer reaches the organisation.
     assert client_for(staff).get(reverse("orgs:dashboard", args=[org_a.slug])).status_code == 404
+    # Undo.
+    client.post(url, {"action": "reactivate"})
+    assert client_for(staff).get(reverse("orgs:dashboard", args=[org_a.slug])).status_code == 200
 
 
 def test_admin_cannot_change_their_own_role(org_a):

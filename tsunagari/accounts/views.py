@@ -41,6 +41,10 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "accounts/invitation_unusable.html", {"status": reason}, status=status)
 
     user = request.user if isinstance(request.user, User) else None
+    if user is not None and user.email.lower() != invitation.email.lower():
+        return render(
+            request, "accounts/invitation_accept.html", {"invitation": invitation, "wrong_account": True}
+        )
     existing_account = user is None and User.objects.filter(email__iexact=invitation.email).exists()
     form = AcceptInvitationForm(request.POST or None, email=invitation.email) if user is None else None
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, cast
 
 from django import forms
@@ -7,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import District, Membership, Organization
 from .services import assignable_roles
+from .validators import clean_digits
 
 
 class InviteForm(forms.Form):
@@ -38,6 +40,22 @@ class OrganizationProfileForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    public_profile = forms.CharField(
+        label=_("Public profile"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    corporate_number = forms.CharField(
+        label=_("Corporate number (法人番号)"),
+        required=False,
+        max_length=30,
+        help_text=_("13 digits, optional. Full-width digits and hyphens are fine."),
+    )
+
+    def clean_corporate_number(self) -> str:
+        return clean_digits(self.cleaned_data.get("corporate_number", ""))
+
+    def clean_phone(self) -> str:
+        return unicodedata.normalize("NFKC", self.cleaned_data.get("phone", "")).strip()
 
     class Meta:
         model = Organization
@@ -51,7 +69,10 @@ class OrganizationProfileForm(forms.ModelForm):
             "website",
             "phone",
         ]
-        widgets = {"public_profile": forms.Textarea(attrs={"rows": 5})}
+        error_messages = {
+            "slug": {"invalid": _("Use only letters a–z, digits and hyphens, e.g. yorisoi-net.")},
+            "name": {"unique": _("An organisation with this name is already registered.")},
+        }
 
 
 class OrganizationCreateForm(OrganizationProfileForm):

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .validators import validate_corporate_number
+from .validators import validate_corporate_number, validate_phone_number
 
 
 class District(models.Model):
@@ -49,7 +49,7 @@ class Organization(models.Model):
         FULL = "full", _("Full member")
 
     slug = models.SlugField(_("short name for addresses"), max_length=50, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, unique=True)
     kana = models.CharField(_("name in kana"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     corporate_number = models.CharField(
@@ -64,7 +64,9 @@ class Organization(models.Model):
     )
     public_profile = models.TextField(_("public profile"), blank=True)
     website = models.URLField(_("website"), blank=True)
-    phone = models.CharField(_("public phone number"), max_length=30, blank=True)
+    phone = models.CharField(
+        _("public phone number"), max_length=30, blank=True, validators=[validate_phone_number]
+    )
     tier = models.CharField(_("membership tier"), max_length=20, choices=Tier.choices, default=Tier.FULL)
     is_secretariat = models.BooleanField(
         _("secretariat (事務局)"),
@@ -81,6 +83,12 @@ class Organization(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["is_secretariat"], condition=Q(is_secretariat=True), name="one_secretariat"
+            ),
+            models.UniqueConstraint(
+                fields=["corporate_number"],
+                condition=~Q(corporate_number=""),
+                name="unique_corporate_number",
+                violation_error_message=_("Another organisation already has this corporate number."),
             ),
         ]
 

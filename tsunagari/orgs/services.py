@@ -138,6 +138,20 @@ def change_role(
 
 
 @transaction.atomic
+def reactivate_membership(
+    *, membership: Membership, by: Membership, request: HttpRequest | None = None
+) -> Membership:
+    """Restore an ended membership with its previous role (undo of deactivate_membership)."""
+    if membership.organization_id != by.organization_id:
+        raise PermissionDenied
+    check_role_assignable(by=by, role=membership.role)
+    membership.is_active = True
+    membership.save(update_fields=["is_active"])
+    log_action(membership, actor=by, action="orgs.membership.reactivated", request=request)
+    return membership
+
+
+@transaction.atomic
 def deactivate_membership(
     *, membership: Membership, by: Membership, request: HttpRequest | None = None
 ) -> Membership:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +20,21 @@ def corporate_number_check_digit(base12: str) -> int:
         weight = 2 if position % 2 == 0 else 1
         total += int(char) * weight
     return 9 - (total % 9)
+
+
+def clean_digits(value: str) -> str:
+    """Full-width digits, hyphens and spaces as typed on a Japanese keyboard → plain digits."""
+    return re.sub(r"[\s\-‐－ー―]", "", unicodedata.normalize("NFKC", value or ""))
+
+
+_PHONE = re.compile(r"^\+?[0-9]{1,5}(-?[0-9]{1,5}){1,4}$")
+
+
+def validate_phone_number(value: str) -> None:
+    if not _PHONE.match(unicodedata.normalize("NFKC", value).replace(" ", "")):
+        raise ValidationError(
+            _("Enter a phone number with digits and hyphens, e.g. 0857-00-1234."), code="phone"
+        )
 
 
 def validate_corporate_number(value: str) -> None:

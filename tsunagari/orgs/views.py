@@ -42,19 +42,20 @@ def member_invite(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     form = InviteForm(request.POST or None, by=membership)
     if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        replaced = pending_invitations_for(membership).filter(email__iexact=email).exists()
         try:
             account_services.invite_member(
-                by=membership,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                request=request,
+                by=membership, email=email, role=form.cleaned_data["role"], request=request
             )
         except ValidationError as error:
             form.add_error("email", error)
         else:
-            messages.success(
-                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
-            )
+            if replaced:
+                messages.info(
+                    request, _("The earlier invitation to %(email)s was withdrawn.") % {"email": email}
+                )
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": email})
             return redirect("orgs:member_list", org_slug=request.org.slug)  # type: ignore[attr-defined]
     return render(request, "orgs/membership_invite.html", {"form": form})
 
@@ -66,10 +67,18 @@ def member_edit(request: HttpRequest, membership_pk: int) -> HttpResponse:
     member = get_object_or_404(members_visible_to(by), pk=membership_pk)
     form = RoleForm(request.POST or None, by=by, initial={"role": member.role})
     if request.method == "POST":
+        action = request.POST.get("action")
         try:
-            if request.POST.get("action") == "deactivate":
+            if action == "deactivate":
+                if request.POST.get("confirm") != "yes":
+                    messages.error(request, _("Tick the box to confirm that this membership should end."))
+                    return redirect("orgs:member_edit", org_slug=request.org.slug, membership_pk=member.pk)  # type: ignore[attr-defined]
                 services.deactivate_membership(membership=member, by=by, request=request)
-                messages.success(request, _("Membership ended."))
+                messages.success(request, _("Membership ended. You can restore it from this person's page."))
+                return redirect("orgs:member_list", org_slug=request.org.slug)  # type: ignore[attr-defined]
+            if action == "reactivate":
+                services.reactivate_membership(membership=member, by=by, request=request)
+                messages.success(request, _("Membership restored."))
                 return redirect("orgs:member_list", org_slug=request.org.slug)  # type: ignore[attr-defined]
             if form.is_valid():
                 services.change_role(
