@@ -10,6 +10,18 @@ from tests.factories import MembershipFactory, OrganizationFactory, make_member
 from tsunagari.orgs.models import Membership, Organization, Role
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database holds the benchmark city's districts and directory (95 local services and
+    122 national schemes), imported and indexed once per session, as after `tsunagari demo`."""
+    from tsunagari.demo import DEMO_DATA, load_directory
+    from tsunagari.orgs.districts import load_districts
+
+    with django_db_blocker.unblock():
+        load_districts(DEMO_DATA / "districts.csv")
+        load_directory()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

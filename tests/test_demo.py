@@ -13,7 +13,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _run(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGARI_") and k != "DATABASE_URL"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if (not k.startswith("TSUNAGARI_") or k == "TSUNAGARI_CACHE_DIR") and k != "DATABASE_URL"
+    }
     return subprocess.run(
         [sys.executable, "-m", "tsunagari.cli", *args, "--data-dir", str(data_dir)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
@@ -50,7 +54,11 @@ def test_verify_audit_command_on_a_real_database(tmp_path):
 
     assert _run("demo", "--no-serve", data_dir=tmp_path).returncode == 0
     secrets = json.loads((tmp_path / "demo-secrets.json").read_text())
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGARI_") and k != "DATABASE_URL"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if (not k.startswith("TSUNAGARI_") or k == "TSUNAGARI_CACHE_DIR") and k != "DATABASE_URL"
+    }
     env |= {
         "TSUNAGARI_DATA_DIR": str(tmp_path),
         "TSUNAGARI_SECRET_KEY": secrets["secret_key"],

@@ -86,7 +86,9 @@ def demo(argv: list[str]) -> int:
     print(f"Data directory: {data_dir}")
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)
-    created = demo_data.seed(password=values["password"])
+    created = demo_data.seed(
+        password=values["password"], progress=lambda line: print("  " + line, flush=True)
+    )
     print("Demo data loaded." if created else "Demo data already present: reusing it.")
     demo_data.print_logins(password=values["password"], out=sys.stdout)
     if args.no_serve:

@@ -3,6 +3,7 @@ and a user for every role. Everyone here is fictional."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -14,6 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from tsunagari.accounts.models import User
+from tsunagari.directory.hsds import import_package
+from tsunagari.directory.models import DirectoryOrganization
+from tsunagari.directory.schemes import import_schemes
+from tsunagari.directory.search import index_services
 from tsunagari.orgs.districts import load_districts
 from tsunagari.orgs.models import ROLES_REQUIRING_MFA, District, Organization, Role
 from tsunagari.orgs.services import add_membership, create_organization
@@ -62,16 +67,16 @@ ORGS = [
     ),
     DemoOrg(
         "coop",
-        "架空生活協同組合",
-        "かくうせいかつきょうどうくみあい",
+        "生活協同組合 コープかくう",
+        "せいかつきょうどうくみあい こーぷかくう",
         Kind.COOPERATIVE,
         (),
         "宅配の際の見守り（見守り協定）と、フードドライブを行っています。",
     ),
     DemoOrg(
         "shimbun",
-        "架空新聞 東部販売所",
-        "かくうしんぶん とうぶはんばいしょ",
+        "架空市新聞販売店会",
+        "かくうししんぶんはんばいてんかい",
         Kind.COMPANY,
         ("koto", "shinonome"),
         "新聞配達時に郵便物や新聞がたまっているなどの異変に気づいたらお知らせします（見守り協定）。",
@@ -79,8 +84,8 @@ ORGS = [
     ),
     DemoOrg(
         "chuo-hospital",
-        "架空中央病院 医療福祉相談室",
-        "かくうちゅうおうびょういん",
+        "地方独立行政法人 架空市民病院",
+        "かくうしみんびょういん",
         Kind.MEDICAL,
         ("chuo",),
         "医療ソーシャルワーカーが、療養と生活の困りごとの相談に応じます。",
@@ -132,8 +137,30 @@ def is_seeded() -> bool:
     return Organization.objects.filter(is_secretariat=True).exists()
 
 
+# Demo member organisations that keep services in the benchmark directory (by its provider names).
+DIRECTORY_LINKS = {
+    "jimukyoku": "架空市 福祉総務課",
+    "shakyo": "社会福祉法人 架空市社会福祉協議会",
+    "coop": "生活協同組合 コープかくう",
+    "shimbun": "架空市新聞販売店会",
+    "chuo-hospital": "地方独立行政法人 架空市民病院",
+}
+
+
+def load_directory(progress: Callable[[str], None] = lambda _: None) -> None:
+    """The benchmark city's directory and the national schemes, indexed for search and the navigator."""
+    result = import_package(DEMO_DATA / "hsds", progress=progress)
+    schemes = import_schemes(
+        DEMO_DATA / "notalone" / "data.csv",
+        categories_path=DEMO_DATA / "notalone" / "categories.csv",
+        progress=progress,
+    )
+    progress("Indexing the directory for search (the first time takes a minute) …")
+    index_services(result.service_ids | schemes, progress=progress)
+
+
 @transaction.atomic
-def seed(*, password: str) -> bool:
+def seed(*, password: str, progress: Callable[[str], None] = lambda _: None) -> bool:
     """Create the demo data unless it is there already. Returns True when it created it."""
     if is_seeded():
         return False
@@ -148,6 +175,9 @@ def seed(*, password: str) -> bool:
             is_secretariat=spec.secretariat, districts=list(districts), public_profile=spec.profile,
             phone="0857-00-" + str(1000 + len(orgs)),
         )  # fmt: skip
+    load_directory(progress)
+    for slug, provider in DIRECTORY_LINKS.items():
+        DirectoryOrganization.objects.filter(name=provider).update(member=orgs[slug])
     for spec_user in USERS:
         user = User.objects.create_user(spec_user.email, password, display_name=spec_user.name)
         for slug, role in spec_user.roles:

@@ -31,6 +31,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("TSUNAGARI_DATA_DIR", "var")).resolve()
 
+# Derived data that can be rebuilt (text embeddings of services, category phrases): safe to delete.
+CACHE_DIR = Path(os.environ.get("TSUNAGARI_CACHE_DIR", DATA_DIR / "cache")).resolve()
+
 # The demo is the only mode that may invent its own secrets (see tsunagari/cli.py).
 DEMO = env_bool("TSUNAGARI_DEMO")
 DEBUG = env_bool("TSUNAGARI_DEBUG")

@@ -39,7 +39,11 @@ def _free_port() -> int:
 
 
 def _demo_env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGARI_") and k != "DATABASE_URL"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if (not k.startswith("TSUNAGARI_") or k == "TSUNAGARI_CACHE_DIR") and k != "DATABASE_URL"
+    }
     env["TSUNAGARI_DATA_DIR"] = str(data_dir)
     return env
 

@@ -1,0 +1,125 @@
+"""HSDS import/export and the national schemes, on the benchmark city's directory (loaded by conftest)."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from tsunagari.demo import DEMO_DATA
+from tsunagari.directory.hsds import HSDSImportError, export_package, import_package, validate_package
+from tsunagari.directory.models import DirectoryOrganization, Location, Service, ServiceCategory
+from tsunagari.directory.schemes import ATTRIBUTION, import_schemes
+from tsunagari.orgs.models import District
+
+BENCHMARK = DEMO_DATA / "hsds"
+
+
+def _snapshot() -> dict:
+    return {
+        "services": Service.objects.count(),
+        "organizations": DirectoryOrganization.objects.count(),
+        "locations": Location.objects.count(),
+        "links": ServiceCategory.objects.count(),
+        "districts": sorted(Location.objects.exclude(district=None).values_list("pk", "district__code")),
+        "sample": list(
+            Service.objects.order_by("pk").values_list("pk", "name", "assured_date", "status")[:20]
+        ),
+    }
+
+
+def test_benchmark_directory_is_imported(db):
+    assert Service.objects.filter(source="local").count() == 95
+    assert Service.objects.filter(source="national").count() == 122
+    assert District.objects.count() == 12
+    local = Service.objects.filter(source="local")
+    assert all(1 <= s.categories.count() <= 3 for s in local)
+    # A 地域包括支援センター covering three districts covers exactly those.
+    kita = Service.objects.get(name="高齢者の総合相談（北部地域包括支援センター）")
+    assert sorted(kita.districts.values_list("name", flat=True)) == ["北浜地区", "東雲地区", "湖東地区"]
+
+
+def test_reimport_updates_instead_of_duplicating(db):
+    before = _snapshot()
+    import_package(BENCHMARK)
+    assert _snapshot() == before
+
+
+def test_export_validates_and_reimports_to_the_same_content(db, tmp_path):
+    export_package(tmp_path)
+    assert validate_package(tmp_path) == []
+    before = _snapshot()
+    import_package(tmp_path)
+    assert _snapshot() == before
+    with (tmp_path / "services.csv").open(encoding="utf-8") as fh:
+        assert len(list(csv.DictReader(fh))) == Service.objects.count()
+
+
+def test_export_public_only_leaves_out_members_only_services(db, tmp_path):
+    hidden = Service.objects.filter(source="local").first()
+    hidden.visibility = Service.Visibility.MEMBERS
+    hidden.save()
+    export_package(tmp_path, public_only=True)
+    text = (tmp_path / "services.csv").read_text(encoding="utf-8")
+    assert str(hidden.pk) not in text
+    assert str(hidden.pk) not in (tmp_path / "attributes.csv").read_text(encoding="utf-8")
+    assert validate_package(tmp_path) == []
+
+
+def _broken_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "broken"
+    shutil.copytree(BENCHMARK, folder)
+    with (folder / "services.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    rows[3][rows[0].index("status")] = "open"
+    rows[5][rows[0].index("name")] = ""
+    rows[6][rows[0].index("name")] = "新しい名前（取り込まれてはいけない）"
+    with (folder / "services.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\r\n").writerows(rows)
+    return folder
+
+
+def test_bad_package_is_reported_by_file_row_and_field_and_nothing_is_imported(db, tmp_path):
+    folder = _broken_copy(tmp_path)
+    with pytest.raises(HSDSImportError) as excinfo:
+        import_package(folder)
+    problems = {(p.file, p.row, p.field) for p in excinfo.value.problems}
+    assert ("services.csv", 4, "status") in problems
+    assert ("services.csv", 6, "name") in problems
+    assert not Service.objects.filter(name__startswith="新しい名前").exists()
+
+
+def test_import_command_reports_problems_clearly(db, tmp_path, capsys):
+    folder = _broken_copy(tmp_path)
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_hsds", str(folder))
+    assert "services.csv, row 4, field status" in capsys.readouterr().err
+
+
+def test_schemes_carry_attribution_and_categories(db):
+    scheme = Service.objects.get(name="生活困窮者自立支援制度")
+    assert scheme.attribution == ATTRIBUTION
+    assert set(scheme.categories.values_list("code", flat=True)) == {"livelihood", "housing", "employment"}
+    assert scheme.districts.count() == 12
+
+
+def test_schemes_reimport_updates(db):
+    before = Service.objects.filter(source="national").count()
+    import_schemes(
+        DEMO_DATA / "notalone" / "data.csv", categories_path=DEMO_DATA / "notalone" / "categories.csv"
+    )
+    assert Service.objects.filter(source="national").count() == before
+
+
+def test_bad_scheme_categories_import_nothing(db, tmp_path):
+    bad = tmp_path / "categories.csv"
+    bad.write_text("name,codes\n生活困窮者自立支援制度,livelihood no_such_code\n", encoding="utf-8")
+    Service.objects.filter(name="生活困窮者自立支援制度").update(description="変更前")
+    with pytest.raises(HSDSImportError) as excinfo:
+        import_schemes(DEMO_DATA / "notalone" / "data.csv", categories_path=bad)
+    assert [(p.file, p.row, p.field) for p in excinfo.value.problems] == [("categories.csv", 2, "codes")]
+    assert Service.objects.get(name="生活困窮者自立支援制度").description == "変更前"

@@ -1,0 +1,93 @@
+"""The navigator on the benchmark directory: crisis first, plain words understood, CLI contract kept."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+
+import pytest
+from django.core.management import call_command
+
+from tsunagari.directory.crisis import matches_crisis_pattern
+from tsunagari.directory.navigator import navigate
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "死にたい",
+        "しにたい",
+        "消えてしまいたい",
+        "いきているのがつらい",
+        "もう全部終わらせたい",
+        "リスカがやめられない",
+        "ODしそう",
+    ],
+)
+def test_crisis_wording_direct_indirect_and_hiragana(text):
+    assert matches_crisis_pattern(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "仕事を早く終わらせたい",
+        "自死遺族の集まりを探している",
+        "自殺対策の講座に参加したい",
+        "誰とも話していない",
+    ],
+)
+def test_not_every_hard_word_is_a_crisis(text):
+    assert not matches_crisis_pattern(text)
+
+
+def test_plain_language_loneliness_is_understood(db):
+    answer = navigate("誰とも話していない")
+    assert answer.crisis is False
+    assert "loneliness" in [g.code for g in answer.categories[:3]]
+    assert len(answer.matches) >= 10
+    assert any("loneliness" in m.entry.categories for m in answer.matches[:5])
+
+
+def test_crisis_text_is_flagged_and_crisis_services_come_first(db):
+    answer = navigate("もう消えたい")
+    assert answer.crisis is True
+    assert "suicide_crisis" in answer.matches[0].entry.categories
+
+
+def test_local_services_come_first_then_national_schemes(db):
+    sources = [m.entry.source for m in navigate("お金がなくて家賃が払えない").matches[:6]]
+    assert sources[:3] == ["local"] * 3 and sources[3] == "national"
+
+
+def test_person_can_change_the_categories(db):
+    answer = navigate("困っている", categories=["food"])
+    assert all("food" in m.entry.categories for m in answer.matches[:3])
+
+
+def test_district_filter_keeps_services_that_cover_it(db):
+    from tsunagari.orgs.models import District
+
+    kitahama = District.objects.get(code="kitahama")
+    answer = navigate("高齢の母の介護", district_id=kitahama.pk)
+    assert all(not m.entry.districts or kitahama.pk in m.entry.districts for m in answer.matches)
+    assert "中央地域包括支援センター" not in " ".join(m.entry.name for m in answer.matches)
+
+
+def test_cli_json_shape(db, capsys):
+    call_command("navigate", json="仕事をクビになった")
+    answer = json.loads(capsys.readouterr().out)
+    assert set(answer) == {"crisis", "categories", "results"}
+    assert len(answer["categories"]) == 27
+    assert len(answer["results"]) >= 10
+    assert set(answer["results"][0]) == {"name", "source_id", "categories", "why"}
+
+
+def test_cli_batch_reads_json_lines(db, capsys, monkeypatch):
+    lines = '{"id": "a", "text": "借金が返せない"}\n\n{"id": "b", "text": "しにたい"}\n'
+    monkeypatch.setattr(sys, "stdin", io.StringIO(lines))
+    call_command("navigate", batch=True)
+    answers = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(a["id"], a["crisis"]) for a in answers] == [("a", False), ("b", True)]
+    assert answers[0]["categories"][0] == "debt_legal"

@@ -1,0 +1,46 @@
+import pytest
+
+from tsunagari.text.analysis import analyze, analyze_query, fold_kana, normalize
+
+
+def test_normalize_folds_width_and_case():
+    assert normalize("ＤＶ　ﾋｷｺﾓﾘ") == "dv ヒキコモリ"
+
+
+def test_fold_kana():
+    assert fold_kana("ヒキコモリ") == "ひきこもり"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "group"),
+    [
+        ("ひきこもり", "引きこもり", "§hikikomori"),
+        ("ﾋｷｺﾓﾘの家族", "閉じこもりの家族", "§hikikomori"),
+        ("認知症の母", "物忘れがひどい母", "§dementia"),
+        ("ＤＶを受けている", "暴力を受けている", "§violence"),
+        ("一人暮らし", "ひとり暮らし", "§living_alone"),
+    ],
+)
+def test_spelling_variants_and_synonyms_meet(a, b, group):
+    assert group in analyze(a)
+    assert group in analyze(b)
+
+
+def test_two_character_words_are_tokens():
+    tokens = analyze("介護の相談をしたい")
+    assert "介護" in tokens and "相談" in tokens
+
+
+def test_compounds_are_also_split():
+    tokens = analyze("介護保険サービス")
+    assert {"介護保険", "介護", "保険"} <= set(tokens)
+
+
+def test_function_words_are_dropped():
+    assert "を" not in analyze("相談をしたい") and "たい" not in analyze("相談をしたい")
+
+
+def test_query_weights_compound_parts_lower():
+    weights = analyze_query("一人暮らしの父")
+    assert weights["独り暮らし"] == 1.0
+    assert weights["一人"] < 1.0

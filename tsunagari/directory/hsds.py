@@ -1,0 +1,391 @@
+"""Open Referral HSDS 3.0 tabular packages: import (validated first, all or nothing) and export.
+
+A package is a folder with `datapackage.json` and one CSV per resource. Column names equal our
+model field names (foreign keys by their `…_id` column), so one table of resources drives both
+directions. Categories and districts, which HSDS expresses as attributes, live in ServiceCategory
+and Location.district here and are turned back into attribute rows on export, with their ids.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from tsunagari.orgs.models import District
+
+from .models import (
+    Address,
+    Attribute,
+    DirectoryOrganization,
+    Language,
+    Location,
+    Phone,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    ServiceCategory,
+    Taxonomy,
+    TaxonomyTerm,
+)
+from .taxonomy import CATEGORY_TAXONOMY_ID, DISTRICT_CODE_PREFIX
+
+DESCRIPTOR = Path(__file__).parent / "data" / "hsds_datapackage.json"
+Progress = Callable[[str], None]
+
+# Resources in the order they must be written (parents first).
+MODELS: dict[str, type[models.Model]] = {
+    "taxonomy": Taxonomy,
+    "taxonomy_term": TaxonomyTerm,
+    "organization": DirectoryOrganization,
+    "service": Service,
+    "location": Location,
+    "address": Address,
+    "service_at_location": ServiceAtLocation,
+    "phone": Phone,
+    "schedule": Schedule,
+    "service_area": ServiceArea,
+    "language": Language,
+    "attribute": Attribute,
+}
+COLUMN_ALIASES = {("taxonomy_term", "taxonomy_id"): "taxonomy_ref_id"}
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    file: str
+    row: int | None
+    field: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = (
+            self.file
+            + (f", row {self.row}" if self.row else "")
+            + (f", field {self.field}" if self.field else "")
+        )
+        return f"{where}: {self.reason}"
+
+
+class HSDSImportError(Exception):
+    def __init__(self, problems: list[ImportProblem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class ImportResult:
+    counts: dict[str, int] = field(default_factory=dict)
+    service_ids: set[uuid.UUID] = field(default_factory=set)
+
+
+def _descriptor(folder: Path) -> dict[str, Any]:
+    path = folder / "datapackage.json"
+    return json.loads((path if path.exists() else DESCRIPTOR).read_text(encoding="utf-8"))
+
+
+def _resources(descriptor: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {resource["name"]: resource for resource in descriptor["resources"]}
+
+
+def validate_package(folder: Path) -> list[ImportProblem]:
+    """Check every file against the HSDS descriptor (types, required, enums, keys) with frictionless."""
+    from frictionless import Package, system
+
+    problems: list[ImportProblem] = []
+    descriptor = _descriptor(folder)
+    for resource in _resources(descriptor).values():
+        if not (folder / resource["path"]).exists():
+            problems.append(ImportProblem(resource["path"], None, None, "file is missing"))
+    if problems:
+        return problems
+    with system.use_context(trusted=True):
+        package = Package(descriptor, basepath=str(folder))
+        report = package.validate()
+    for task in report.tasks:
+        for error in task.errors:
+            problems.append(
+                ImportProblem(
+                    file=Path(task.place).name if task.place else task.name,
+                    row=getattr(error, "row_number", None),
+                    field=getattr(error, "field_name", None),
+                    reason=error.note or error.message,
+                )
+            )
+    return problems
+
+
+def _attname(resource: str, column: str, model: type[models.Model]) -> str | None:
+    if (resource, column) in COLUMN_ALIASES:
+        return COLUMN_ALIASES[(resource, column)]
+    for model_field in model._meta.concrete_fields:
+        if model_field.attname == column or model_field.name == column:
+            return model_field.attname
+    return None
+
+
+def _to_python(model_field: models.Field, raw: str) -> Any:
+    if raw == "":
+        return (
+            None
+            if model_field.null
+            else ("" if isinstance(model_field, models.CharField | models.TextField) else None)
+        )
+    if isinstance(model_field, models.DateTimeField):
+        parsed = parse_datetime(raw)
+        if parsed is None:
+            day = parse_date(raw)
+            parsed = datetime(day.year, day.month, day.day) if day else None  # noqa: DTZ001 - made aware below
+        if parsed is not None and timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        return parsed
+    if isinstance(model_field, models.DateField):
+        return parse_date(raw[:10])
+    if isinstance(model_field, models.DecimalField):
+        return Decimal(raw)
+    if isinstance(model_field, models.IntegerField):
+        return int(float(raw))
+    if isinstance(model_field, models.UUIDField | models.ForeignKey):
+        return uuid.UUID(raw)
+    return raw
+
+
+def _read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _category_term_for(code: str) -> TaxonomyTerm | None:
+    return TaxonomyTerm.objects.filter(taxonomy_ref_id=CATEGORY_TAXONOMY_ID, code=code).first()
+
+
+@transaction.atomic
+def import_package(folder: Path, *, progress: Progress = lambda _: None) -> ImportResult:
+    """Import an HSDS tabular package. Validates everything first; on any problem nothing is written.
+
+    Rows are matched by id, so importing again updates instead of duplicating. Terms of another
+    package's category taxonomy whose code is one of ours map onto our terms.
+    """
+    problems = validate_package(folder)
+    if problems:
+        raise HSDSImportError(problems)
+    resources = _resources(_descriptor(folder))
+    result = ImportResult()
+    term_alias: dict[str, uuid.UUID] = {}
+    for name, model in MODELS.items():
+        if name not in resources:
+            continue
+        rows = _read_rows(folder / resources[name]["path"])
+        progress(f"{resources[name]['path']}: {len(rows)} rows")
+        if name == "attribute":
+            _import_attributes(rows, term_alias)
+        elif name == "taxonomy_term":
+            _import_terms(rows, resources[name], term_alias)
+        elif name == "taxonomy" and any(r["id"] == str(CATEGORY_TAXONOMY_ID) for r in rows):
+            _upsert_rows(name, model, rows)
+        else:
+            ids = _upsert_rows(name, model, rows)
+            if name == "service":
+                result.service_ids |= ids
+        result.counts[name] = len(rows)
+    _derive_service_districts(result.service_ids)
+    return result
+
+
+def _row_values(name: str, model: type[models.Model], row: dict[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    fields_by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    for column, raw in row.items():
+        attname = _attname(name, column, model)
+        if attname is None or attname == "id":
+            continue
+        values[attname] = _to_python(fields_by_attname[attname], (raw or "").strip())
+    return values
+
+
+def _upsert_rows(name: str, model: type[models.Model], rows: list[dict[str, str]]) -> set[uuid.UUID]:
+    ids = set()
+    self_refs = [f.attname for f in model._meta.concrete_fields if f.is_relation and f.related_model is model]
+    deferred: list[tuple[uuid.UUID, dict[str, Any]]] = []
+    for row in rows:
+        pk = uuid.UUID(row["id"])
+        values = _row_values(name, model, row)
+        later = {k: values.pop(k) for k in self_refs if k in values}
+        model.objects.update_or_create(pk=pk, defaults=values)  # type: ignore[attr-defined]
+        if later:
+            deferred.append((pk, later))
+        ids.add(pk)
+    for pk, later in deferred:  # parents may come after their children in the file
+        model.objects.filter(pk=pk).update(**later)  # type: ignore[attr-defined]
+    return ids
+
+
+def _import_terms(
+    rows: list[dict[str, str]], resource: dict[str, Any], term_alias: dict[str, uuid.UUID]
+) -> None:
+    ours = []
+    for row in rows:
+        existing = _category_term_for(row["code"]) if row.get("code") else None
+        if existing is not None and str(existing.pk) != row["id"]:
+            term_alias[row["id"]] = existing.pk  # another package's copy of one of our categories
+            continue
+        if row.get("code", "").startswith(DISTRICT_CODE_PREFIX):
+            code = row["code"].removeprefix(DISTRICT_CODE_PREFIX)
+            District.objects.get_or_create(
+                code=code, defaults={"name": row["name"], "description": row["description"]}
+            )
+        ours.append(row)
+    _upsert_rows("taxonomy_term", TaxonomyTerm, ours)
+
+
+def _import_attributes(rows: list[dict[str, str]], term_alias: dict[str, uuid.UUID]) -> None:
+    for row in rows:
+        pk = uuid.UUID(row["id"])
+        term_id = term_alias.get(row["taxonomy_term_id"], uuid.UUID(row["taxonomy_term_id"]))
+        link_id = uuid.UUID(row["link_id"])
+        if row["link_entity"] == "service" and row["link_type"] == "category":
+            ServiceCategory.objects.filter(service_id=link_id, term_id=term_id).exclude(pk=pk).delete()
+            ServiceCategory.objects.update_or_create(
+                pk=pk, defaults={"service_id": link_id, "term_id": term_id}
+            )
+        elif row["link_entity"] == "location" and row["link_type"] == "district":
+            term = TaxonomyTerm.objects.get(pk=term_id)
+            district = District.objects.filter(code=term.code.removeprefix(DISTRICT_CODE_PREFIX)).first()
+            Location.objects.filter(pk=link_id).update(district=district, district_attribute_id=pk)
+        else:
+            Attribute.objects.update_or_create(
+                pk=pk,
+                defaults={
+                    "link_id": link_id,
+                    "taxonomy_term_id": term_id,
+                    "link_type": row["link_type"],
+                    "link_entity": row["link_entity"],
+                    "value": row["value"],
+                },
+            )
+
+
+WHOLE_AREA_WORDS = ("全域", "全国", "全県", "市内全", "どこからでも")
+
+
+def _derive_service_districts(service_ids: Iterable[uuid.UUID]) -> None:
+    """The districts a service covers: named in its service areas ("北浜地区・湖東地区"), the whole
+    city when an area says 全域/全国, else the districts of the places where it is offered."""
+    districts = list(District.objects.all())
+    for service in Service.objects.filter(pk__in=list(service_ids)).prefetch_related(
+        "service_areas", "service_at_locations__location"
+    ):
+        areas = " ".join(f"{a.name} {a.description}" for a in service.service_areas.all())
+        if any(word in areas for word in WHOLE_AREA_WORDS):
+            covered = districts
+        else:
+            covered = [d for d in districts if d.name in areas or d.name.removesuffix("地区") in areas]
+            covered += [
+                sal.location.district for sal in service.service_at_locations.all() if sal.location.district
+            ]
+            if not covered and areas:
+                covered = districts  # an area beyond the city (県内, 周辺市町) covers every district
+        service.districts.set({d.pk for d in covered})
+
+
+# --- export ------------------------------------------------------------------------------------------
+
+
+def _to_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _attribute_rows() -> list[dict[str, Any]]:
+    rows = [
+        {"id": link.pk, "link_id": link.service_id, "taxonomy_term_id": link.term_id, "link_type": "category",
+         "link_entity": "service", "value": ""}
+        for link in ServiceCategory.objects.order_by("service_id", "term__sort_order")
+    ]  # fmt: skip
+    district_terms = {
+        t.code.removeprefix(DISTRICT_CODE_PREFIX): t
+        for t in TaxonomyTerm.objects.filter(code__startswith=DISTRICT_CODE_PREFIX)
+    }
+    for location in Location.objects.filter(district__isnull=False).select_related("district"):
+        term = district_terms.get(location.district.code)  # type: ignore[union-attr]
+        if term is None:
+            continue
+        rows.append(
+            {"id": location.district_attribute_id or uuid.uuid5(location.pk, "district"), "link_id": location.pk,
+             "taxonomy_term_id": term.pk, "link_type": "district", "link_entity": "location",
+             "value": location.district.name}  # type: ignore[union-attr]
+        )  # fmt: skip
+    rows += [
+        {"id": a.pk, "link_id": a.link_id, "taxonomy_term_id": a.taxonomy_term_id, "link_type": a.link_type,
+         "link_entity": a.link_entity, "value": a.value}
+        for a in Attribute.objects.order_by("pk")
+    ]  # fmt: skip
+    return rows
+
+
+def _queryset(name: str, model: type[models.Model], public_only: bool) -> models.QuerySet:
+    qs = model.objects.order_by("pk")  # type: ignore[attr-defined]
+    if name == "service" and public_only:
+        qs = qs.filter(visibility=Service.Visibility.PUBLIC)
+    if name == "taxonomy_term":
+        qs = qs.filter(
+            models.Q(taxonomy_ref__isnull=True) | models.Q(taxonomy_ref__in=Taxonomy.objects.all())
+        )
+    return qs
+
+
+def export_package(
+    folder: Path, *, public_only: bool = False, progress: Progress = lambda _: None
+) -> dict[str, int]:
+    """Write every resource as HSDS CSV (UTF-8, CRLF, columns in descriptor order) plus the descriptor."""
+    folder.mkdir(parents=True, exist_ok=True)
+    descriptor = json.loads(DESCRIPTOR.read_text(encoding="utf-8"))
+    counts = {}
+    hidden_services = (
+        set(Service.objects.exclude(visibility=Service.Visibility.PUBLIC).values_list("pk", flat=True))
+        if public_only
+        else set()
+    )
+    for resource in descriptor["resources"]:
+        name = resource["name"]
+        columns = [f["name"] for f in resource["schema"]["fields"]]
+        model = MODELS[name]
+        if name == "attribute":
+            rows = [r for r in _attribute_rows() if r["link_id"] not in hidden_services]
+        else:
+            attnames = {c: _attname(name, c, model) for c in columns}
+            rows = []
+            for obj in _queryset(name, model, public_only):
+                if hidden_services and getattr(obj, "service_id", None) in hidden_services:
+                    continue
+                rows.append(
+                    {c: (getattr(obj, a) if a else None) for c, a in attnames.items()} | {"id": obj.pk}
+                )
+        with (folder / resource["path"]).open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\r\n")
+            writer.writerow(columns)
+            for row in rows:
+                writer.writerow([_to_text(row.get(c)) for c in columns])
+        counts[name] = len(rows)
+        progress(f"{resource['path']}: {len(rows)} rows")
+    shutil.copyfile(DESCRIPTOR, folder / "datapackage.json")
+    return counts

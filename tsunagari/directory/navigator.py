@@ -1,0 +1,364 @@
+"""「誰に相談したらいい？」: from a resident's own words to the kinds of trouble and the services that help.
+
+Residents rarely use the words services use ("誰とも話していない" shares no word with 「傾聴ボランティア」),
+so three signals are combined:
+
+* meaning — the text's embedding (multilingual-e5-small, `embeddings.py`) against each service's, and
+  against plain-language phrases for each category (data/category_phrases.csv);
+* words — BM25 over the analysed tokens (tsunagari/text), synonym groups included;
+* categories — a service scores higher when it serves the kinds of trouble the text is about.
+
+Nothing the resident types is stored. The index lives in memory and reloads when the directory is
+re-indexed (SearchIndexState.version).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+import threading
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+
+from tsunagari.text.analysis import GROUP_PREFIX, analyze_query, synonym_groups
+
+from .crisis import matches_crisis_pattern
+from .embeddings import query as embed_query
+from .models import Service, ServiceCategory, TaxonomyTerm
+from .search import from_blob, index_version
+from .taxonomy import CATEGORY_TAXONOMY_ID
+
+PHRASES_CSV = Path(__file__).parent / "data" / "category_phrases.csv"
+BM25_K1, BM25_B = 1.2, 0.75
+# The answer lists the best local services first, then national schemes, then the rest by score:
+# local help is closest to hand, and national schemes are what many troubles need.
+LOCAL_FIRST = 3
+# A text whose closest kind of trouble is 死にたいほどつらい, strongly, is a crisis even without the words
+# of data/crisis_patterns.csv (category scores run from 0 to about 2).
+CRISIS_MEANING = 1.4
+
+
+@dataclass(frozen=True)
+class Entry:
+    pk: uuid.UUID
+    name: str
+    source: str
+    visibility: str
+    availability: str
+    categories: tuple[str, ...]
+    districts: frozenset[int]
+    min_age: int | None
+    max_age: int | None
+
+
+@dataclass
+class DirectoryIndex:
+    version: int
+    entries: list[Entry]
+    embeddings: np.ndarray  # (N, 384)
+    postings: dict[str, tuple[np.ndarray, np.ndarray]]  # token -> (entry indices, BM25 weights)
+    category_codes: list[str]
+    category_matrix: np.ndarray  # (N, C) 1.0 where a service serves a category
+    crisis_codes: frozenset[str]
+    position: dict[uuid.UUID, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CategoryGuess:
+    code: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: Entry
+    score: float
+    matched_categories: tuple[str, ...]
+    matched_words: tuple[str, ...]
+    close_in_meaning: bool
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the signals combine (chosen on the development questions; see benchmarks/navigator.py)."""
+
+    semantic: float = 1.0
+    lexical: float = 1.0
+    category: float = 0.8
+    category_sharpness: float = 1.0  # category weight = (score / best score) ** sharpness, top 3 only
+    proto: float = 1.0
+    knn: float = 0.5
+    lex_category: float = 0.6
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+@dataclass(frozen=True)
+class Answer:
+    crisis: bool
+    categories: list[CategoryGuess]
+    matches: list[Match]
+
+
+# --- the in-memory index -------------------------------------------------------------------------------
+
+_index_lock = threading.Lock()
+_index: DirectoryIndex | None = None
+
+
+def _build_index(version: int) -> DirectoryIndex:
+    terms = list(TaxonomyTerm.objects.filter(taxonomy_ref_id=CATEGORY_TAXONOMY_ID).order_by("sort_order"))
+    codes = [t.code for t in terms]
+    term_code = {t.pk: t.code for t in terms}
+    services = list(
+        Service.objects.exclude(status__in=[Service.Status.DEFUNCT, Service.Status.INACTIVE]).values_list(
+            "pk", "name", "source", "visibility", "availability", "minimum_age", "maximum_age",
+            "search_tokens", "embedding",
+        )
+    )  # fmt: skip
+    cats: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for service_id, term_id in ServiceCategory.objects.values_list("service_id", "term_id"):
+        if term_id in term_code:
+            cats[service_id].append(term_code[term_id])
+    districts: dict[uuid.UUID, set[int]] = defaultdict(set)
+    for service_id, district_id in Service.districts.through.objects.values_list("service_id", "district_id"):
+        districts[service_id].add(district_id)
+
+    entries, vectors, doc_tokens = [], [], []
+    for pk, name, source, visibility, availability, min_age, max_age, tokens, blob in services:
+        entries.append(
+            Entry(
+                pk,
+                name,
+                source,
+                visibility,
+                availability,
+                tuple(cats[pk]),
+                frozenset(districts[pk]),
+                min_age,
+                max_age,
+            )
+        )
+        vectors.append(from_blob(blob))
+        doc_tokens.append(tokens.split())
+    matrix = np.zeros((len(entries), len(codes)), dtype=np.float32)
+    for i, entry in enumerate(entries):
+        for code in entry.categories:
+            matrix[i, codes.index(code)] = 1.0
+    return DirectoryIndex(
+        version=version,
+        entries=entries,
+        embeddings=np.vstack(vectors) if vectors else np.zeros((0, 384), dtype=np.float32),
+        postings=_bm25_postings(doc_tokens),
+        category_codes=codes,
+        category_matrix=matrix,
+        crisis_codes=frozenset(t.code for t in terms if t.is_crisis),
+        position={entry.pk: i for i, entry in enumerate(entries)},
+    )
+
+
+def _bm25_postings(docs: list[list[str]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    n = len(docs)
+    avg = (sum(len(d) for d in docs) / n) if n else 0.0
+    lists: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+    for i, tokens in enumerate(docs):
+        length_norm = BM25_K1 * (1 - BM25_B + BM25_B * len(tokens) / avg) if avg else BM25_K1
+        for token, tf in Counter(tokens).items():
+            lists[token][0].append(i)
+            lists[token][1].append(tf * (BM25_K1 + 1) / (tf + length_norm))
+    postings = {}
+    for token, (idx, weights) in lists.items():
+        idf = math.log(1 + (n - len(idx) + 0.5) / (len(idx) + 0.5))
+        postings[token] = (np.asarray(idx, dtype=np.int32), np.asarray(weights, dtype=np.float32) * idf)
+    return postings
+
+
+def directory_index() -> DirectoryIndex:
+    """The current index, rebuilt when another process has re-indexed the directory."""
+    global _index
+    version = index_version()
+    if _index is None or _index.version != version:
+        with _index_lock:
+            if _index is None or _index.version != version:
+                _index = _build_index(version)
+    return _index
+
+
+# --- category phrases ----------------------------------------------------------------------------------
+
+
+@cache
+def _phrases() -> tuple[tuple[str, str], ...]:
+    with PHRASES_CSV.open(encoding="utf-8", newline="") as fh:
+        rows = [(row["code"], row["phrase"]) for row in csv.DictReader(fh)]
+    labels = [
+        (t.code, f"{t.name}。{t.description}")
+        for t in TaxonomyTerm.objects.filter(taxonomy_ref_id=CATEGORY_TAXONOMY_ID)
+    ]
+    return tuple(rows + labels)
+
+
+_phrase_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def phrase_embeddings() -> tuple[np.ndarray, np.ndarray]:
+    """(codes, vectors) of the category phrases, computed once and kept under the data dir."""
+    phrases = _phrases()
+    digest = hashlib.sha256(repr(phrases).encode()).hexdigest()[:16]
+    if digest in _phrase_cache:
+        return _phrase_cache[digest]
+    path = Path(settings.CACHE_DIR) / f"category-phrases-{digest}.npz"
+    if path.exists():
+        stored = np.load(path)
+        result = (stored["codes"], stored["vectors"])
+    else:
+        vectors = np.vstack([embed_query(text) for _, text in phrases])
+        codes = np.asarray([code for code, _ in phrases])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(path, codes=codes, vectors=vectors)
+        result = (codes, vectors)
+    _phrase_cache[digest] = result
+    return result
+
+
+# --- answering -----------------------------------------------------------------------------------------
+
+
+def _minmax(values: np.ndarray) -> np.ndarray:
+    span = float(values.max() - values.min()) if values.size else 0.0
+    return (values - values.min()) / span if span > 1e-9 else np.zeros_like(values)
+
+
+def _lexical_categories(tokens: dict[str, float], codes: list[str]) -> np.ndarray:
+    hits = np.zeros(len(codes), dtype=np.float32)
+    groups = {g.name: g for g in synonym_groups()}
+    for token in tokens:
+        if token.startswith(GROUP_PREFIX) and token[1:] in groups:
+            for code in groups[token[1:]].categories:
+                if code in codes:
+                    hits[codes.index(code)] += 1.0
+    return np.minimum(hits, 2.0) / 2.0
+
+
+def _category_scores(
+    index: DirectoryIndex,
+    query_vector: np.ndarray,
+    tokens: dict[str, float],
+    semantic: np.ndarray,
+    w: Weights,
+) -> np.ndarray:
+    codes = index.category_codes
+    phrase_codes, phrase_vectors = phrase_embeddings()
+    sims = phrase_vectors @ query_vector
+    proto = np.array(
+        [
+            np.sort(sims[phrase_codes == code])[-2:].mean() if (phrase_codes == code).any() else 0
+            for code in codes
+        ]
+    )
+    knn = np.zeros(len(codes), dtype=np.float32)
+    if len(index.entries):
+        top = np.argsort(-semantic)[:10]
+        weights = np.exp((semantic[top] - semantic[top].max()) / 0.02)
+        knn = (weights[:, None] * index.category_matrix[top]).sum(axis=0)
+    return (
+        w.proto * _minmax(proto) + w.knn * _minmax(knn) + w.lex_category * _lexical_categories(tokens, codes)
+    )
+
+
+def _bm25(index: DirectoryIndex, tokens: dict[str, float]) -> np.ndarray:
+    scores = np.zeros(len(index.entries), dtype=np.float32)
+    for token, query_weight in tokens.items():
+        if token in index.postings:
+            idx, weights = index.postings[token]
+            scores[idx] += weights * query_weight
+    return scores
+
+
+def navigate(
+    text: str,
+    *,
+    district_id: int | None = None,
+    categories: list[str] | None = None,
+    include_members_only: bool = False,
+    limit: int = 20,
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> Answer:
+    """Answer a resident's text. ``categories`` replaces the guessed ones when the person changed them."""
+    index = directory_index()
+    tokens = analyze_query(text)
+    query_vector = embed_query(text) if text.strip() else np.zeros(384, dtype=np.float32)
+    semantic = index.embeddings @ query_vector if len(index.entries) else np.zeros(0)
+    w = weights
+    category_scores = _category_scores(index, query_vector, tokens, semantic, w)
+    order = np.argsort(-category_scores)
+    guesses = [CategoryGuess(index.category_codes[i], float(category_scores[i])) for i in order]
+    crisis = matches_crisis_pattern(text) or (
+        guesses[0].code in index.crisis_codes and guesses[0].score >= CRISIS_MEANING
+    )
+
+    if categories is not None:  # the person chose: every chosen kind counts fully
+        chosen = [c for c in categories if c in index.category_codes]
+        fit_weights = dict.fromkeys(chosen, 1.0)
+    else:
+        chosen = [g.code for g in guesses[:3]]
+        best = max(guesses[0].score, 1e-9)
+        fit_weights = {g.code: max(g.score, 0.0) / best for g in guesses[:3]}
+    category_weights = np.zeros(len(index.category_codes), dtype=np.float32)
+    for code, value in fit_weights.items():
+        category_weights[index.category_codes.index(code)] = value**w.category_sharpness
+    # A service fits as well as the best of the kinds of trouble it serves (max, not sum: serving
+    # three loosely related kinds is not better than serving the main one).
+    category_fit = (
+        (index.category_matrix * category_weights).max(axis=1) if len(index.entries) else np.zeros(0)
+    )
+    lexical = _bm25(index, tokens)
+    score = w.semantic * _minmax(semantic) + w.lexical * _minmax(lexical) + w.category * category_fit
+
+    matches = []
+    query_tokens = {t for t in tokens if not t.startswith(GROUP_PREFIX)}
+    for i in np.argsort(-score):
+        entry = index.entries[i]
+        if entry.visibility != Service.Visibility.PUBLIC and not include_members_only:
+            continue
+        if district_id is not None and entry.districts and district_id not in entry.districts:
+            continue
+        if categories is not None and chosen and not set(chosen) & set(entry.categories):
+            continue  # the person said which kinds of trouble: show only services for those
+        matches.append(
+            Match(
+                entry=entry,
+                score=float(score[i]),
+                matched_categories=tuple(c for c in chosen if c in entry.categories),
+                matched_words=tuple(
+                    sorted(t for t in query_tokens if t in index.postings and _has(index, t, i))
+                ),
+                close_in_meaning=bool(semantic[i] >= np.sort(semantic)[-10:][0])
+                if len(semantic) >= 10
+                else True,
+            )
+        )
+        if len(matches) >= max(limit, 60):
+            break
+    return Answer(crisis=crisis, categories=guesses, matches=local_first(matches)[:limit])
+
+
+def local_first(matches: list[Match]) -> list[Match]:
+    """Best LOCAL_FIRST local services, then national schemes, then everything else by score."""
+    local = [m for m in matches if m.entry.source == Service.Source.LOCAL][:LOCAL_FIRST]
+    national = [m for m in matches if m.entry.source == Service.Source.NATIONAL]
+    head = local + national[: 10 - len(local)]
+    return head + [m for m in matches if m not in head]
+
+
+def _has(index: DirectoryIndex, token: str, position: int) -> bool:
+    idx, _ = index.postings[token]
+    return bool(np.any(idx == position))

@@ -1,0 +1,139 @@
+"""Japanese text analysis, used by indexing and querying alike so that both sides always agree.
+
+    normalize("ﾋｷｺﾓﾘ")    → "ひきこもり"-ready text (NFKC, lower case)
+    analyze("引きこもりの息子") → ["引き籠もり", "息子", "§hikikomori", …]
+
+Steps: NFKC; Sudachi (SudachiPy + sudachidict-core) in mode C with each compound also split into its
+mode-A parts; each word's normalised form (引きこもり → 引き籠もり); katakana folded to hiragana; function
+words dropped; and a token "§<group>" for every phrase of the curated synonym table
+(data/synonyms.csv), so that ひきこもり / 閉じこもり / ヒキコモリ, 認知症 / 物忘れ or DV / 暴力 meet.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from sudachipy import Dictionary, SplitMode
+
+SYNONYMS_CSV = Path(__file__).parent / "data" / "synonyms.csv"
+GROUP_PREFIX = "§"
+
+# Parts of speech that carry meaning for search; particles, auxiliaries and symbols do not.
+CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "副詞", "接頭辞", "接尾辞"}
+# Words too common to help (normalised forms): "do", "be", "become", "thing" …
+STOP_WORDS = {
+    "為る", "居る", "有る", "成る", "言う", "事", "こと", "物", "もの", "方", "人", "時", "所", "中",
+    "的", "等", "様", "さん", "ため", "為", "よう", "様子", "出来る", "できる", "行く", "来る", "思う",
+    "今", "最近", "色々", "いろいろ", "ちょっと", "とても", "すごい", "凄い", "もう", "まだ", "又", "また",
+    "者",
+}  # fmt: skip
+_KATAKANA = re.compile(r"[\u30a1-\u30f6]")
+
+
+def fold_kana(text: str) -> str:
+    """Katakana to hiragana (ヒキコモリ → ひきこもり); long-vowel marks and other characters unchanged."""
+    return _KATAKANA.sub(lambda m: chr(ord(m.group(0)) - 0x60), text)
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width ASCII and half-width kana), lower case, collapsed white space."""
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+@cache
+def _tokenizer():  # type: ignore[no-untyped-def]
+    return Dictionary(dict="core").tokenizer(mode=SplitMode.C)
+
+
+def _word_tokens(text: str, parts: list[str] | None = None) -> list[str]:
+    """Content words; compound parts are appended to ``tokens`` and also collected in ``parts``."""
+    tokenizer = _tokenizer()
+    tokens: list[str] = []
+    for morpheme in tokenizer.tokenize(text):
+        if morpheme.part_of_speech()[0] not in CONTENT_POS:
+            continue
+        form = morpheme.normalized_form()
+        if form in STOP_WORDS or not form.strip():
+            continue
+        tokens.append(fold_kana(form))
+        pieces = morpheme.split(SplitMode.A)
+        if len(pieces) > 1:  # compound: also index its parts (介護保険 → 介護, 保険)
+            for part in pieces:
+                part_form = part.normalized_form()
+                if part.part_of_speech()[0] in CONTENT_POS and part_form not in STOP_WORDS:
+                    tokens.append(fold_kana(part_form))
+                    if parts is not None:
+                        parts.append(fold_kana(part_form))
+    return tokens
+
+
+@dataclass(frozen=True)
+class SynonymGroup:
+    name: str
+    phrases: tuple[tuple[str, ...], ...]  # each phrase as its word tokens
+    categories: tuple[str, ...] = ()  # 困りごと categories the words point to (a hint for the navigator)
+
+
+@cache
+def synonym_groups() -> tuple[SynonymGroup, ...]:
+    """The curated synonym table, each phrase analysed exactly like any other text."""
+    with SYNONYMS_CSV.open(encoding="utf-8", newline="") as fh:
+        rows = [row for row in csv.DictReader(fh) if row["group"] and not row["group"].startswith("#")]
+    groups = []
+    for row in rows:
+        phrases = {tuple(_word_tokens(normalize(term))) for term in row["terms"].split("|") if term.strip()}
+        groups.append(
+            SynonymGroup(
+                row["group"], tuple(sorted(p for p in phrases if p)), tuple(row.get("categories", "").split())
+            )
+        )
+    return tuple(groups)
+
+
+def _contains(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
+    n = len(phrase)
+    first = phrase[0]
+    return any(
+        tokens[i] == first and tuple(tokens[i : i + n]) == tuple(phrase) for i in range(len(tokens) - n + 1)
+    )
+
+
+def synonym_tokens(tokens: Sequence[str]) -> list[str]:
+    return [
+        GROUP_PREFIX + group.name
+        for group in synonym_groups()
+        if any(_contains(tokens, phrase) for phrase in group.phrases)
+    ]
+
+
+def analyze(text: str) -> list[str]:
+    """Search tokens of ``text``: content words (normalised, compounds split) plus synonym groups."""
+    tokens = _word_tokens(normalize(text))
+    return tokens + synonym_tokens(tokens)
+
+
+def analyze_query(text: str, *, part_weight: float = 0.3) -> dict[str, float]:
+    """Query tokens with weights: a compound's parts count less than whole words, so that 一人暮らし
+    does not read as 一人 (as in ひとり親) as much as it reads as 一人暮らし."""
+    parts: list[str] = []
+    tokens = _word_tokens(normalize(text), parts)
+    weights = {token: 1.0 for token in tokens if token not in parts}
+    for part in parts:
+        weights.setdefault(part, part_weight)
+    for group in synonym_tokens(tokens):
+        weights[group] = 1.0
+    return weights
+
+
+def analyze_many(texts: Iterable[str]) -> list[str]:
+    tokens: list[str] = []
+    for text in texts:
+        if text:
+            tokens.extend(analyze(text))
+    return tokens
