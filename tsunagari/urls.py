@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     # Residents switch language before signing in (or without ever signing in).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("api/hsds/", include("tsunagari.directory.api_urls")),
     path("o/<slug:org_slug>/", include("tsunagari.orgs.urls")),
     path("o/<slug:org_slug>/audit/", include("tsunagari.audit.urls")),
 ]

@@ -388,3 +388,23 @@ class SearchIndexState(models.Model):
 
     def __str__(self) -> str:
         return f"index v{self.version}"
+
+
+class ApiToken(models.Model):
+    """A member organisation's key to the HSDS API; it also shows members-only services.
+
+    Only a SHA-256 hash of the token is stored; the token itself is shown once when created.
+    """
+
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organization_id})"
