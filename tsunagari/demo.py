@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from tsunagari.accounts.models import User
 from tsunagari.directory.hsds import import_package
-from tsunagari.directory.models import DirectoryOrganization
+from tsunagari.directory.models import DirectoryOrganization, Service
 from tsunagari.directory.schemes import import_schemes
 from tsunagari.directory.search import index_services
 from tsunagari.orgs.districts import load_districts
@@ -178,6 +179,15 @@ def seed(*, password: str, progress: Callable[[str], None] = lambda _: None) -> 
     load_directory(progress)
     for slug, provider in DIRECTORY_LINKS.items():
         DirectoryOrganization.objects.filter(name=provider).update(member=orgs[slug])
+    # A few entries not confirmed for a long time, so that the freshness check has something to show.
+    today = timezone.localdate()
+    for slug, days in (("shakyo", 200), ("shakyo", 260), ("coop", 400)):
+        service = Service.objects.filter(
+            organization__member=orgs[slug], assured_date__gte=today - timedelta(days=30)
+        )
+        Service.objects.filter(pk__in=service.order_by("name").values("pk")[:1]).update(
+            assured_date=today - timedelta(days=days)
+        )
     for spec_user in USERS:
         user = User.objects.create_user(spec_user.email, password, display_name=spec_user.name)
         for slug, role in spec_user.roles:

@@ -21,7 +21,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     # Residents switch language before signing in (or without ever signing in).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("", include("tsunagari.directory.urls")),
     path("api/hsds/", include("tsunagari.directory.api_urls")),
     path("o/<slug:org_slug>/", include("tsunagari.orgs.urls")),
     path("o/<slug:org_slug>/audit/", include("tsunagari.audit.urls")),
+    path("o/<slug:org_slug>/directory/", include("tsunagari.directory.staff_urls")),
 ]

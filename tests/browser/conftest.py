@@ -13,7 +13,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -53,8 +53,19 @@ class DemoServer:
     url: str
     data_dir: Path
     password: str
+    used_codes: dict = field(default_factory=dict)
 
     def totp_code(self, email: str) -> str:
+        """The current code, waiting for the next one if this user already used it (a code works once)."""
+        for _ in range(40):
+            code = self._current_code(email)
+            if self.used_codes.get(email) != code:
+                self.used_codes[email] = code
+                return code
+            time.sleep(1)
+        raise AssertionError("no fresh TOTP code within 40 s")
+
+    def _current_code(self, email: str) -> str:
         result = subprocess.run(
             [sys.executable, "-m", "tsunagari.cli", "demo-code", email, "--data-dir", str(self.data_dir)],
             env=_demo_env(self.data_dir),

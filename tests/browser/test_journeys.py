@@ -124,3 +124,90 @@ def test_member_adds_a_passkey_and_signs_in_with_it(browser, demo_server):
     page.wait_for_url(re.compile(r"/o/shakyo/$"))
     assert page.get_by_role("heading", level=1).inner_text() == "ダッシュボード"
     context.close()
+
+
+def test_resident_finds_help_on_a_phone_including_a_crisis_text(browser, demo_server):
+    context = browser.new_context(
+        locale="ja-JP", viewport={"width": 360, "height": 740}, device_scale_factor=2
+    )
+    page = context.new_page()
+    page.goto(demo_server.url + "/")
+    page.locator(".navi-cta a.button").click()
+    page.wait_for_url(re.compile(r"/navi/$"))
+    page.locator("#id_text").fill("誰とも話していない。毎日さびしい")
+    page.locator("form.navi-form button[type=submit]").click()
+    page.wait_for_selector("#navi-results .service-card")
+    assert page.locator(".crisis--urgent").count() == 0
+    assert page.locator("#navi-results .chip").count() >= 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "navigator-360px")
+
+    page.locator("#id_text").fill("もう消えてしまいたい")
+    page.locator("form.navi-form button[type=submit]").click()
+    page.wait_for_selector("#navi-results .crisis--urgent")
+    first_card = page.locator("#navi-results .service-card").first.bounding_box()
+    crisis_box = page.locator(".crisis--urgent").bounding_box()
+    assert crisis_box["y"] < first_card["y"]  # crisis lines come before any service
+    assert page.locator(".crisis--urgent a[href^='tel:']").count() >= 3
+    screenshot(page, "navigator-crisis-360px")
+    context.close()
+
+
+def test_member_updates_availability_of_their_service(page, demo_server):
+    email = "admin@shakyo.example.jp"
+    page.goto(demo_server.url + "/accounts/login/")
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill(demo_server.password)
+    page.get_by_role("button", name="ログイン", exact=True).click()
+    _complete_totp(page, demo_server, email)
+    page.wait_for_url(re.compile(r"/o/shakyo/$"))
+    page.goto(demo_server.url + "/o/shakyo/directory/?mine=1")
+    row = page.locator("#service-table tbody tr").first
+    select = row.locator("select[name=availability]")
+    select.select_option("waitlist")
+    row.locator("button[type=submit]").click()
+    page.wait_for_selector("#service-table [role=status]:has-text('待ち')")
+    page.reload()
+    assert (
+        page.locator("#service-table tbody tr").first.locator("select[name=availability]").input_value()
+        == "waitlist"
+    )
+    screenshot(page, "member-availability")
+    assert page.csp_violations == []
+
+
+def test_public_directory_pages_have_no_serious_accessibility_violations(browser, demo_server):
+    context = browser.new_context(locale="ja-JP", bypass_csp=True)
+    page = context.new_page()
+    page.goto(demo_server.url + "/navi/")
+    page.locator("#id_text").fill("家賃が払えない")
+    page.locator("form.navi-form button[type=submit]").click()
+    page.wait_for_selector("#navi-results .service-card")
+    violations = _axe_violations(page)
+    assert violations == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in violations]
+    for path in [
+        "/directory/?q=介護",
+        page.locator("#navi-results .service-card a").first.get_attribute("href"),
+    ]:
+        page.goto(demo_server.url + path)
+        violations = _axe_violations(page)
+        assert violations == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in violations]
+    context.close()
+
+
+def test_secretariat_sees_and_clears_stale_entries(page, demo_server):
+    email = "jimukyoku@example.jp"
+    page.goto(demo_server.url + "/accounts/login/")
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill(demo_server.password)
+    page.get_by_role("button", name="ログイン", exact=True).click()
+    _complete_totp(page, demo_server, email)
+    page.wait_for_url(re.compile(r"/o/jimukyoku/$"))
+    page.goto(demo_server.url + "/o/jimukyoku/directory/stale/")
+    rows = page.locator("tbody tr")
+    before = rows.count()
+    assert before >= 3
+    screenshot(page, "secretariat-stale")
+    rows.first.locator("form button").click()
+    page.wait_for_url(re.compile(r"/directory/stale/$"))
+    assert page.locator("tbody tr").count() == before - 1

@@ -23,7 +23,19 @@ from tsunagari.orgs.models import ROLE_RANK, Membership, Organization, Role
 KWARG_PROVIDERS: dict[str, Callable[[Membership], Any]] = {
     "membership_pk": lambda m: make_member(m.organization, Role.STAFF).pk,
     "invitation_pk": lambda m: _invitation(m).pk,
+    "service_id": lambda m: _service(m).pk,
+    "fmt": lambda m: "xlsx",
+    "code": lambda m: "loneliness",
 }
+
+
+def _service(m: Membership):
+    from tsunagari.directory.models import DirectoryOrganization, Service
+
+    provider = DirectoryOrganization.objects.create(
+        name=f"{m.organization.name} 事業部", description="-", member=m.organization
+    )
+    return Service.objects.create(organization=provider, name="テスト相談窓口")
 
 
 def _invitation(m: Membership):

@@ -97,6 +97,7 @@ class DirectoryOrganization(models.Model):
         verbose_name=_("platform member"),
         help_text=_("The member organisation whose staff keep these services up to date."),
     )
+    stale_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -1,0 +1,210 @@
+"""Resident and member pages of the directory, on the benchmark directory loaded by conftest."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from tests.conftest import client_for
+from tests.factories import make_member
+from tsunagari.directory.jobs import remind_stale_services
+from tsunagari.directory.models import DirectoryOrganization, Service
+from tsunagari.orgs.models import Role
+
+SECRET_WORDS = "ぬばたまの夜に誰とも話していない"
+
+
+def _own_service(org) -> Service:
+    provider = DirectoryOrganization.objects.create(name=f"{org.name} 相談部", description="-", member=org)
+    return Service.objects.create(
+        organization=provider, name="あおぞら傾聴サロン", assured_date=timezone.localdate()
+    )
+
+
+def test_navigator_page_answers_without_storing_what_was_typed(client, db):
+    page = client.get(reverse("directory:navigator"))
+    assert page.status_code == 200
+    response = client.post(reverse("directory:navigator"), {"text": SECRET_WORDS})
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    html = response.content.decode()
+    assert "navi-results" in html and 'class="service-card' in html
+    # Nothing the resident wrote is anywhere in the database.
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            if table.startswith("directory_service_fts"):
+                continue
+            columns = [c.name for c in connection.introspection.get_table_description(cursor, table)]
+            for column in columns:
+                cursor.execute(
+                    f'SELECT COUNT(*) FROM "{table}" WHERE CAST("{column}" AS TEXT) LIKE %s', ["%ぬばたま%"]
+                )  # noqa: S608
+                assert cursor.fetchone()[0] == 0, (table, column)
+
+
+def test_crisis_text_puts_crisis_lines_first(client, db):
+    html = client.post(reverse("directory:navigator"), {"text": "もう消えてしまいたい"}).content.decode()
+    assert html.index("crisis--urgent") < html.index("local-title")
+    assert 'href="tel:0120279338"' in html
+
+
+def test_empty_question_is_explained(client, db):
+    response = client.post(reverse("directory:navigator"), {"text": "  "})
+    assert response.status_code == 200
+    assert 'aria-invalid="true"' in response.content.decode()
+
+
+def test_person_changes_the_kinds_of_trouble(client, db):
+    response = client.post(
+        reverse("directory:navigator"),
+        {"text": "困っている", "categories": ["food"], "refine": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="navi-results"')
+    assert "フードバンク" in html or "食料" in html
+
+
+def test_directory_search_with_filters(client, db):
+    url = reverse("directory:search")
+    everything = client.get(url).context["page"].paginator.count
+    assert everything == Service.objects.filter(visibility="public").exclude(status="defunct").count()
+    care = client.get(url, {"q": "介護"}).context["page"].paginator.count
+    assert 0 < care < everything
+    elderly = client.get(url, {"category": "elderly_care", "district": "", "audience": "elderly"})
+    assert all("elderly_care" in [c.code for c in s.categories.all()] for s in elderly.context["page"])
+    assert client.get(url, {"category": "no_such", "availability": "x"}).status_code == 200
+
+
+def test_members_only_service_is_hidden_from_the_public(client, org_a):
+    service = _own_service(org_a)
+    service.visibility = Service.Visibility.MEMBERS
+    service.save()
+    url = reverse("directory:service_detail", args=[service.pk])
+    assert client.get(url).status_code == 404
+    assert client_for(make_member(org_a, Role.VIEWER, mfa=False)).get(url).status_code == 200
+
+
+def test_staff_sets_availability_of_own_service_with_htmx(org_a):
+    staff = make_member(org_a, Role.STAFF)
+    service = _own_service(org_a)
+    response = client_for(staff).post(
+        reverse("directory_staff:service_availability", args=[org_a.slug, service.pk]),
+        {"availability": "waitlist"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert response.content.decode().lstrip().startswith(f'<tr id="row-{service.pk}"')
+    service.refresh_from_db()
+    assert (service.availability, service.availability_set_on) == ("waitlist", timezone.localdate())
+
+
+def test_staff_cannot_edit_another_organisations_service(org_a, org_b):
+    staff = make_member(org_a, Role.STAFF)
+    other = _own_service(org_b)
+    client = client_for(staff)
+    assert client.get(reverse("directory_staff:service_edit", args=[org_a.slug, other.pk])).status_code == 404
+    client.post(
+        reverse("directory_staff:service_availability", args=[org_a.slug, other.pk]),
+        {"availability": "closed"},
+    )
+    other.refresh_from_db()
+    assert other.availability == "accepting"
+
+
+def test_edit_keeps_input_on_error_and_saves_when_valid(org_a):
+    staff = make_member(org_a, Role.STAFF)
+    service = _own_service(org_a)
+    url = reverse("directory_staff:service_edit", args=[org_a.slug, service.pk])
+    base = {
+        "name": "あおぞら傾聴サロン（改）",
+        "availability": "accepting",
+        "visibility": "public",
+        "status": "active",
+    }
+    bad = client_for(staff).post(url, base)  # no category chosen
+    assert bad.status_code == 200 and 'value="あおぞら傾聴サロン（改）"' in bad.content.decode()
+    good = client_for(staff).post(url, {**base, "categories": ["loneliness", "belonging"]})
+    assert good.status_code == 302
+    service.refresh_from_db()
+    assert service.name == "あおぞら傾聴サロン（改）"
+    assert sorted(service.categories.values_list("code", flat=True)) == ["belonging", "loneliness"]
+    assert "ぬばたま" not in service.search_tokens
+
+
+def test_staff_adds_a_service_that_the_navigator_then_finds(org_a):
+    staff = make_member(org_a, Role.STAFF)
+    response = client_for(staff).post(
+        reverse("directory_staff:service_new", args=[org_a.slug]),
+        {"name": "ぬばたま電話相談", "description": "夜に眠れない方の電話相談", "availability": "accepting",
+         "visibility": "public", "status": "active", "categories": ["mental_health"]},
+    )  # fmt: skip
+    assert response.status_code == 302
+    service = Service.objects.get(name="ぬばたま電話相談")
+    assert service.organization.member == org_a
+    from tsunagari.directory.navigator import navigate
+
+    assert service.pk in [m.entry.pk for m in navigate("ぬばたま電話相談", limit=60).matches]
+
+
+def test_confirming_resets_freshness_and_stale_list_shows_old_entries(world, org_a):
+    coordinator = world["coordinator"]
+    service = _own_service(org_a)
+    Service.objects.filter(pk=service.pk).update(assured_date=timezone.localdate() - timedelta(days=200))
+    stale_url = reverse("directory_staff:stale_list", args=[coordinator.organization.slug])
+    assert service.name in client_for(coordinator).get(stale_url).content.decode()
+    client_for(world["staff"]).post(reverse("directory_staff:service_confirm", args=[org_a.slug, service.pk]))
+    service.refresh_from_db()
+    assert service.assured_date == timezone.localdate()
+    assert service.name not in client_for(coordinator).get(stale_url).content.decode()
+
+
+def test_stale_reminder_reaches_the_organisation_once_a_week(org_a):
+    admin = make_member(org_a, Role.ADMIN)
+    service = _own_service(org_a)
+    Service.objects.filter(pk=service.pk).update(assured_date=timezone.localdate() - timedelta(days=181))
+    mail.outbox.clear()
+    remind_stale_services()
+    assert [m.to for m in mail.outbox] == [[admin.user.email]]
+    assert service.name in mail.outbox[0].body
+    remind_stale_services()
+    assert len(mail.outbox) == 1
+
+
+def test_export_excel_and_csv(org_a):
+    staff = make_member(org_a, Role.STAFF)
+    client = client_for(staff)
+    xlsx = client.get(reverse("directory_staff:export", args=[org_a.slug, "xlsx"]), {"category": "food"})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) - 1 == Service.objects.filter(categories__code="food").count()
+    csv_response = client.get(reverse("directory_staff:export", args=[org_a.slug, "csv"]))
+    assert csv_response.content.startswith("\ufeff".encode())
+    assert client.get(reverse("directory_staff:export", args=[org_a.slug, "pdf"])).status_code == 404
+
+
+def test_secretariat_renames_a_category(world):
+    coordinator = world["coordinator"]
+    url = reverse("directory_staff:category_edit", args=[coordinator.organization.slug, "food"])
+    response = client_for(coordinator).post(
+        url, {"name": "食べもの", "name_en": "Food", "description": "食料"}
+    )
+    assert response.status_code == 302
+    from tsunagari.directory.models import TaxonomyTerm
+
+    assert TaxonomyTerm.objects.get(code="food", taxonomy_ref__isnull=False).name == "食べもの"
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_directory_search_query_count_is_constant(client, db, django_assert_num_queries, count):
+    url = reverse("directory:search")
+    client.get(url, {"q": "相談"})
+    with django_assert_num_queries(8):
+        client.get(url, {"q": "相談", "page": str(count)})

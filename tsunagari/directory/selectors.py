@@ -1,0 +1,39 @@
+"""Who may see and edit which directory entries."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from tsunagari.orgs.models import Membership, Role
+
+from .models import STALE_AFTER, Service
+
+
+def public_services() -> QuerySet[Service]:
+    """What anyone may see: public services that have not ended."""
+    return Service.objects.filter(visibility=Service.Visibility.PUBLIC).exclude(status=Service.Status.DEFUNCT)
+
+
+def services_visible_to(membership: Membership) -> QuerySet[Service]:
+    """Members of the platform see public and members-only services (ended ones too, for history)."""
+    return Service.objects.all()
+
+
+def services_editable_by(membership: Membership) -> QuerySet[Service]:
+    """Staff and admins edit their own organisation's services; the secretariat's coordinators edit all."""
+    if membership.is_coordinator:
+        return Service.objects.all()
+    if not membership.has_role(Role.STAFF):
+        return Service.objects.none()
+    return Service.objects.filter(organization__member=membership.organization)
+
+
+def stale_services() -> QuerySet[Service]:
+    """Local services not confirmed for 180 days (or never)."""
+    limit = timezone.localdate() - STALE_AFTER
+    return (
+        Service.objects.filter(source=Service.Source.LOCAL)
+        .exclude(status=Service.Status.DEFUNCT)
+        .filter(Q(assured_date__lt=limit) | Q(assured_date__isnull=True))
+    )

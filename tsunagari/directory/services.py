@@ -1,0 +1,128 @@
+"""Writes to the directory: every change is checked, re-indexed for search and logged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from tsunagari.audit.services import log_action
+from tsunagari.orgs.models import Membership, Role
+
+from .models import DirectoryOrganization, Service, TaxonomyTerm
+from .search import index_services
+from .selectors import services_editable_by
+
+
+def _check_editable(service: Service, by: Membership) -> None:
+    if not services_editable_by(by).filter(pk=service.pk).exists():
+        raise PermissionDenied
+
+
+@transaction.atomic
+def update_service(
+    *, service: Service, by: Membership, changes: dict[str, Any], request: HttpRequest | None = None
+) -> Service:
+    _check_editable(service, by)
+    categories = changes.pop("categories", None)
+    districts = changes.pop("districts", None)
+    if "availability" in changes and changes["availability"] != service.availability:
+        service.availability_set_on = timezone.localdate()
+    for name, value in changes.items():
+        setattr(service, name, value)
+    service.last_modified = timezone.now()
+    service.full_clean()
+    service.save()
+    if categories is not None:
+        service.categories.set(categories)
+    if districts is not None:
+        service.districts.set(districts)
+    index_services([service.pk])
+    changed = sorted(
+        [
+            *changes,
+            *(["categories"] if categories is not None else []),
+            *(["districts"] if districts is not None else []),
+        ]
+    )
+    log_action(
+        service, actor=by, action="directory.service.updated", data={"fields": changed}, request=request
+    )
+    return service
+
+
+@transaction.atomic
+def create_service(*, by: Membership, data: dict[str, Any], request: HttpRequest | None = None) -> Service:
+    """A member's new service, under its directory entry (created on first use)."""
+    if not by.has_role(Role.STAFF):
+        raise PermissionDenied
+    provider = DirectoryOrganization.objects.filter(member=by.organization).order_by("name").first()
+    if provider is None:
+        provider = DirectoryOrganization.objects.create(
+            name=by.organization.name,
+            description=by.organization.public_profile or by.organization.name,
+            member=by.organization,
+        )
+    categories = data.pop("categories", [])
+    districts = data.pop("districts", [])
+    service = Service(
+        organization=provider, assured_date=timezone.localdate(), assurer_email=by.user.email, **data
+    )
+    service.full_clean()
+    service.save()
+    service.categories.set(categories)
+    service.districts.set(districts)
+    index_services([service.pk])
+    log_action(service, actor=by, action="directory.service.created", request=request)
+    return service
+
+
+@transaction.atomic
+def set_availability(
+    *, service: Service, by: Membership, availability: str, request: HttpRequest | None = None
+) -> Service:
+    _check_editable(service, by)
+    if availability not in Service.Availability.values:
+        raise ValueError(availability)
+    service.availability = availability
+    service.availability_set_on = timezone.localdate()
+    service.last_modified = timezone.now()
+    service.save(update_fields=["availability", "availability_set_on", "last_modified"])
+    log_action(
+        service,
+        actor=by,
+        action="directory.service.availability_set",
+        data={"availability": availability},
+        request=request,
+    )
+    return service
+
+
+@transaction.atomic
+def confirm_service(*, service: Service, by: Membership, request: HttpRequest | None = None) -> Service:
+    """ "Still correct": the entry was checked today (resets the 180-day freshness clock)."""
+    _check_editable(service, by)
+    service.assured_date = timezone.localdate()
+    service.assurer_email = by.user.email
+    service.save(update_fields=["assured_date", "assurer_email"])
+    log_action(service, actor=by, action="directory.service.confirmed", request=request)
+    return service
+
+
+@transaction.atomic
+def update_category(
+    *, term: TaxonomyTerm, by: Membership, changes: dict[str, Any], request: HttpRequest | None = None
+) -> TaxonomyTerm:
+    if not by.is_coordinator:
+        raise PermissionDenied
+    for name, value in changes.items():
+        setattr(term, name, value)
+    term.full_clean()
+    term.save()
+    log_action(
+        term, actor=by, action="directory.category.updated", data={"fields": sorted(changes)}, request=request
+    )
+    return term

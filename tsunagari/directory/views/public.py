@@ -1,0 +1,135 @@
+"""Pages for residents: the navigator (誰に相談したらいい？), the directory search and a service's page.
+
+Nothing a resident types into the navigator is stored: the form is posted (so the text is not in
+addresses or server logs), answered in memory and sent back with Cache-Control: no-store.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tsunagari.orgs.selectors import memberships_of
+from tsunagari.text.analysis import analyze
+
+from ..answers import why
+from ..forms import AUDIENCES, DirectorySearchForm, NavigatorForm, category_terms
+from ..hotlines import crisis_hotlines
+from ..models import Phone, Schedule, Service, ServiceAtLocation
+from ..navigator import navigate
+from ..search import matching
+from ..selectors import public_services
+
+
+def with_display_details(qs: QuerySet[Service]) -> QuerySet[Service]:
+    """What a service card shows: provider, categories, phones, hours, places (no N+1)."""
+    return qs.select_related("organization").prefetch_related(
+        "categories",
+        Prefetch("phones", queryset=Phone.objects.order_by("type", "number")),
+        Prefetch("schedules", queryset=Schedule.objects.order_by("pk")),
+        Prefetch(
+            "service_at_locations", queryset=ServiceAtLocation.objects.select_related("location__district")
+        ),
+    )
+
+
+def answer_context(form: NavigatorForm, *, include_members_only: bool) -> dict:
+    data = form.cleaned_data
+    chosen = data["categories"] if data.get("refine") else None
+    district = data.get("district")
+    answer = navigate(
+        data["text"], district_id=district.pk if district else None, categories=chosen,
+        include_members_only=include_members_only, limit=20,
+    )  # fmt: skip
+    services = with_display_details(Service.objects.filter(pk__in=[m.entry.pk for m in answer.matches]))
+    by_pk = {s.pk: s for s in services}
+    labels = {t.code: t for t in category_terms()}
+    names = {code: term.name for code, term in labels.items()}
+    rows = [
+        {"service": by_pk[m.entry.pk], "why": why(m, names)} for m in answer.matches if m.entry.pk in by_pk
+    ]
+    # Show the guessed kinds of trouble that are close to the best guess (up to three), not filler.
+    best = answer.categories[0].score if answer.categories else 0.0
+    guessed = [g.code for g in answer.categories[:3] if g.score >= 0.6 * best] or [answer.categories[0].code]
+    shown_categories = chosen if chosen is not None else guessed
+    return {
+        "answer": answer,
+        "crisis": answer.crisis,
+        "hotlines": crisis_hotlines(),
+        "local": [r for r in rows if r["service"].source == Service.Source.LOCAL][:5],
+        "national": [r for r in rows if r["service"].source == Service.Source.NATIONAL][:7],
+        "guessed": [labels[c] for c in shown_categories if c in labels],
+        "labels": labels,
+    }
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def navigator(request: HttpRequest) -> HttpResponse:
+    form = NavigatorForm(request.POST or None)
+    context: dict = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        context |= answer_context(form, include_members_only=False)
+        context["chosen_codes"] = [g.code for g in context["guessed"]]
+    template = "directory/navigator.html"
+    response = render(request, f"{template}#navi-results" if request.htmx else template, context)  # type: ignore[attr-defined]
+    add_never_cache_headers(response)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def search_services(form: DirectorySearchForm, base: QuerySet[Service]) -> QuerySet[Service]:
+    qs = base
+    if not form.is_valid():
+        return qs.order_by("source", "name")
+    data = form.cleaned_data
+    if data.get("category"):
+        qs = qs.filter(categories=data["category"])
+    if data.get("district"):
+        qs = qs.filter(districts=data["district"])
+    if data.get("availability"):
+        qs = qs.filter(availability=data["availability"])
+    if data.get("audience"):
+        _, low, high = AUDIENCES[data["audience"]]
+        qs = qs.filter(Q(minimum_age__isnull=True) | Q(minimum_age__lte=high)).filter(
+            Q(maximum_age__isnull=True) | Q(maximum_age__gte=low)
+        )
+    if data.get("q"):
+        qs = matching(qs, analyze(data["q"]))
+    return qs.distinct().order_by("source", "name")
+
+
+@login_not_required
+@require_GET
+def directory_search(request: HttpRequest) -> HttpResponse:
+    form = DirectorySearchForm(request.GET or None)
+    results = search_services(form, public_services())
+    page = Paginator(with_display_details(results), 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "directory/service_search.html"
+    response = render(
+        request, f"{template}#search-results" if request.htmx else template,  # type: ignore[attr-defined]
+        {"form": form, "page": page, "query": query.urlencode()},
+    )  # fmt: skip
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_not_required
+@require_GET
+def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
+    is_member = request.user.is_authenticated and memberships_of(request.user).exists()  # type: ignore[arg-type]
+    base = Service.objects.all() if is_member else public_services()
+    service = get_object_or_404(
+        with_display_details(base).prefetch_related(
+            "languages", "service_areas", "districts", "service_at_locations__location__addresses"
+        ),
+        pk=service_id,
+    )
+    return render(request, "directory/service_detail.html", {"service": service})

@@ -1,0 +1,183 @@
+"""Member pages of the directory: their own services, availability, freshness, exports, the staff navigator,
+and (secretariat) every entry, the staleness list and the category labels."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tsunagari.orgs.access import org_view
+from tsunagari.orgs.models import Role
+
+from .. import services as directory_services
+from ..exports import to_csv, to_xlsx
+from ..forms import CategoryForm, DirectorySearchForm, NavigatorForm, ServiceForm, category_terms
+from ..models import Service
+from ..selectors import services_editable_by, services_visible_to, stale_services
+from .public import answer_context, search_services, with_display_details
+
+
+def _slug(request: HttpRequest) -> str:
+    return request.org.slug  # type: ignore[attr-defined]
+
+
+@org_view(Role.VIEWER)
+def service_list(request: HttpRequest) -> HttpResponse:
+    """The directory for members: search everything (members-only included); own entries marked editable."""
+    membership = request.membership  # type: ignore[attr-defined]
+    form = DirectorySearchForm(request.GET or None)
+    mine = request.GET.get("mine") == "1"
+    base = services_editable_by(membership) if mine else services_visible_to(membership)
+    page = Paginator(with_display_details(search_services(form, base)), 25).get_page(request.GET.get("page"))
+    editable = set(
+        services_editable_by(membership).filter(pk__in=[s.pk for s in page]).values_list("pk", flat=True)
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "editable": editable, "mine": mine, "query": query.urlencode(),
+               "availability_choices": Service.Availability.choices}  # fmt: skip
+    template = "directory/staff_service_list.html"
+    response = render(request, f"{template}#service-table" if request.htmx else template, context)  # type: ignore[attr-defined]
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@org_view(Role.STAFF)
+@require_http_methods(["GET", "POST"])
+def service_edit(request: HttpRequest, service_id: str) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    service = get_object_or_404(services_editable_by(membership), pk=service_id)
+    form = ServiceForm(request.POST or None, instance=Service.objects.get(pk=service.pk))
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            directory_services.update_service(
+                service=service, by=membership, changes=changes, request=request
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved: %(name)s") % {"name": service.name})
+            return redirect("directory_staff:service_list", org_slug=_slug(request))
+    return render(request, "directory/service_form.html", {"form": form, "service": service})
+
+
+@org_view(Role.STAFF)
+@require_http_methods(["GET", "POST"])
+def service_new(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    form = ServiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        service = directory_services.create_service(by=membership, data=data, request=request)
+        messages.success(request, _("Added: %(name)s") % {"name": service.name})
+        return redirect("directory_staff:service_list", org_slug=_slug(request))
+    return render(request, "directory/service_form.html", {"form": form, "creating": True})
+
+
+@org_view(Role.STAFF)
+@require_POST
+def service_availability(request: HttpRequest, service_id: str) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    service = get_object_or_404(services_editable_by(membership), pk=service_id)
+    value = request.POST.get("availability", "")
+    if value in Service.Availability.values:
+        directory_services.set_availability(
+            service=service, by=membership, availability=value, request=request
+        )
+        message = _("Availability of %(name)s: %(value)s") % {
+            "name": service.name,
+            "value": service.get_availability_display(),
+        }
+    else:
+        message = _("Choose one of the listed availabilities.")
+    if request.htmx:  # type: ignore[attr-defined]
+        service = with_display_details(Service.objects.filter(pk=service.pk)).get()
+        context = {"service": service, "editable": {service.pk}, "availability_choices": Service.Availability.choices,
+                   "status_message": message}  # fmt: skip
+        return render(request, "directory/staff_service_list.html#service-row", context)
+    messages.success(request, message)
+    return redirect(request.POST.get("next") or f"/o/{_slug(request)}/directory/")
+
+
+@org_view(Role.STAFF)
+@require_POST
+def service_confirm(request: HttpRequest, service_id: str) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    service = get_object_or_404(services_editable_by(membership), pk=service_id)
+    directory_services.confirm_service(service=service, by=membership, request=request)
+    messages.success(request, _("Confirmed as still correct: %(name)s") % {"name": service.name})
+    target = (
+        "directory_staff:stale_list"
+        if request.POST.get("from") == "stale"
+        else "directory_staff:service_list"
+    )
+    return redirect(target, org_slug=_slug(request))
+
+
+@org_view(Role.COORDINATOR, secretariat_only=True)
+def stale_list(request: HttpRequest) -> HttpResponse:
+    services = stale_services().select_related("organization__member").order_by("assured_date", "name")
+    return render(request, "directory/stale_list.html", {"services": services, "today": timezone.localdate()})
+
+
+@org_view(Role.STAFF)
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in {"xlsx", "csv"}:
+        raise Http404
+    membership = request.membership  # type: ignore[attr-defined]
+    form = DirectorySearchForm(request.GET or None)
+    services = with_display_details(search_services(form, services_visible_to(membership))).prefetch_related(
+        "districts"
+    )
+    stamp = timezone.localdate().isoformat()
+    if fmt == "xlsx":
+        response = HttpResponse(
+            to_xlsx(services),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(to_csv(services), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tsunagari-directory-{stamp}.{fmt}"'
+    return response
+
+
+@org_view(Role.VIEWER)
+@require_http_methods(["GET", "POST"])
+def staff_navigator(request: HttpRequest) -> HttpResponse:
+    """The navigator for staff beside a resident: members-only services included."""
+    form = NavigatorForm(request.POST or None)
+    context: dict = {"form": form, "staff": True}
+    if request.method == "POST" and form.is_valid():
+        context |= answer_context(form, include_members_only=True)
+        context["chosen_codes"] = [g.code for g in context["guessed"]]
+    template = "directory/navigator.html"
+    response = render(request, f"{template}#navi-results" if request.htmx else template, context)  # type: ignore[attr-defined]
+    add_never_cache_headers(response)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@org_view(Role.COORDINATOR, secretariat_only=True)
+def category_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "directory/category_list.html", {"terms": category_terms()})
+
+
+@org_view(Role.COORDINATOR, secretariat_only=True)
+@require_http_methods(["GET", "POST"])
+def category_edit(request: HttpRequest, code: str) -> HttpResponse:
+    term = get_object_or_404(category_terms(), code=code)
+    form = CategoryForm(request.POST or None, instance=category_terms().get(pk=term.pk))
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        directory_services.update_category(term=term, by=request.membership, changes=changes, request=request)  # type: ignore[attr-defined]
+        messages.success(request, _("Saved."))
+        return redirect("directory_staff:category_list", org_slug=_slug(request))
+    return render(request, "directory/category_form.html", {"form": form, "term": term})
