@@ -24,6 +24,11 @@ from pathlib import Path
 DEMO_SECRETS_FILE = "demo-secrets.json"
 
 
+# One maths thread per process (must be set before numpy loads): see tsunagari/wsgi.py.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tsunagari.settings")
     import django
@@ -94,7 +99,12 @@ def demo(argv: list[str]) -> int:
     if args.no_serve:
         return 0
     os.environ["TSUNAGARI_SITE_URL"] = f"http://{args.host}:{args.port}"
-    print(f"\nServing http://{args.host}:{args.port}/  (Ctrl+C to stop)\n", flush=True)
+    base = f"http://{args.host}:{args.port}"
+    print(f"\nServing {base}/  (Ctrl+C to stop)")
+    print(
+        f"  Navigator for residents: {base}/navi/   Directory: {base}/directory/   HSDS API: {base}/api/hsds/\n",
+        flush=True,
+    )
     return _gunicorn(bind=f"{args.host}:{args.port}", workers=2)
 
 

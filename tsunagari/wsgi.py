@@ -1,5 +1,10 @@
 import os
 
+# One maths thread per process: gunicorn runs several processes, and idle BLAS threads would compete
+# with the embedding engine for the CPU (see benchmarks/navigator.py).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tsunagari.settings")

@@ -42,7 +42,8 @@ def to_csv(services: Iterable[Service]) -> bytes:
 def to_xlsx(services: Iterable[Service]) -> bytes:
     header, rows = _rows(services)
     book = Workbook()
-    sheet = book.active
+    sheet = book.create_sheet(index=0)
+    book.remove(book.worksheets[1])  # the empty default sheet
     sheet.title = _("Directory")[:31]
     sheet.append(header)
     for cell in sheet[1]:

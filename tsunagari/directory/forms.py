@@ -14,7 +14,7 @@ from .taxonomy import CATEGORY_TAXONOMY_ID
 AUDIENCES = {
     "children": (_("Children (under 18)"), 0, 17),
     "youth": (_("Young people (15–39)"), 15, 39),
-    "adults": (_("Adults"), 18, 64),
+    "adults": (_("Adults (18–64)"), 18, 64),
     "elderly": (_("Older people (65+)"), 65, 150),
 }
 

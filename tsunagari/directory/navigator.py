@@ -87,7 +87,8 @@ class Match:
 
 @dataclass(frozen=True)
 class Weights:
-    """How the signals combine (chosen on the development questions; see benchmarks/navigator.py)."""
+    """How the signals combine: a handful of global weights, set by hand while watching the development
+    questions' figures (benchmarks/navigator.py prints them); no rule targets a single question."""
 
     semantic: float = 1.0
     lexical: float = 1.0
@@ -324,7 +325,9 @@ def navigate(
     score = w.semantic * _minmax(semantic) + w.lexical * _minmax(lexical) + w.category * category_fit
 
     matches = []
-    query_tokens = {t for t in tokens if not t.startswith(GROUP_PREFIX)}
+    query_tokens = [t for t in tokens if not t.startswith(GROUP_PREFIX) and t in index.postings]
+    containing = {t: set(index.postings[t][0].tolist()) for t in query_tokens}
+    close_cutoff = float(np.partition(semantic, -10)[-10]) if len(semantic) >= 10 else -1.0
     for i in np.argsort(-score):
         entry = index.entries[i]
         if entry.visibility != Service.Visibility.PUBLIC and not include_members_only:
@@ -338,12 +341,8 @@ def navigate(
                 entry=entry,
                 score=float(score[i]),
                 matched_categories=tuple(c for c in chosen if c in entry.categories),
-                matched_words=tuple(
-                    sorted(t for t in query_tokens if t in index.postings and _has(index, t, i))
-                ),
-                close_in_meaning=bool(semantic[i] >= np.sort(semantic)[-10:][0])
-                if len(semantic) >= 10
-                else True,
+                matched_words=tuple(sorted(t for t in query_tokens if i in containing[t])),
+                close_in_meaning=bool(semantic[i] >= close_cutoff),
             )
         )
         if len(matches) >= max(limit, 60):
@@ -356,9 +355,5 @@ def local_first(matches: list[Match]) -> list[Match]:
     local = [m for m in matches if m.entry.source == Service.Source.LOCAL][:LOCAL_FIRST]
     national = [m for m in matches if m.entry.source == Service.Source.NATIONAL]
     head = local + national[: 10 - len(local)]
-    return head + [m for m in matches if m not in head]
-
-
-def _has(index: DirectoryIndex, token: str, position: int) -> bool:
-    idx, _ = index.postings[token]
-    return bool(np.any(idx == position))
+    taken = {m.entry.pk for m in head}
+    return head + [m for m in matches if m.entry.pk not in taken]

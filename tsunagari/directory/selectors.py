@@ -7,12 +7,22 @@ from django.utils import timezone
 
 from tsunagari.orgs.models import Membership, Role
 
-from .models import STALE_AFTER, Service
+from .models import STALE_AFTER, ApiToken, Service
 
 
 def public_services() -> QuerySet[Service]:
     """What anyone may see: public services that have not ended."""
     return Service.objects.filter(visibility=Service.Visibility.PUBLIC).exclude(status=Service.Status.DEFUNCT)
+
+
+def services_visible_to_api(token: ApiToken | None) -> QuerySet[Service]:
+    """What the HSDS API shows: never ended (defunct) services; public ones to anyone, and members-only
+    ones too when the request carries a valid token of an active member organisation (checked by the
+    caller: ``api.access.authenticate``)."""
+    if token is None:
+        return public_services()
+    shown = [Service.Visibility.PUBLIC, Service.Visibility.MEMBERS]
+    return Service.objects.filter(visibility__in=shown).exclude(status=Service.Status.DEFUNCT)
 
 
 def services_visible_to(membership: Membership) -> QuerySet[Service]:

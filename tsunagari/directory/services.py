@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from tsunagari.audit.services import log_action
-from tsunagari.orgs.models import Membership, Role
+from tsunagari.orgs.models import Membership, Organization, Role
 
-from .models import DirectoryOrganization, Service, TaxonomyTerm
+from .models import ApiToken, DirectoryOrganization, Service, TaxonomyTerm
 from .search import index_services
 from .selectors import services_editable_by
 
@@ -126,3 +128,21 @@ def update_category(
         term, actor=by, action="directory.category.updated", data={"fields": sorted(changes)}, request=request
     )
     return term
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def issue_api_token(*, organization: Organization, name: str) -> tuple[ApiToken, str]:
+    """A new API token for an active member organisation. The token is returned once; only its hash is kept."""
+    name = name.strip()
+    if not 1 <= len(name) <= 100:
+        raise ValidationError("The token needs a name of 1 to 100 characters.")
+    if not organization.is_active:
+        raise ValidationError("The organisation is not active.")
+    token = secrets.token_urlsafe(32)
+    api_token = ApiToken.objects.create(organization=organization, name=name, token_hash=hash_token(token))
+    log_action(api_token, actor=None, action="directory.api_token.created", organization=organization)
+    return api_token, token

@@ -6,6 +6,8 @@ addresses or server logs), answered in memory and sent back with Cache-Control: 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
@@ -38,6 +40,12 @@ def with_display_details(qs: QuerySet[Service]) -> QuerySet[Service]:
     )
 
 
+@dataclass(frozen=True)
+class ResultRow:
+    service: Service
+    why: str
+
+
 def answer_context(form: NavigatorForm, *, include_members_only: bool) -> dict:
     data = form.cleaned_data
     chosen = data["categories"] if data.get("refine") else None
@@ -50,9 +58,7 @@ def answer_context(form: NavigatorForm, *, include_members_only: bool) -> dict:
     by_pk = {s.pk: s for s in services}
     labels = {t.code: t for t in category_terms()}
     names = {code: term.name for code, term in labels.items()}
-    rows = [
-        {"service": by_pk[m.entry.pk], "why": why(m, names)} for m in answer.matches if m.entry.pk in by_pk
-    ]
+    rows = [ResultRow(by_pk[m.entry.pk], why(m, names)) for m in answer.matches if m.entry.pk in by_pk]
     # Show the guessed kinds of trouble that are close to the best guess (up to three), not filler.
     best = answer.categories[0].score if answer.categories else 0.0
     guessed = [g.code for g in answer.categories[:3] if g.score >= 0.6 * best] or [answer.categories[0].code]
@@ -61,8 +67,8 @@ def answer_context(form: NavigatorForm, *, include_members_only: bool) -> dict:
         "answer": answer,
         "crisis": answer.crisis,
         "hotlines": crisis_hotlines(),
-        "local": [r for r in rows if r["service"].source == Service.Source.LOCAL][:5],
-        "national": [r for r in rows if r["service"].source == Service.Source.NATIONAL][:7],
+        "local": [r for r in rows if r.service.source == Service.Source.LOCAL][:5],
+        "national": [r for r in rows if r.service.source == Service.Source.NATIONAL][:7],
         "guessed": [labels[c] for c in shown_categories if c in labels],
         "labels": labels,
     }
