@@ -206,5 +206,10 @@ def test_secretariat_renames_a_category(world):
 def test_directory_search_query_count_is_constant(client, db, django_assert_num_queries, count):
     url = reverse("directory:search")
     client.get(url, {"q": "相談"})
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(url, {"q": "相談", "page": str(count)})
+
+
+def test_word_search_ranks_by_relevance(client, db):
+    page = client.get(reverse("directory:search"), {"q": "認知症"}).context["page"]
+    assert "認知症" in page.object_list[0].name or "認知症" in page.object_list[0].description

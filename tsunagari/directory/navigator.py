@@ -39,7 +39,7 @@ PHRASES_CSV = Path(__file__).parent / "data" / "category_phrases.csv"
 BM25_K1, BM25_B = 1.2, 0.75
 # The answer lists the best local services first, then national schemes, then the rest by score:
 # local help is closest to hand, and national schemes are what many troubles need.
-LOCAL_FIRST = 3
+LOCAL_FIRST = 2
 # A text whose closest kind of trouble is 死にたいほどつらい, strongly, is a crisis even without the words
 # of data/crisis_patterns.csv (category scores run from 0 to about 2).
 CRISIS_MEANING = 1.4
@@ -92,7 +92,7 @@ class Weights:
 
     semantic: float = 1.0
     lexical: float = 1.0
-    category: float = 0.8
+    category: float = 1.0
     category_sharpness: float = 1.0  # category weight = (score / best score) ** sharpness, top 3 only
     proto: float = 1.0
     knn: float = 0.5
@@ -282,6 +282,13 @@ def _bm25(index: DirectoryIndex, tokens: dict[str, float]) -> np.ndarray:
             idx, weights = index.postings[token]
             scores[idx] += weights * query_weight
     return scores
+
+
+def word_scores(text: str) -> dict[uuid.UUID, float]:
+    """BM25 of every service for ``text`` (for ranking a word search in the directory)."""
+    index = directory_index()
+    scores = _bm25(index, analyze_query(text))
+    return {index.entries[i].pk: float(scores[i]) for i in np.flatnonzero(scores)}
 
 
 def navigate(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -23,7 +23,7 @@ from ..answers import why
 from ..forms import AUDIENCES, DirectorySearchForm, NavigatorForm, category_terms
 from ..hotlines import crisis_hotlines
 from ..models import Phone, Schedule, Service, ServiceAtLocation
-from ..navigator import navigate
+from ..navigator import navigate, word_scores
 from ..search import matching
 from ..selectors import public_services
 
@@ -110,12 +110,26 @@ def search_services(form: DirectorySearchForm, base: QuerySet[Service]) -> Query
     return qs.distinct().order_by("source", "name")
 
 
+def ranked_page(
+    request: HttpRequest, form: DirectorySearchForm, results: QuerySet[Service], per_page: int
+) -> Page:
+    """One page of results: by relevance when words were given (BM25), else by kind and name."""
+    words = form.cleaned_data.get("q") if form.is_valid() else ""
+    if not words:
+        return Paginator(with_display_details(results), per_page).get_page(request.GET.get("page"))
+    scores = word_scores(words)
+    ids = sorted(results.values_list("pk", flat=True), key=lambda pk: -scores.get(pk, 0.0))
+    page = Paginator(ids, per_page).get_page(request.GET.get("page"))
+    by_pk = with_display_details(Service.objects.filter(pk__in=list(page.object_list))).in_bulk()
+    page.object_list = [by_pk[pk] for pk in page.object_list]
+    return page
+
+
 @login_not_required
 @require_GET
 def directory_search(request: HttpRequest) -> HttpResponse:
     form = DirectorySearchForm(request.GET or None)
-    results = search_services(form, public_services())
-    page = Paginator(with_display_details(results), 20).get_page(request.GET.get("page"))
+    page = ranked_page(request, form, search_services(form, public_services()), 20)
     query = request.GET.copy()
     query.pop("page", None)
     template = "directory/service_search.html"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,7 +20,7 @@ from ..exports import to_csv, to_xlsx
 from ..forms import CategoryForm, DirectorySearchForm, NavigatorForm, ServiceForm, category_terms
 from ..models import Service
 from ..selectors import services_editable_by, services_visible_to, stale_services
-from .public import answer_context, search_services, with_display_details
+from .public import answer_context, ranked_page, search_services, with_display_details
 
 
 def _slug(request: HttpRequest) -> str:
@@ -35,7 +34,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
     form = DirectorySearchForm(request.GET or None)
     mine = request.GET.get("mine") == "1"
     base = services_editable_by(membership) if mine else services_visible_to(membership)
-    page = Paginator(with_display_details(search_services(form, base)), 25).get_page(request.GET.get("page"))
+    page = ranked_page(request, form, search_services(form, base), 25)
     editable = set(
         services_editable_by(membership).filter(pk__in=[s.pk for s in page]).values_list("pk", flat=True)
     )
