@@ -79,6 +79,14 @@ def _complete_totp(page, demo_server, email: str) -> None:
     page.get_by_role("button", name=re.compile("ログイン|サインイン|Sign In")).click()
 
 
+def _sign_in_with_totp(page, base: str, demo_server, email: str) -> None:
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill(demo_server.password)
+    page.get_by_role("button", name="ログイン", exact=True).click()
+    _complete_totp(page, demo_server, email)
+
+
 def test_member_adds_a_passkey_and_signs_in_with_it(browser, demo_server):
     # WebAuthn needs a domain name as relying party, so this journey uses localhost, not 127.0.0.1.
     base = demo_server.url.replace("127.0.0.1", "localhost")
@@ -100,11 +108,7 @@ def test_member_adds_a_passkey_and_signs_in_with_it(browser, demo_server):
         },
     )["authenticatorId"]
     email = "staff@shakyo.example.jp"
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(demo_server.password)
-    page.get_by_role("button", name="ログイン", exact=True).click()
-    _complete_totp(page, demo_server, email)
+    _sign_in_with_totp(page, base, demo_server, email)
     page.wait_for_url(re.compile(r"/o/shakyo/$"))
 
     page.goto(base + "/accounts/2fa/webauthn/add/")
@@ -155,11 +159,7 @@ def test_resident_finds_help_on_a_phone_including_a_crisis_text(browser, demo_se
 
 def test_member_updates_availability_of_their_service(page, demo_server):
     email = "admin@shakyo.example.jp"
-    page.goto(demo_server.url + "/accounts/login/")
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(demo_server.password)
-    page.get_by_role("button", name="ログイン", exact=True).click()
-    _complete_totp(page, demo_server, email)
+    _sign_in_with_totp(page, demo_server.url, demo_server, email)
     page.wait_for_url(re.compile(r"/o/shakyo/$"))
     page.goto(demo_server.url + "/o/shakyo/directory/?mine=1")
     row = page.locator("#service-table tbody tr").first
@@ -197,11 +197,7 @@ def test_public_directory_pages_have_no_serious_accessibility_violations(browser
 
 def test_secretariat_sees_and_clears_stale_entries(page, demo_server):
     email = "jimukyoku@example.jp"
-    page.goto(demo_server.url + "/accounts/login/")
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(demo_server.password)
-    page.get_by_role("button", name="ログイン", exact=True).click()
-    _complete_totp(page, demo_server, email)
+    _sign_in_with_totp(page, demo_server.url, demo_server, email)
     page.wait_for_url(re.compile(r"/o/jimukyoku/$"))
     page.goto(demo_server.url + "/o/jimukyoku/directory/stale/")
     rows = page.locator("tbody tr")

@@ -74,19 +74,24 @@ def answer_context(form: NavigatorForm, *, include_members_only: bool) -> dict:
     }
 
 
-@login_not_required
-@require_http_methods(["GET", "POST"])
-def navigator(request: HttpRequest) -> HttpResponse:
+def navigator_page(request: HttpRequest, *, staff: bool) -> HttpResponse:
+    """The navigator page, for residents (public services) or staff (members-only services too)."""
     form = NavigatorForm(request.POST or None)
-    context: dict = {"form": form}
+    context: dict = {"form": form, "staff": staff}
     if request.method == "POST" and form.is_valid():
-        context |= answer_context(form, include_members_only=False)
+        context |= answer_context(form, include_members_only=staff)
         context["chosen_codes"] = [g.code for g in context["guessed"]]
     template = "directory/navigator.html"
     response = render(request, f"{template}#navi-results" if request.htmx else template, context)  # type: ignore[attr-defined]
     add_never_cache_headers(response)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def navigator(request: HttpRequest) -> HttpResponse:
+    return navigator_page(request, staff=False)
 
 
 def search_services(form: DirectorySearchForm, base: QuerySet[Service]) -> QuerySet[Service]:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,10 +17,10 @@ from tsunagari.orgs.models import Role
 
 from .. import services as directory_services
 from ..exports import to_csv, to_xlsx
-from ..forms import CategoryForm, DirectorySearchForm, NavigatorForm, ServiceForm, category_terms
+from ..forms import CategoryForm, DirectorySearchForm, ServiceForm, category_terms
 from ..models import Service
 from ..selectors import services_editable_by, services_visible_to, stale_services
-from .public import answer_context, ranked_page, search_services, with_display_details
+from .public import navigator_page, ranked_page, search_services, with_display_details
 
 
 def _slug(request: HttpRequest) -> str:
@@ -152,16 +152,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_navigator(request: HttpRequest) -> HttpResponse:
     """The navigator for staff beside a resident: members-only services included."""
-    form = NavigatorForm(request.POST or None)
-    context: dict = {"form": form, "staff": True}
-    if request.method == "POST" and form.is_valid():
-        context |= answer_context(form, include_members_only=True)
-        context["chosen_codes"] = [g.code for g in context["guessed"]]
-    template = "directory/navigator.html"
-    response = render(request, f"{template}#navi-results" if request.htmx else template, context)  # type: ignore[attr-defined]
-    add_never_cache_headers(response)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return navigator_page(request, staff=True)
 
 
 @org_view(Role.COORDINATOR, secretariat_only=True)
