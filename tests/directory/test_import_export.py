@@ -123,3 +123,49 @@ def test_bad_scheme_categories_import_nothing(db, tmp_path):
         import_schemes(DEMO_DATA / "notalone" / "data.csv", categories_path=bad)
     assert [(p.file, p.row, p.field) for p in excinfo.value.problems] == [("categories.csv", 2, "codes")]
     assert Service.objects.get(name="生活困窮者自立支援制度").description == "変更前"
+
+
+def test_public_export_leaves_out_ended_services_and_their_phones(db, tmp_path):
+    ended = Service.objects.filter(source="local").exclude(phones=None).first()
+    ended.status = Service.Status.DEFUNCT
+    ended.save()
+    numbers = list(ended.phones.values_list("pk", flat=True))
+    export_package(tmp_path, public_only=True)
+    assert str(ended.pk) not in (tmp_path / "services.csv").read_text(encoding="utf-8")
+    phones = (tmp_path / "phones.csv").read_text(encoding="utf-8")
+    assert not any(str(pk) in phones for pk in numbers)
+    assert validate_package(tmp_path) == []
+
+
+def test_platform_fields_survive_a_round_trip(db, tmp_path):
+    service = Service.objects.filter(source="local").first()
+    service.visibility = Service.Visibility.MEMBERS
+    service.availability = Service.Availability.WAITLIST
+    service.save()
+    export_package(tmp_path)
+    Service.objects.filter(pk=service.pk).update(visibility="public", availability="accepting")
+    import_package(tmp_path)
+    service.refresh_from_db()
+    assert (service.visibility, service.availability) == ("members", "waitlist")
+    assert Service.objects.get(name="生活困窮者自立支援制度").attribution == ATTRIBUTION
+
+
+def test_a_packages_own_looser_descriptor_is_not_trusted(db, tmp_path):
+    folder = _broken_copy(tmp_path)
+    descriptor = (
+        (folder / "datapackage.json").read_text(encoding="utf-8").replace('"temporarily closed"', '"open"')
+    )
+    (folder / "datapackage.json").write_text(descriptor, encoding="utf-8")
+    with pytest.raises(HSDSImportError):
+        import_package(folder)
+
+
+def test_reimport_removes_a_category_the_package_dropped(db, tmp_path):
+    export_package(tmp_path)
+    service = next(s for s in Service.objects.filter(source="local") if s.categories.count() >= 2)
+    dropped = ServiceCategory.objects.filter(service=service).first()
+    path = tmp_path / "attributes.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(line for line in lines if str(dropped.pk) not in line), encoding="utf-8")
+    import_package(tmp_path)
+    assert not ServiceCategory.objects.filter(pk=dropped.pk).exists()

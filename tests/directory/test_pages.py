@@ -213,3 +213,22 @@ def test_directory_search_query_count_is_constant(client, db, django_assert_num_
 def test_word_search_ranks_by_relevance(client, db):
     page = client.get(reverse("directory:search"), {"q": "認知症"}).context["page"]
     assert "認知症" in page.object_list[0].name or "認知症" in page.object_list[0].description
+
+
+def test_renamed_category_is_searchable_at_once(world):
+    from tsunagari.directory.search import matching
+    from tsunagari.text.analysis import analyze
+
+    coordinator = world["coordinator"]
+    url = reverse("directory_staff:category_edit", args=[coordinator.organization.slug, "food"])
+    client_for(coordinator).post(url, {"name": "ぬばたま食堂", "name_en": "Food", "description": "食料"})
+    found = matching(Service.objects.all(), analyze("ぬばたま"))
+    assert found.exists() and all("food" in s.categories.values_list("code", flat=True) for s in found)
+
+
+def test_inactive_services_are_not_offered_to_the_public(client, db):
+    service = Service.objects.filter(source="local").first()
+    service.status = Service.Status.INACTIVE
+    service.save()
+    assert client.get(reverse("directory:service_detail", args=[service.pk])).status_code == 404
+    assert service not in client.get(reverse("directory:search")).context["page"].paginator.object_list

@@ -91,9 +91,10 @@ class ImportResult:
     service_ids: set[uuid.UUID] = field(default_factory=set)
 
 
-def _descriptor(folder: Path) -> dict[str, Any]:
-    path = folder / "datapackage.json"
-    return json.loads((path if path.exists() else DESCRIPTOR).read_text(encoding="utf-8"))
+def _descriptor() -> dict[str, Any]:
+    """Always the HSDS descriptor shipped with the platform: a package's own datapackage.json could be
+    looser (or point outside its folder), so it is not what the files are checked against."""
+    return json.loads(DESCRIPTOR.read_text(encoding="utf-8"))
 
 
 def _resources(descriptor: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -105,15 +106,16 @@ def validate_package(folder: Path) -> list[ImportProblem]:
     from frictionless import Package, system
 
     problems: list[ImportProblem] = []
-    descriptor = _descriptor(folder)
+    descriptor = _descriptor()
     for resource in _resources(descriptor).values():
-        if not (folder / resource["path"]).exists():
+        if not (folder / resource["path"]).is_file():
             problems.append(ImportProblem(resource["path"], None, None, "file is missing"))
     if problems:
         return problems
+    # The shipped descriptor names only plain file names, so reading stays inside ``folder``.
     with system.use_context(trusted=True):
-        package = Package(descriptor, basepath=str(folder))
-        report = package.validate()
+        report = Package(descriptor, basepath=str(folder.resolve())).validate()
+    problems += _check_extension(folder)
     for task in report.tasks:
         for error in task.errors:
             problems.append(
@@ -181,25 +183,22 @@ def import_package(folder: Path, *, progress: Progress = lambda _: None) -> Impo
     problems = validate_package(folder)
     if problems:
         raise HSDSImportError(problems)
-    resources = _resources(_descriptor(folder))
+    resources = _resources(_descriptor())
     result = ImportResult()
     term_alias: dict[str, uuid.UUID] = {}
     for name, model in MODELS.items():
-        if name not in resources:
-            continue
         rows = _read_rows(folder / resources[name]["path"])
         progress(f"{resources[name]['path']}: {len(rows)} rows")
         if name == "attribute":
-            _import_attributes(rows, term_alias)
+            _import_attributes(rows, term_alias, result.service_ids)
         elif name == "taxonomy_term":
-            _import_terms(rows, resources[name], term_alias)
-        elif name == "taxonomy" and any(r["id"] == str(CATEGORY_TAXONOMY_ID) for r in rows):
-            _upsert_rows(name, model, rows)
+            _import_terms(rows, term_alias)
         else:
             ids = _upsert_rows(name, model, rows)
             if name == "service":
                 result.service_ids |= ids
         result.counts[name] = len(rows)
+    _import_extension(folder)
     _derive_service_districts(result.service_ids)
     return result
 
@@ -232,9 +231,7 @@ def _upsert_rows(name: str, model: type[models.Model], rows: list[dict[str, str]
     return ids
 
 
-def _import_terms(
-    rows: list[dict[str, str]], resource: dict[str, Any], term_alias: dict[str, uuid.UUID]
-) -> None:
+def _import_terms(rows: list[dict[str, str]], term_alias: dict[str, uuid.UUID]) -> None:
     ours = []
     for row in rows:
         existing = _category_term_for(row["code"]) if row.get("code") else None
@@ -250,7 +247,14 @@ def _import_terms(
     _upsert_rows("taxonomy_term", TaxonomyTerm, ours)
 
 
-def _import_attributes(rows: list[dict[str, str]], term_alias: dict[str, uuid.UUID]) -> None:
+def _import_attributes(
+    rows: list[dict[str, str]], term_alias: dict[str, uuid.UUID], service_ids: set[uuid.UUID]
+) -> None:
+    # The package says all of its services' categories: links it no longer has are removed.
+    kept = {
+        uuid.UUID(r["id"]) for r in rows if r["link_entity"] == "service" and r["link_type"] == "category"
+    }
+    ServiceCategory.objects.filter(service_id__in=service_ids).exclude(pk__in=kept).delete()
     for row in rows:
         pk = uuid.UUID(row["id"])
         term_id = term_alias.get(row["taxonomy_term_id"], uuid.UUID(row["taxonomy_term_id"]))
@@ -275,6 +279,41 @@ def _import_attributes(rows: list[dict[str, str]], term_alias: dict[str, uuid.UU
                     "value": row["value"],
                 },
             )
+
+
+def _extension_rows(folder: Path) -> list[dict[str, str]]:
+    path = folder / EXTENSION_FILE
+    return _read_rows(path) if path.is_file() else []
+
+
+def _check_extension(folder: Path) -> list[ImportProblem]:
+    choices = {
+        "visibility": Service.Visibility.values,
+        "source": Service.Source.values,
+        "availability": Service.Availability.values,
+    }
+    problems = []
+    for number, row in enumerate(_extension_rows(folder), start=2):
+        for column, allowed in choices.items():
+            if row.get(column) not in allowed:
+                problems.append(
+                    ImportProblem(EXTENSION_FILE, number, column, f"must be one of {', '.join(allowed)}")
+                )
+        if row.get("availability_set_on") and parse_date(row["availability_set_on"]) is None:
+            problems.append(
+                ImportProblem(EXTENSION_FILE, number, "availability_set_on", "is not a date (YYYY-MM-DD)")
+            )
+    return problems
+
+
+def _import_extension(folder: Path) -> None:
+    for row in _extension_rows(folder):
+        values: dict[str, Any] = {
+            c: row[c] for c in ("visibility", "source", "availability", "attribution", "contact_text")
+        }
+        if row.get("availability_set_on"):
+            values["availability_set_on"] = parse_date(row["availability_set_on"])
+        Service.objects.filter(pk=uuid.UUID(row["id"])).update(**values)
 
 
 WHOLE_AREA_WORDS = ("全域", "全国", "全県", "市内全", "どこからでも")
@@ -342,44 +381,98 @@ def _attribute_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def _queryset(name: str, model: type[models.Model], public_only: bool) -> models.QuerySet:
-    qs = model.objects.order_by("pk")  # type: ignore[attr-defined]
-    if name == "service" and public_only:
-        qs = qs.filter(visibility=Service.Visibility.PUBLIC)
+def _public_querysets() -> dict[str, models.QuerySet]:
+    """What a public export may contain: the HSDS API's rules for a caller without a token (no ended or
+    members-only service, nor any place, phone, schedule or language that belongs only to one)."""
+    from .api.access import Access
+
+    access = Access(token=None)
+    organizations = access.organizations
+    services = access.services
+    locations = access.locations.filter(
+        models.Q(organization__isnull=True) | models.Q(organization__in=organizations)
+    )
+    places = ServiceAtLocation.objects.filter(service__in=services, location__in=locations)
+    only_shown = (
+        models.Q(location__isnull=True) | models.Q(location__in=locations),
+        models.Q(service_at_location__isnull=True) | models.Q(service_at_location__in=places),
+    )
+    phones = access.shown(Phone).filter(
+        models.Q(organization__isnull=True) | models.Q(organization__in=organizations), *only_shown
+    )
+    return {
+        "organization": organizations,
+        "service": services,
+        "location": locations,
+        "address": Address.objects.filter(models.Q(location__isnull=True) | models.Q(location__in=locations)),
+        "service_at_location": places,
+        "phone": phones,
+        "schedule": access.shown(Schedule).filter(*only_shown),
+        "service_area": ServiceArea.objects.filter(
+            models.Q(service__isnull=True) | models.Q(service__in=services)
+        ),
+        "language": Language.objects.filter(
+            models.Q(service__isnull=True) | models.Q(service__in=services),
+            models.Q(location__isnull=True) | models.Q(location__in=locations),
+            models.Q(phone__isnull=True) | models.Q(phone__in=phones),
+        ),
+    }
+
+
+def _queryset(
+    name: str, model: type[models.Model], public: dict[str, models.QuerySet] | None
+) -> models.QuerySet:
+    qs = public[name] if public is not None and name in public else model.objects.all()  # type: ignore[attr-defined]
     if name == "taxonomy_term":
         qs = qs.filter(
             models.Q(taxonomy_ref__isnull=True) | models.Q(taxonomy_ref__in=Taxonomy.objects.all())
         )
-    return qs
+    return qs.order_by("pk")
+
+
+# Platform fields HSDS has no column for, written beside the package so that nothing is lost on a
+# round trip (a members-only service must not come back public). HSDS readers ignore the file.
+EXTENSION_FILE = "tsunagari_services.csv"
+EXTENSION_COLUMNS = [
+    "id",
+    "visibility",
+    "source",
+    "availability",
+    "availability_set_on",
+    "attribution",
+    "contact_text",
+]
 
 
 def export_package(
     folder: Path, *, public_only: bool = False, progress: Progress = lambda _: None
 ) -> dict[str, int]:
-    """Write every resource as HSDS CSV (UTF-8, CRLF, columns in descriptor order) plus the descriptor."""
+    """Write every resource as HSDS CSV (UTF-8, CRLF, columns in descriptor order), the descriptor, and
+    the platform's own service fields (EXTENSION_FILE)."""
     folder.mkdir(parents=True, exist_ok=True)
     descriptor = json.loads(DESCRIPTOR.read_text(encoding="utf-8"))
+    public = _public_querysets() if public_only else None
     counts = {}
-    hidden_services = (
-        set(Service.objects.exclude(visibility=Service.Visibility.PUBLIC).values_list("pk", flat=True))
-        if public_only
-        else set()
-    )
-    for resource in descriptor["resources"]:
+    exported: dict[str, set] = {}
+    for resource in sorted(descriptor["resources"], key=lambda r: r["name"] == "attribute"):
         name = resource["name"]
         columns = [f["name"] for f in resource["schema"]["fields"]]
         model = MODELS[name]
         if name == "attribute":
-            rows = [r for r in _attribute_rows() if r["link_id"] not in hidden_services]
+            linked = {
+                entity: exported.get(entity, set()) for entity in ("service", "location", "organization")
+            }
+            rows = [
+                r for r in _attribute_rows()
+                if public is None or r["link_entity"] not in linked or r["link_id"] in linked[r["link_entity"]]
+            ]  # fmt: skip
         else:
             attnames = {c: _attname(name, c, model) for c in columns}
-            rows = []
-            for obj in _queryset(name, model, public_only):
-                if hidden_services and getattr(obj, "service_id", None) in hidden_services:
-                    continue
-                rows.append(
-                    {c: (getattr(obj, a) if a else None) for c, a in attnames.items()} | {"id": obj.pk}
-                )
+            rows = [
+                {c: (getattr(obj, a) if a else None) for c, a in attnames.items()} | {"id": obj.pk}
+                for obj in _queryset(name, model, public)
+            ]
+            exported[name] = {row["id"] for row in rows}
         with (folder / resource["path"]).open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\r\n")
             writer.writerow(columns)
@@ -387,5 +480,12 @@ def export_package(
                 writer.writerow([_to_text(row.get(c)) for c in columns])
         counts[name] = len(rows)
         progress(f"{resource['path']}: {len(rows)} rows")
+    with (folder / EXTENSION_FILE).open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\r\n")
+        writer.writerow(EXTENSION_COLUMNS)
+        for values in (
+            Service.objects.filter(pk__in=exported["service"]).order_by("pk").values_list(*EXTENSION_COLUMNS)
+        ):
+            writer.writerow([_to_text(v) for v in values])
     shutil.copyfile(DESCRIPTOR, folder / "datapackage.json")
     return counts

@@ -33,6 +33,7 @@ from .crisis import matches_crisis_pattern
 from .embeddings import query as embed_query
 from .models import Service, ServiceCategory, TaxonomyTerm
 from .search import from_blob, index_version
+from .selectors import NOT_OFFERED
 from .taxonomy import CATEGORY_TAXONOMY_ID
 
 PHRASES_CSV = Path(__file__).parent / "data" / "category_phrases.csv"
@@ -51,11 +52,8 @@ class Entry:
     name: str
     source: str
     visibility: str
-    availability: str
     categories: tuple[str, ...]
     districts: frozenset[int]
-    min_age: int | None
-    max_age: int | None
 
 
 @dataclass
@@ -120,9 +118,8 @@ def _build_index(version: int) -> DirectoryIndex:
     codes = [t.code for t in terms]
     term_code = {t.pk: t.code for t in terms}
     services = list(
-        Service.objects.exclude(status__in=[Service.Status.DEFUNCT, Service.Status.INACTIVE]).values_list(
-            "pk", "name", "source", "visibility", "availability", "minimum_age", "maximum_age",
-            "search_tokens", "embedding",
+        Service.objects.exclude(status__in=NOT_OFFERED).values_list(
+            "pk", "name", "source", "visibility", "search_tokens", "embedding",
         )
     )  # fmt: skip
     cats: dict[uuid.UUID, list[str]] = defaultdict(list)
@@ -134,20 +131,8 @@ def _build_index(version: int) -> DirectoryIndex:
         districts[service_id].add(district_id)
 
     entries, vectors, doc_tokens = [], [], []
-    for pk, name, source, visibility, availability, min_age, max_age, tokens, blob in services:
-        entries.append(
-            Entry(
-                pk,
-                name,
-                source,
-                visibility,
-                availability,
-                tuple(cats[pk]),
-                frozenset(districts[pk]),
-                min_age,
-                max_age,
-            )
-        )
+    for pk, name, source, visibility, tokens, blob in services:
+        entries.append(Entry(pk, name, source, visibility, tuple(cats[pk]), frozenset(districts[pk])))
         vectors.append(from_blob(blob))
         doc_tokens.append(tokens.split())
     matrix = np.zeros((len(entries), len(codes)), dtype=np.float32)
@@ -197,9 +182,16 @@ def directory_index() -> DirectoryIndex:
 
 
 @cache
-def _phrases() -> tuple[tuple[str, str], ...]:
+def _curated_phrases() -> tuple[tuple[str, str], ...]:
     with PHRASES_CSV.open(encoding="utf-8", newline="") as fh:
-        rows = [(row["code"], row["phrase"]) for row in csv.DictReader(fh)]
+        return tuple((row["code"], row["phrase"]) for row in csv.DictReader(fh))
+
+
+@cache
+def _phrases(version: int) -> tuple[tuple[str, str], ...]:
+    """Curated phrases plus each category's label and description (as of this index version, since the
+    secretariat can rename categories)."""
+    rows = list(_curated_phrases())
     labels = [
         (t.code, f"{t.name}。{t.description}")
         for t in TaxonomyTerm.objects.filter(taxonomy_ref_id=CATEGORY_TAXONOMY_ID)
@@ -212,7 +204,7 @@ _phrase_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
 def phrase_embeddings() -> tuple[np.ndarray, np.ndarray]:
     """(codes, vectors) of the category phrases, computed once and kept under the data dir."""
-    phrases = _phrases()
+    phrases = _phrases(index_version())
     digest = hashlib.sha256(repr(phrases).encode()).hexdigest()[:16]
     if digest in _phrase_cache:
         return _phrase_cache[digest]
@@ -309,9 +301,10 @@ def navigate(
     category_scores = _category_scores(index, query_vector, tokens, semantic, w)
     order = np.argsort(-category_scores)
     guesses = [CategoryGuess(index.category_codes[i], float(category_scores[i])) for i in order]
-    crisis = matches_crisis_pattern(text) or (
-        guesses[0].code in index.crisis_codes and guesses[0].score >= CRISIS_MEANING
+    strong_crisis = (
+        bool(guesses) and guesses[0].code in index.crisis_codes and guesses[0].score >= CRISIS_MEANING
     )
+    crisis = matches_crisis_pattern(text) or strong_crisis
 
     if categories is not None:  # the person chose: every chosen kind counts fully
         chosen = [c for c in categories if c in index.category_codes]

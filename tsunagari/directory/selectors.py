@@ -9,10 +9,13 @@ from tsunagari.orgs.models import Membership, Role
 
 from .models import STALE_AFTER, ApiToken, Service
 
+NOT_OFFERED = [Service.Status.DEFUNCT, Service.Status.INACTIVE]
+
 
 def public_services() -> QuerySet[Service]:
-    """What anyone may see: public services that have not ended."""
-    return Service.objects.filter(visibility=Service.Visibility.PUBLIC).exclude(status=Service.Status.DEFUNCT)
+    """What anyone may see: public services that are offered (not ended, not inactive; a temporarily
+    closed one stays listed with its status)."""
+    return Service.objects.filter(visibility=Service.Visibility.PUBLIC).exclude(status__in=NOT_OFFERED)
 
 
 def services_visible_to_api(token: ApiToken | None) -> QuerySet[Service]:
@@ -22,7 +25,7 @@ def services_visible_to_api(token: ApiToken | None) -> QuerySet[Service]:
     if token is None:
         return public_services()
     shown = [Service.Visibility.PUBLIC, Service.Visibility.MEMBERS]
-    return Service.objects.filter(visibility__in=shown).exclude(status=Service.Status.DEFUNCT)
+    return Service.objects.filter(visibility__in=shown).exclude(status__in=NOT_OFFERED)
 
 
 def services_visible_to(membership: Membership) -> QuerySet[Service]:

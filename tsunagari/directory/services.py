@@ -124,6 +124,8 @@ def update_category(
         setattr(term, name, value)
     term.full_clean()
     term.save()
+    # Category names are part of services' search text and of the navigator's category phrases.
+    index_services(term.services.values_list("pk", flat=True))
     log_action(
         term, actor=by, action="directory.category.updated", data={"fields": sorted(changes)}, request=request
     )

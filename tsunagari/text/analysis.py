@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -129,11 +129,3 @@ def analyze_query(text: str, *, part_weight: float = 0.3) -> dict[str, float]:
     for group in synonym_tokens(tokens):
         weights[group] = 1.0
     return weights
-
-
-def analyze_many(texts: Iterable[str]) -> list[str]:
-    tokens: list[str] = []
-    for text in texts:
-        if text:
-            tokens.extend(analyze(text))
-    return tokens

@@ -3,6 +3,7 @@
 from django.db import migrations
 
 SQLITE = "CREATE VIRTUAL TABLE directory_service_fts USING fts5(service_id UNINDEXED, terms)"
+SQLITE_FILL = "INSERT INTO directory_service_fts (service_id, terms) SELECT id, search_terms FROM directory_service"
 SQLITE_DROP = "DROP TABLE IF EXISTS directory_service_fts"
 POSTGRES = (
     "CREATE INDEX directory_service_terms_gin ON directory_service "
@@ -15,6 +16,8 @@ def forwards(apps, schema_editor):
     sql = {"sqlite": SQLITE, "postgresql": POSTGRES}.get(schema_editor.connection.vendor)
     if sql:
         schema_editor.execute(sql)
+    if schema_editor.connection.vendor == "sqlite":  # services indexed before this migration
+        schema_editor.execute(SQLITE_FILL)
 
 
 def backwards(apps, schema_editor):

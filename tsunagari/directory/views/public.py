@@ -14,6 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tsunagari.orgs.selectors import memberships_of
@@ -46,22 +47,27 @@ class ResultRow:
     why: str
 
 
+@sensitive_variables("data", "answer")
 def answer_context(form: NavigatorForm, *, include_members_only: bool) -> dict:
     data = form.cleaned_data
     chosen = data["categories"] if data.get("refine") else None
     district = data.get("district")
     answer = navigate(
         data["text"], district_id=district.pk if district else None, categories=chosen,
-        include_members_only=include_members_only, limit=20,
+        include_members_only=include_members_only, limit=60,
     )  # fmt: skip
-    services = with_display_details(Service.objects.filter(pk__in=[m.entry.pk for m in answer.matches]))
+    # The in-memory index could lag a change made outside the app: visibility is checked again here.
+    base = Service.objects.all() if include_members_only else public_services()
+    services = with_display_details(base.filter(pk__in=[m.entry.pk for m in answer.matches]))
     by_pk = {s.pk: s for s in services}
     labels = {t.code: t for t in category_terms()}
     names = {code: term.name for code, term in labels.items()}
     rows = [ResultRow(by_pk[m.entry.pk], why(m, names)) for m in answer.matches if m.entry.pk in by_pk]
     # Show the guessed kinds of trouble that are close to the best guess (up to three), not filler.
     best = answer.categories[0].score if answer.categories else 0.0
-    guessed = [g.code for g in answer.categories[:3] if g.score >= 0.6 * best] or [answer.categories[0].code]
+    guessed = [g.code for g in answer.categories[:3] if g.score >= 0.6 * best] or [
+        g.code for g in answer.categories[:1]
+    ]
     shown_categories = chosen if chosen is not None else guessed
     return {
         "answer": answer,
@@ -74,6 +80,7 @@ def answer_context(form: NavigatorForm, *, include_members_only: bool) -> dict:
     }
 
 
+@sensitive_variables("form", "context")
 def navigator_page(request: HttpRequest, *, staff: bool) -> HttpResponse:
     """The navigator page, for residents (public services) or staff (members-only services too)."""
     form = NavigatorForm(request.POST or None)
@@ -89,6 +96,7 @@ def navigator_page(request: HttpRequest, *, staff: bool) -> HttpResponse:
 
 
 @login_not_required
+@sensitive_post_parameters("text")
 @require_http_methods(["GET", "POST"])
 def navigator(request: HttpRequest) -> HttpResponse:
     return navigator_page(request, staff=False)
@@ -101,8 +109,8 @@ def search_services(form: DirectorySearchForm, base: QuerySet[Service]) -> Query
     data = form.cleaned_data
     if data.get("category"):
         qs = qs.filter(categories=data["category"])
-    if data.get("district"):
-        qs = qs.filter(districts=data["district"])
+    if data.get("district"):  # a service with no districts listed is for the whole city
+        qs = qs.filter(Q(districts=data["district"]) | Q(districts__isnull=True))
     if data.get("availability"):
         qs = qs.filter(availability=data["availability"])
     if data.get("audience"):
@@ -126,7 +134,7 @@ def ranked_page(
     ids = sorted(results.values_list("pk", flat=True), key=lambda pk: -scores.get(pk, 0.0))
     page = Paginator(ids, per_page).get_page(request.GET.get("page"))
     by_pk = with_display_details(Service.objects.filter(pk__in=list(page.object_list))).in_bulk()
-    page.object_list = [by_pk[pk] for pk in page.object_list]
+    page.object_list = [by_pk[pk] for pk in page.object_list]  # type: ignore[misc]
     return page
 
 

@@ -9,7 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tsunagari.orgs.access import org_view
@@ -103,7 +105,12 @@ def service_availability(request: HttpRequest, service_id: str) -> HttpResponse:
                    "status_message": message}  # fmt: skip
         return render(request, "directory/staff_service_list.html#service-row", context)
     messages.success(request, message)
-    return redirect(request.POST.get("next") or f"/o/{_slug(request)}/directory/")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = f"/o/{_slug(request)}/directory/"
+    return redirect(back)
 
 
 @org_view(Role.STAFF)
@@ -149,6 +156,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @org_view(Role.VIEWER)
+@sensitive_post_parameters("text")
 @require_http_methods(["GET", "POST"])
 def staff_navigator(request: HttpRequest) -> HttpResponse:
     """The navigator for staff beside a resident: members-only services included."""
