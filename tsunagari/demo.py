@@ -148,6 +148,17 @@ DIRECTORY_LINKS = {
 }
 
 
+# COVID-era schemes of the 2021 portal data that have ended (SOURCE.md: curators mark them).
+ENDED_SCHEMES = [
+    "新型コロナウイルス感染症対応休業支援金・給付金",
+    "新型コロナウイルスの影響で学びの継続が困難になっている学生への経済的支援一覧",
+    "低所得の子育て世帯に対する子育て世帯生活支援特別給付金（ひとり親世帯分）",
+    "低所得の子育て世帯に対する子育て世帯生活支援特別給付金（ひとり親世帯以外の低所得の子育て世帯分）",
+    "緊急小口資金等の特例貸付",
+    "新型コロナウイルス感染症の影響による特別労働相談窓口一覧",
+]
+
+
 def load_directory(progress: Callable[[str], None] = lambda _: None) -> None:
     """The benchmark city's directory and the national schemes, indexed for search and the navigator."""
     result = import_package(DEMO_DATA / "hsds", progress=progress)
@@ -179,6 +190,11 @@ def seed(*, password: str, progress: Callable[[str], None] = lambda _: None) -> 
     load_directory(progress)
     for slug, provider in DIRECTORY_LINKS.items():
         DirectoryOrganization.objects.filter(name=provider).update(member=orgs[slug])
+    # What a curator does first with the 2021 portal data: mark the COVID-era one-off schemes as ended.
+    Service.objects.filter(source=Service.Source.NATIONAL, name__in=ENDED_SCHEMES).update(
+        status=Service.Status.DEFUNCT,
+        alert="新型コロナウイルス感染症への臨時の対応として行われた制度で、受付は終了しています。",
+    )
     # A few entries not confirmed for a long time, so that the freshness check has something to show.
     today = timezone.localdate()
     for slug, days in (("shakyo", 200), ("shakyo", 260), ("coop", 400)):

@@ -232,3 +232,31 @@ def test_inactive_services_are_not_offered_to_the_public(client, db):
     service.save()
     assert client.get(reverse("directory:service_detail", args=[service.pk])).status_code == 404
     assert service not in client.get(reverse("directory:search")).context["page"].paginator.object_list
+
+
+def test_staff_give_a_phone_number_and_hours_that_residents_see(org_a, client):
+    staff = make_member(org_a, Role.STAFF)
+    client_for(staff).post(
+        reverse("directory_staff:service_new", args=[org_a.slug]),
+        {"name": "夜の電話相談ぬばたま", "availability": "accepting", "visibility": "public", "status": "active",
+         "categories": ["loneliness"], "phone": "０８５７-００-１２３４", "hours": "毎日 19時〜22時"},
+    )  # fmt: skip
+    service = Service.objects.get(name="夜の電話相談ぬばたま")
+    page = client.get(reverse("directory:service_detail", args=[service.pk])).content.decode()
+    assert 'href="tel:0857001234"' in page and "毎日 19時〜22時" in page
+    bad = client_for(staff).post(
+        reverse("directory_staff:service_edit", args=[org_a.slug, service.pk]),
+        {"name": service.name, "availability": "accepting", "visibility": "public", "status": "active",
+         "categories": ["loneliness"], "phone": "電話ください", "hours": "毎日"},
+    )  # fmt: skip
+    assert bad.status_code == 200 and 'value="電話ください"' in bad.content.decode()
+
+
+def test_export_follows_the_filters_on_screen(org_a):
+    staff = make_member(org_a, Role.STAFF)
+    _own_service(org_a)
+    response = client_for(staff).get(
+        reverse("directory_staff:export", args=[org_a.slug, "csv"]), {"mine": "1"}
+    )
+    lines = response.content.decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == 2 and "あおぞら傾聴サロン" in lines[1]

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from .models import TaxonomyTerm
 from .navigator import Match, navigate
 from .taxonomy import CATEGORY_TAXONOMY_ID
 
+# Words worth showing a person: two characters or more, with kanji or katakana (not "1", 御, 仕舞う…).
+_SHOWABLE = re.compile(r"^(?=.*[\u4e00-\u9fff\u30a0-\u30ffA-Za-z]).{2,}$")
+
 
 def why(match: Match, labels: dict[str, str]) -> str:
+    """Why a service was suggested, in words a resident can read."""
     reasons = []
     if match.matched_categories:
-        reasons.append("困りごと: " + "・".join(labels.get(c, c) for c in match.matched_categories))
-    if match.matched_words:
-        reasons.append("言葉: " + "・".join(match.matched_words[:5]))
+        kinds = "、".join(f"「{labels.get(c, c)}」" for c in match.matched_categories)
+        reasons.append(_("Helps with %(kinds)s") % {"kinds": kinds})
+    words = [w for w in match.matched_words if _SHOWABLE.match(w) and not w.isdigit()][:4]
+    if words:
+        reasons.append(_("Mentions %(words)s") % {"words": "、".join(words)})
     if match.close_in_meaning:
-        reasons.append("内容が近い")
-    return " / ".join(reasons)
+        reasons.append(_("Close to what you wrote"))
+    return " ／ ".join(reasons)
 
 
 def answer_as_json(text: str, *, limit: int = 20) -> dict[str, Any]:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tsunagari.orgs.models import District
+from tsunagari.orgs.validators import validate_phone_number
 
 from .models import Service, TaxonomyTerm
 from .taxonomy import CATEGORY_TAXONOMY_ID
@@ -89,6 +91,15 @@ class ServiceForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     url = forms.URLField(label=_("Web page"), required=False, assume_scheme="https")
+    phone = forms.CharField(
+        label=_("Phone number for residents"),
+        required=False,
+        max_length=30,
+        validators=[validate_phone_number],
+    )
+    hours = forms.CharField(
+        label=_("Hours"), required=False, max_length=200, help_text=_("For example: 平日 9時〜17時")
+    )
 
     class Meta:
         model = Service
@@ -108,6 +119,14 @@ class ServiceForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["categories"].queryset = category_terms()  # type: ignore[attr-defined]
+        if self.instance.pk:
+            phone = self.instance.phones.order_by("pk").first()
+            schedule = self.instance.schedules.order_by("pk").first()
+            self.initial.setdefault("phone", phone.number if phone else "")
+            self.initial.setdefault("hours", schedule.description if schedule else "")
+
+    def clean_phone(self) -> str:
+        return unicodedata.normalize("NFKC", self.cleaned_data.get("phone", "")).strip()
 
     def clean_categories(self) -> Any:
         chosen = self.cleaned_data["categories"]

@@ -468,6 +468,10 @@ def export_package(
             ]  # fmt: skip
         else:
             attnames = {c: _attname(name, c, model) for c in columns}
+            if public is not None:  # a staff member's e-mail is not published
+                attnames = {
+                    c: (None if (name, c) == ("service", "assurer_email") else a) for c, a in attnames.items()
+                }
             rows = [
                 {c: (getattr(obj, a) if a else None) for c, a in attnames.items()} | {"id": obj.pk}
                 for obj in _queryset(name, model, public)

@@ -305,6 +305,11 @@ def navigate(
         bool(guesses) and guesses[0].code in index.crisis_codes and guesses[0].score >= CRISIS_MEANING
     )
     crisis = matches_crisis_pattern(text) or strong_crisis
+    if crisis:  # danger to life comes before every other kind of trouble, in guesses and in services
+        top = max(g.score for g in guesses) if guesses else 1.0
+        guesses = [CategoryGuess(c, top + 1.0) for c in sorted(index.crisis_codes)] + [
+            g for g in guesses if g.code not in index.crisis_codes
+        ]
 
     if categories is not None:  # the person chose: every chosen kind counts fully
         chosen = [c for c in categories if c in index.category_codes]

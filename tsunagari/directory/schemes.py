@@ -8,6 +8,7 @@ its curated categories, and the attribution that must be shown wherever it appea
 from __future__ import annotations
 
 import csv
+import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -72,11 +73,16 @@ def _read_categories(path: Path, known: set[str]) -> tuple[dict[str, list[str]],
     return mapping, problems
 
 
+def _clean(text: str | None) -> str:
+    """The portal's texts contain template placeholders such as 「{お住まいの市区町村}」: keep the words."""
+    return re.sub(r"\{([^{}]*)\}", r"\1", (text or "").strip())
+
+
 def _description(row: dict[str, str]) -> str:
-    body = (row.get("body") or "").strip()
+    body = _clean(row.get("body"))
     if body:
         return body
-    return "\n".join(part for part in (row.get("abstract", ""), row.get("provisions", "")) if part).strip()
+    return "\n".join(_clean(row.get(part)) for part in ("abstract", "provisions") if row.get(part)).strip()
 
 
 @transaction.atomic
@@ -106,10 +112,10 @@ def import_schemes(
                 "organization": provider,
                 "name": row["name"].strip(),
                 "description": _description(row),
-                "eligibility_description": (row.get("target") or "").strip(),
-                "application_process": (row.get("how_to_apply") or "").strip(),
+                "eligibility_description": _clean(row.get("target")),
+                "application_process": _clean(row.get("how_to_apply")),
                 "url": (row.get("detail_url") or "").strip()[:500],
-                "contact_text": (row.get("contact") or "").strip(),
+                "contact_text": _clean(row.get("contact")),
                 "source": Service.Source.NATIONAL,
                 "visibility": Service.Visibility.PUBLIC,
                 "attribution": ATTRIBUTION,

@@ -14,9 +14,31 @@ from django.utils import timezone
 from tsunagari.audit.services import log_action
 from tsunagari.orgs.models import Membership, Organization, Role
 
-from .models import ApiToken, DirectoryOrganization, Service, TaxonomyTerm
+from .models import ApiToken, DirectoryOrganization, Phone, Schedule, Service, TaxonomyTerm
 from .search import index_services
 from .selectors import services_editable_by
+
+
+def _set_contact(service: Service, *, phone: str | None, hours: str | None) -> None:
+    """The main phone number and hours, as the first Phone and Schedule of the service (HSDS)."""
+    if phone is not None:
+        first = service.phones.order_by("pk").first()
+        if phone and first:
+            first.number = phone
+            first.save(update_fields=["number"])
+        elif phone:
+            Phone.objects.create(service=service, number=phone, type="voice")
+        elif first:
+            first.delete()
+    if hours is not None:
+        schedule = service.schedules.order_by("pk").first()
+        if hours and schedule:
+            schedule.description = hours
+            schedule.save(update_fields=["description"])
+        elif hours:
+            Schedule.objects.create(service=service, description=hours)
+        elif schedule:
+            schedule.delete()
 
 
 def _check_editable(service: Service, by: Membership) -> None:
@@ -31,17 +53,21 @@ def update_service(
     _check_editable(service, by)
     categories = changes.pop("categories", None)
     districts = changes.pop("districts", None)
+    phone, hours = changes.pop("phone", None), changes.pop("hours", None)
     if "availability" in changes and changes["availability"] != service.availability:
         service.availability_set_on = timezone.localdate()
     for name, value in changes.items():
         setattr(service, name, value)
     service.last_modified = timezone.now()
+    service.assured_date = timezone.localdate()  # whoever edits an entry has just checked it
+    service.assurer_email = by.user.email
     service.full_clean()
     service.save()
     if categories is not None:
         service.categories.set(categories)
     if districts is not None:
         service.districts.set(districts)
+    _set_contact(service, phone=phone, hours=hours)
     index_services([service.pk])
     changed = sorted(
         [
@@ -70,6 +96,7 @@ def create_service(*, by: Membership, data: dict[str, Any], request: HttpRequest
         )
     categories = data.pop("categories", [])
     districts = data.pop("districts", [])
+    phone, hours = data.pop("phone", ""), data.pop("hours", "")
     service = Service(
         organization=provider, assured_date=timezone.localdate(), assurer_email=by.user.email, **data
     )
@@ -77,6 +104,7 @@ def create_service(*, by: Membership, data: dict[str, Any], request: HttpRequest
     service.save()
     service.categories.set(categories)
     service.districts.set(districts)
+    _set_contact(service, phone=phone, hours=hours)
     index_services([service.pk])
     log_action(service, actor=by, action="directory.service.created", request=request)
     return service

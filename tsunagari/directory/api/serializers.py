@@ -79,10 +79,16 @@ def json_value(value: Any, kind: str) -> Any:
     return value
 
 
+# Who confirmed an entry is a staff member's personal e-mail: kept inside the platform.
+PRIVATE_COLUMNS = {("service", "assurer_email")}
+
+
 def _scalars(resource: str, source: models.Model | dict[str, Any]) -> dict[str, Any]:
     """The object's HSDS columns; empty optional ones left out, empty required ones as ""."""
     data: dict[str, Any] = {}
     for column, attname, kind, required in _columns()[resource]:
+        if (resource, column) in PRIVATE_COLUMNS:
+            continue
         raw = source.get(column) if isinstance(source, dict) else getattr(source, attname, None)
         value = json_value(raw, kind)
         if value is not None:

@@ -21,6 +21,7 @@ from tsunagari.orgs.selectors import memberships_of
 from tsunagari.text.analysis import analyze
 
 from ..answers import why
+from ..crisis import matches_crisis_pattern
 from ..forms import AUDIENCES, DirectorySearchForm, NavigatorForm, category_terms
 from ..hotlines import crisis_hotlines
 from ..models import Phone, Schedule, Service, ServiceAtLocation
@@ -86,8 +87,12 @@ def navigator_page(request: HttpRequest, *, staff: bool) -> HttpResponse:
     form = NavigatorForm(request.POST or None)
     context: dict = {"form": form, "staff": staff}
     if request.method == "POST" and form.is_valid():
-        context |= answer_context(form, include_members_only=staff)
-        context["chosen_codes"] = [g.code for g in context["guessed"]]
+        text = form.cleaned_data["text"]
+        if not analyze(text) and not matches_crisis_pattern(text):
+            context["too_short"] = True  # nothing to go on (e.g. "あ"): ask instead of guessing
+        else:
+            context |= answer_context(form, include_members_only=staff)
+            context["chosen_codes"] = [g.code for g in context["guessed"]]
     template = "directory/navigator.html"
     response = render(request, f"{template}#navi-results" if request.htmx else template, context)  # type: ignore[attr-defined]
     add_never_cache_headers(response)

@@ -140,9 +140,12 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404
     membership = request.membership  # type: ignore[attr-defined]
     form = DirectorySearchForm(request.GET or None)
-    services = with_display_details(search_services(form, services_visible_to(membership))).prefetch_related(
-        "districts"
+    base = (
+        services_editable_by(membership)
+        if request.GET.get("mine") == "1"
+        else services_visible_to(membership)
     )
+    services = with_display_details(search_services(form, base)).prefetch_related("districts")
     stamp = timezone.localdate().isoformat()
     if fmt == "xlsx":
         response = HttpResponse(
