@@ -91,3 +91,21 @@ def test_cli_batch_reads_json_lines(db, capsys, monkeypatch):
     answers = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(a["id"], a["crisis"]) for a in answers] == [("a", False), ("b", True)]
     assert answers[0]["categories"][0] == "debt_legal"
+
+
+def test_an_everyday_death_idiom_alone_is_not_a_crisis(db):
+    assert navigate("死ぬほど暇です").crisis is False
+
+
+def test_crisis_services_come_first_even_when_other_words_pull_elsewhere(db):
+    answer = navigate("首をつるロープを買った")
+    assert answer.crisis is True
+    assert answer.categories[0].code == "suicide_crisis"
+    assert all("suicide_crisis" in m.entry.categories for m in answer.matches[:3])
+
+
+def test_a_question_with_nothing_to_go_on_asks_for_more(client, db):
+    from django.urls import reverse
+
+    html = client.post(reverse("directory:navigator"), {"text": "あ"}).content.decode()
+    assert 'class="service-card' not in html and "notice--info" in html

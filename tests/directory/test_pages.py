@@ -260,3 +260,9 @@ def test_export_follows_the_filters_on_screen(org_a):
     )
     lines = response.content.decode("utf-8-sig").strip().splitlines()
     assert len(lines) == 2 and "あおぞら傾聴サロン" in lines[1]
+
+
+def test_kinds_of_trouble_are_named_in_english_on_english_pages(client, db):
+    client.cookies["django_language"] = "en"
+    html = client.post(reverse("directory:navigator"), {"text": "借金が返せない"}).content.decode()
+    assert '<span class="chip">Debt and legal' in html or '<span class="chip">Debt' in html

@@ -24,6 +24,15 @@ def crisis_patterns() -> tuple[re.Pattern[str], ...]:
         return tuple(re.compile(row["pattern"]) for row in csv.DictReader(fh) if row["kind"] == "danger")
 
 
+# Everyday intensifiers that use the word 死ぬ ("死ぬほど暇", "死ぬ気で頑張る"): on their own they are not a
+# sign of danger, so they do not count towards a crisis by meaning alone.
+IDIOMS = re.compile(r"死ぬほど|しぬほど|死ぬ気で|死ぬかと思")
+
+
+def has_death_idiom(text: str) -> bool:
+    return bool(IDIOMS.search(normalize(text)))
+
+
 def matches_crisis_pattern(text: str) -> bool:
     plain = normalize(text).replace(" ", "")
     return any(pattern.search(plain) for pattern in crisis_patterns())

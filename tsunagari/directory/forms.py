@@ -27,7 +27,7 @@ def category_terms():  # type: ignore[no-untyped-def]
 
 class CategoryChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: TaxonomyTerm) -> str:  # type: ignore[override]
-        return obj.name
+        return obj.label
 
 
 class NavigatorForm(forms.Form):
@@ -52,7 +52,7 @@ class NavigatorForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["categories"].choices = [(t.code, t.name) for t in category_terms()]  # type: ignore[attr-defined]
+        self.fields["categories"].choices = [(t.code, t.label) for t in category_terms()]  # type: ignore[attr-defined]
 
 
 class DirectorySearchForm(forms.Form):
@@ -76,7 +76,7 @@ class DirectorySearchForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = category_terms()  # type: ignore[attr-defined]
-        self.fields["category"].label_from_instance = lambda t: t.name  # type: ignore[attr-defined]
+        self.fields["category"].label_from_instance = lambda t: t.label  # type: ignore[attr-defined]
 
 
 class ServiceForm(forms.ModelForm):

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 STALE_AFTER = timedelta(days=180)
@@ -68,6 +69,11 @@ class TaxonomyTerm(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (English when the page is in English and one is given)."""
+        return self.name_en if get_language() == "en" and self.name_en else self.name
 
 
 class DirectoryOrganization(models.Model):

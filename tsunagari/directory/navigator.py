@@ -29,7 +29,7 @@ from django.conf import settings
 
 from tsunagari.text.analysis import GROUP_PREFIX, analyze_query, synonym_groups
 
-from .crisis import matches_crisis_pattern
+from .crisis import has_death_idiom, matches_crisis_pattern
 from .embeddings import query as embed_query
 from .models import Service, ServiceCategory, TaxonomyTerm
 from .search import from_blob, index_version
@@ -304,7 +304,7 @@ def navigate(
     strong_crisis = (
         bool(guesses) and guesses[0].code in index.crisis_codes and guesses[0].score >= CRISIS_MEANING
     )
-    crisis = matches_crisis_pattern(text) or strong_crisis
+    crisis = matches_crisis_pattern(text) or (strong_crisis and not has_death_idiom(text))
     if crisis:  # danger to life comes before every other kind of trouble, in guesses and in services
         top = max(g.score for g in guesses) if guesses else 1.0
         guesses = [CategoryGuess(c, top + 1.0) for c in sorted(index.crisis_codes)] + [
@@ -352,7 +352,13 @@ def navigate(
         )
         if len(matches) >= max(limit, 60):
             break
-    return Answer(crisis=crisis, categories=guesses, matches=local_first(matches)[:limit])
+    if crisis:  # services for a crisis first, wherever they are listed; then the usual order
+        urgent = [m for m in matches if set(m.entry.categories) & index.crisis_codes]
+        taken = {m.entry.pk for m in urgent}
+        ordered = urgent + local_first([m for m in matches if m.entry.pk not in taken])
+    else:
+        ordered = local_first(matches)
+    return Answer(crisis=crisis, categories=guesses, matches=ordered[:limit])
 
 
 def local_first(matches: list[Match]) -> list[Match]:

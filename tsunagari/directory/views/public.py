@@ -62,7 +62,7 @@ def answer_context(form: NavigatorForm, *, include_members_only: bool) -> dict:
     services = with_display_details(base.filter(pk__in=[m.entry.pk for m in answer.matches]))
     by_pk = {s.pk: s for s in services}
     labels = {t.code: t for t in category_terms()}
-    names = {code: term.name for code, term in labels.items()}
+    names = {code: term.label for code, term in labels.items()}
     rows = [ResultRow(by_pk[m.entry.pk], why(m, names)) for m in answer.matches if m.entry.pk in by_pk]
     # Show the guessed kinds of trouble that are close to the best guess (up to three), not filler.
     best = answer.categories[0].score if answer.categories else 0.0
