@@ -302,3 +302,4 @@ def _check_data_keys(keys: list[str]) -> None:
 
 _check_data_keys(DATA_ENCRYPTION_KEYS)
 MFA_ADAPTER = "tsunagari.accounts.adapter.EncryptingMFAAdapter"
+MFA_FORMS = {"authenticate": "tsunagari.accounts.forms.AuthenticateForm"}

@@ -94,3 +94,23 @@ def test_sign_in_address_cannot_be_changed_by_the_user(org_a):
         "/accounts/email/", {"action_add": "", "email": "mayor@city.example.jp"}
     )
     assert response.status_code == 404
+
+
+def test_totp_code_typed_in_full_width_digits_is_accepted(org_a, client):
+    staff = make_member(org_a, Role.STAFF, mfa=False)
+    secret = generate_totp_secret()
+    TOTP.activate(staff.user, secret)
+    client.post(reverse("account_login"), {"login": staff.user.email, "password": TEST_PASSWORD})
+    code = format_hotp_value(hotp_value(secret, int(timezone.now().timestamp()) // 30))
+    full_width = code.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    response = client.post(reverse("mfa_authenticate"), {"code": full_width[:3] + " " + full_width[3:]})
+    assert response.status_code == 302
+    assert client.get(reverse("orgs:dashboard", args=[org_a.slug])).status_code == 200
+
+
+def test_second_step_page_speaks_the_platforms_words(org_a, client):
+    staff = make_member(org_a, Role.STAFF)
+    client.post(reverse("account_login"), {"login": staff.user.email, "password": TEST_PASSWORD})
+    html = client.get(reverse("mfa_authenticate")).content.decode()
+    assert 'autocomplete="one-time-code"' in html
+    assert "recovery" in html.lower() or "リカバリーコード" in html

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
+from allauth.mfa.base.forms import AuthenticateForm as MFAAuthenticateForm
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
@@ -35,3 +37,11 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class AuthenticateForm(MFAAuthenticateForm):
+    """allauth's second-step form, accepting codes typed with full-width digits or spaces."""
+
+    def clean_code(self) -> str:
+        self.cleaned_data["code"] = unicodedata.normalize("NFKC", self.cleaned_data["code"]).replace(" ", "")
+        return super().clean_code()
