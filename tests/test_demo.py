@@ -38,6 +38,12 @@ def test_demo_sets_up_once_and_reuses_its_data(tmp_path):
     assert second.returncode == 0, second.stderr
     assert "reusing it" in second.stdout
 
+    # The raw database files (and the write-ahead log) do not hold the demo person's details.
+    raw = b"".join(path.read_bytes() for path in tmp_path.glob("tsunagari.sqlite3*"))
+    for secret in ["架空 花子", "花子", "カクウ ハナコ", "0857-00-9999", "1948-03-03", "架空家"]:
+        assert secret.encode() not in raw, secret
+    assert "架空 花子".encode() not in (tmp_path / "demo-secrets.json").read_bytes()
+
     code = _run("demo-code", "jimukyoku@example.jp", data_dir=tmp_path)
     assert code.returncode == 0 and code.stdout.strip().isdigit() and len(code.stdout.strip()) == 6
 

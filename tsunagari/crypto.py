@@ -7,10 +7,18 @@ encrypts, every key decrypts, so keys rotate by prepending a new one and re-encr
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import unicodedata
+from datetime import date
 from functools import cache
+from typing import Any
 
 from cryptography.fernet import Fernet, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.db import models
 
 
 @cache
@@ -32,3 +40,73 @@ def decrypt_text(token: str) -> str:
 
 def generate_key() -> str:
     return Fernet.generate_key().decode("ascii")
+
+
+# --- fields and blind indexes ---------------------------------------------------------------------------
+
+
+@cache
+def _index_key(first_key: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"tsunagari blind index v1").derive(
+        first_key.encode("ascii")
+    )
+
+
+def blind_index(value: str, *, purpose: str) -> str:
+    """A keyed hash for exact-match lookups on encrypted data (e.g. same kana + birth date).
+
+    The key is derived from the newest data key, so `tsunagari rotate-data-key` recomputes every index
+    together with re-encrypting; without the key, the hash says nothing about the value.
+    """
+    key = _index_key(settings.DATA_ENCRYPTION_KEYS[0])
+    return hmac.new(key, f"{purpose}\n{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def normalise_for_index(value: str) -> str:
+    """Width, case, spaces, hyphens and katakana/hiragana do not make two values different."""
+    text = unicodedata.normalize("NFKC", value or "").lower()
+    text = "".join(ch for ch in text if not ch.isspace() and ch not in "-‐－ー―・")
+    return "".join(chr(ord(ch) - 0x60) if "ァ" <= ch <= "ヶ" else ch for ch in text)
+
+
+class EncryptedTextField(models.TextField):
+    """Text stored encrypted (Fernet with the deployment's data keys); a database dump shows only tokens.
+
+    Not searchable in SQL: look values up through a blind index stored beside them.
+    """
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
+        if value is None or value == "":
+            return value
+        return decrypt_text(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt_text(str(value))
+
+
+class EncryptedDateField(EncryptedTextField):
+    """A date stored encrypted (as an ISO date inside the token)."""
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> date | None:  # type: ignore[override]
+        text = super().from_db_value(value, expression, connection)
+        return date.fromisoformat(text) if text else None
+
+    def to_python(self, value: Any) -> date | None:  # type: ignore[override]
+        if value in (None, ""):
+            return None
+        if isinstance(value, date):
+            return value
+        return date.fromisoformat(str(value))
+
+    def get_prep_value(self, value: Any) -> Any:
+        if isinstance(value, date):
+            value = value.isoformat()
+        return super().get_prep_value(value)
+
+    def formfield(self, **kwargs: Any) -> Any:
+        from django import forms
+
+        return forms.DateField(**{"widget": forms.DateInput(attrs={"type": "date"}), **kwargs})

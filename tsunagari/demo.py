@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -16,12 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from tsunagari.accounts.models import User
+from tsunagari.cases.models import HouseholdMember
+from tsunagari.cases.services import create_household, register_person
 from tsunagari.directory.hsds import import_package
 from tsunagari.directory.models import DirectoryOrganization, Service
 from tsunagari.directory.schemes import import_schemes
 from tsunagari.directory.search import index_services
 from tsunagari.orgs.districts import load_districts
-from tsunagari.orgs.models import ROLES_REQUIRING_MFA, District, Organization, Role
+from tsunagari.orgs.models import ROLES_REQUIRING_MFA, District, Membership, Organization, Role
 from tsunagari.orgs.services import add_membership, create_organization
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
@@ -204,14 +206,43 @@ def seed(*, password: str, progress: Callable[[str], None] = lambda _: None) -> 
         Service.objects.filter(pk__in=service.order_by("name").values("pk")[:1]).update(
             assured_date=today - timedelta(days=days)
         )
+    users = {}
     for spec_user in USERS:
         user = User.objects.create_user(spec_user.email, password, display_name=spec_user.name)
+        users[spec_user.email] = user
         for slug, role in spec_user.roles:
             add_membership(user=user, organization=orgs[slug], role=role, by=None)
         if any(role in ROLES_REQUIRING_MFA for _slug, role in spec_user.roles):
             TOTP.activate(user, generate_totp_secret())
             RecoveryCodes.activate(user)
+    _seed_people(orgs["shakyo"])
     return True
+
+
+def _seed_people(shakyo: Organization) -> None:
+    """A fictional household supported by the social welfare council (all details invented)."""
+    staff = Membership.objects.get(
+        organization=shakyo, role=Role.STAFF, user__email="staff@shakyo.example.jp"
+    )
+    hanako = register_person(
+        by=staff,
+        data={"name": "架空 花子", "kana": "カクウ ハナコ", "birth_date": date(1948, 3, 3), "phone": "0857-00-9999",
+              "address": "架空市本町1-2-3", "district": District.objects.get(code="chuo")},
+    )  # fmt: skip
+    son = register_person(
+        by=staff,
+        data={
+            "name": "架空 一郎",
+            "kana": "カクウ イチロウ",
+            "birth_date": date(1976, 8, 20),
+            "district": hanako.district,
+        },
+    )
+    create_household(
+        by=staff,
+        label="架空家",
+        members=[(hanako, HouseholdMember.Relation.SELF), (son, HouseholdMember.Relation.CHILD)],
+    )
 
 
 def totp_secret(user: User) -> str | None:

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "tsunagari.orgs",
     "tsunagari.audit",
     "tsunagari.directory",
+    "tsunagari.cases",
 ]
 
 MIDDLEWARE = [

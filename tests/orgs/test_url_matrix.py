@@ -26,7 +26,14 @@ KWARG_PROVIDERS: dict[str, Callable[[Membership], Any]] = {
     "service_id": lambda m: _service(m).pk,
     "fmt": lambda m: "xlsx",
     "code": lambda m: "loneliness",
+    "person_pk": lambda m: _person(m).pk,
 }
+
+
+def _person(m: Membership):
+    from tsunagari.cases.models import Person
+
+    return Person.objects.create(organization=m.organization, name="架空 花子", kana="カクウ ハナコ")
 
 
 def _service(m: Membership):
