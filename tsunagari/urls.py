@@ -27,4 +27,5 @@ urlpatterns = [
     path("o/<slug:org_slug>/audit/", include("tsunagari.audit.urls")),
     path("o/<slug:org_slug>/directory/", include("tsunagari.directory.staff_urls")),
     path("o/<slug:org_slug>/people/", include("tsunagari.cases.urls")),
+    path("o/<slug:org_slug>/cases/", include("tsunagari.cases.case_urls")),
 ]

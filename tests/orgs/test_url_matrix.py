@@ -27,7 +27,24 @@ KWARG_PROVIDERS: dict[str, Callable[[Membership], Any]] = {
     "fmt": lambda m: "xlsx",
     "code": lambda m: "loneliness",
     "person_pk": lambda m: _person(m).pk,
+    "case_pk": lambda m: _case(m).pk,
+    "consent_pk": lambda m: _consent(m).pk,
 }
+
+
+def _case(m: Membership):
+    from tsunagari.cases.models import Case
+
+    case = Case.objects.filter(opened_by=m.organization).first()
+    return case or Case.objects.create(person=_person(m), opened_by=m.organization, lead=m.organization)
+
+
+def _consent(m: Membership):
+    from tsunagari.cases.models import Consent
+
+    return Consent.objects.create(
+        person=_case(m).person, info_kinds="contact", method="written", recorded_by=m.user
+    )
 
 
 def _person(m: Membership):

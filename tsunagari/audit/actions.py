@@ -15,12 +15,24 @@ ACTION_LABELS: dict[str, Promise] = {
     "accounts.invitation.sent": _("Invitation sent"),
     "accounts.invitation.revoked": _("Invitation withdrawn"),
     "accounts.invitation.accepted": _("Invitation accepted"),
+    "cases.person.registered": _("Person registered"),
+    "cases.person.viewed": _("Person's record viewed"),
+    "cases.household.created": _("Household registered"),
+    "cases.case.opened": _("Case opened"),
+    "cases.case.viewed": _("Case viewed"),
+    "cases.case.shared": _("Case shared"),
+    "cases.case.lead_assigned": _("Lead assigned"),
+    "cases.consent.recorded": _("Consent recorded"),
+    "cases.consent.withdrawn": _("Consent withdrawn"),
 }
 
 OBJECT_LABELS: dict[str, Promise] = {
     "orgs.organization": _("Organisation"),
     "orgs.membership": _("Membership"),
     "accounts.invitation": _("Invitation"),
+    "cases.person": _("Person"),
+    "cases.case": _("Case"),
+    "cases.consent": _("Consent"),
 }
 
 

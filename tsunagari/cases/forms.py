@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tsunagari.audit.models import LegalBasis
+from tsunagari.orgs.models import Organization
 from tsunagari.orgs.validators import validate_phone_number
 
-from .models import Person
+from .models import Case, Consent, Person
 
 
 class PersonForm(forms.ModelForm):
@@ -25,3 +28,79 @@ class PersonForm(forms.ModelForm):
 
     def clean_phone(self) -> str:
         return unicodedata.normalize("NFKC", self.cleaned_data.get("phone", "")).strip()
+
+
+class OpenCaseForm(forms.Form):
+    categories: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("Kinds of trouble"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        to_field_name="code",
+    )
+    risk = forms.ChoiceField(label=_("Risk"), choices=Case.Risk.choices, initial=Case.Risk.MEDIUM)
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    lead_self = forms.BooleanField(
+        label=_("Our organisation leads this case (主担当)"), required=False, initial=True,
+        help_text=_("Untick when nobody's system fits: the secretariat will look for a lead."),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from tsunagari.directory.forms import category_terms
+
+        field = self.fields["categories"]
+        field.queryset = category_terms()  # type: ignore[attr-defined]
+        field.label_from_instance = lambda term: term.label  # type: ignore[attr-defined]
+
+
+class ConsentForm(forms.Form):
+    recipients = forms.ModelMultipleChoiceField(
+        label=_("May be shared with"),
+        queryset=Organization.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    info_kinds = forms.MultipleChoiceField(
+        label=_("Kinds of information"), choices=Consent.InfoKind.choices, widget=forms.CheckboxSelectMultiple
+    )
+    method = forms.ChoiceField(label=_("How it was given"), choices=Consent.Method.choices)
+    witness = forms.CharField(label=_("Witness (for verbal consent)"), required=False, max_length=100)
+    valid_until = forms.DateField(
+        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ShareForm(forms.Form):
+    organization = forms.ModelChoiceField(label=_("Organisation"), queryset=Organization.objects.none())
+    legal_basis = forms.ChoiceField(
+        label=_("Legal basis"),
+        choices=[
+            (b.value, b.label)
+            for b in (
+                LegalBasis.CONSENT,
+                LegalBasis.SUPPORT_MEETING,
+                LegalBasis.REGIONAL_COUNCIL,
+                LegalBasis.VITAL_INTEREST,
+            )
+        ],
+    )
+    consent = forms.ModelChoiceField(label=_("Consent"), queryset=Consent.objects.none(), required=False)
+    reason = forms.CharField(
+        label=_("Reason (when not by consent)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    ends_on = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, case: Case, by_org: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        others = Organization.objects.filter(is_active=True).exclude(pk=by_org.pk)
+        self.fields["organization"].queryset = others  # type: ignore[attr-defined]
+        consents = (
+            Consent.objects.filter(person=case.person, withdrawn_at__isnull=True)
+            if case.person_id
+            else Consent.objects.none()
+        )
+        field = self.fields["consent"]
+        field.queryset = consents  # type: ignore[attr-defined]
+        field.label_from_instance = lambda c: f"{c.given_on:%Y-%m-%d} ({c.get_method_display()})"  # type: ignore[attr-defined]

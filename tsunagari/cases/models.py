@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsunagari.audit.models import LegalBasis
 from tsunagari.crypto import EncryptedDateField, EncryptedTextField
 
 
@@ -91,3 +92,120 @@ class HouseholdMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} in {self.household_id}"
+
+
+class Consent(models.Model):
+    """A person's consent to share information with named organisations (本人同意), recorded as data."""
+
+    class Method(models.TextChoices):
+        WRITTEN = "written", _("In writing")
+        VERBAL = "verbal", _("Verbally, with a witness")
+
+    class InfoKind(models.TextChoices):
+        CONTACT = "contact", _("Name and contact details")
+        SITUATION = "situation", _("Situation and troubles")
+        HEALTH = "health", _("Health and care")
+        MONEY = "money", _("Money and benefits")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    recipients = models.ManyToManyField(
+        "orgs.Organization", related_name="+", verbose_name=_("may be shared with")
+    )
+    info_kinds = models.CharField(
+        _("kinds of information"), max_length=200, help_text=_("Comma-separated codes.")
+    )
+    method = models.CharField(_("how it was given"), max_length=20, choices=Method.choices)
+    witness = EncryptedTextField(_("witness"), blank=True)
+    given_on = models.DateField(_("given on"), default=timezone.localdate)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return f"consent #{self.pk}"
+
+    @property
+    def is_live(self) -> bool:
+        today = timezone.localdate()
+        return self.withdrawn_at is None and (self.valid_until is None or self.valid_until >= today)
+
+
+class Case(models.Model):
+    """Support for a person or a household, led by one organisation (主担当) with a care team."""
+
+    class Risk(models.TextChoices):
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+        URGENT = "urgent", _("Urgent (danger to life)")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    opened_by = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    lead = models.ForeignKey(
+        "orgs.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="led_cases",
+        verbose_name=_("lead organisation (主担当)"),
+    )  # fmt: skip
+    categories = models.ManyToManyField(
+        "directory.TaxonomyTerm", related_name="cases", blank=True, verbose_name=_("kinds of trouble")
+    )
+    risk = models.CharField(_("risk"), max_length=10, choices=Risk.choices, default=Risk.MEDIUM)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    summary = EncryptedTextField(_("summary"), blank=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+    unassigned_since = models.DateTimeField(null=True, blank=True, editable=False)
+    escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(person__isnull=False, household__isnull=True)
+                    | models.Q(person__isnull=True, household__isnull=False)
+                ),
+                name="case_for_person_or_household",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"case #{self.pk}"
+
+
+class SharingBasis(models.Model):
+    """Why an organisation other than the lead may see a case: the legal basis of that disclosure.
+
+    A consent basis lives as long as its consent (withdrawal or expiry ends it at once); the other
+    bases (支援会議, 孤独・孤立対策地域協議会, protection of life) carry their own end and a reason.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sharing")
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    legal_basis = models.CharField(_("legal basis"), max_length=30, choices=LegalBasis.choices)
+    consent = models.ForeignKey(
+        Consent, null=True, blank=True, on_delete=models.CASCADE, related_name="bases"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    granted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sharing basis")
+        verbose_name_plural = _("sharing bases")
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} on {self.case_id} ({self.legal_basis})"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
+from tsunagari.audit.models import LegalBasis
 from tsunagari.orgs.models import Membership, Role
 
-from .models import Household, Person
+from .models import Case, Household, Person, SharingBasis
 
 
 def persons_visible_to(membership: Membership) -> QuerySet[Person]:
@@ -25,3 +27,46 @@ def households_visible_to(membership: Membership) -> QuerySet[Household]:
     if not membership.has_role(Role.STAFF):
         return Household.objects.none()
     return Household.objects.filter(organization=membership.organization)
+
+
+def live_bases(membership: Membership) -> QuerySet[SharingBasis]:
+    """Sharing bases that let this member's organisation see a case today (consent still given and in
+    force; other bases not revoked and not past their end)."""
+    today = timezone.localdate()
+    return SharingBasis.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+        Q(consent__isnull=True)
+        | Q(consent__withdrawn_at__isnull=True, consent__valid_until__isnull=True)
+        | Q(consent__withdrawn_at__isnull=True, consent__valid_until__gte=today),
+        organization=membership.organization,
+        revoked_at__isnull=True,
+    )
+
+
+def cases_visible_to(membership: Membership) -> QuerySet[Case]:
+    """Cases this member's organisation leads, opened and has not yet handed to a lead, or takes part in
+    under a live sharing basis (consent, 支援会議, 地域協議会, protection of life). Staff and up only;
+    other organisations cannot learn that a case exists."""
+    if not membership.has_role(Role.STAFF):
+        return Case.objects.none()
+    org = membership.organization
+    shared = live_bases(membership).filter(case=OuterRef("pk"))
+    return Case.objects.filter(Q(lead=org) | Q(lead__isnull=True, opened_by=org) | Exists(shared))
+
+
+def unassigned_queue_for(membership: Membership) -> QuerySet[Case]:
+    """Open cases nobody leads (制度のはざま), for the secretariat's coordinators to find a lead. The queue
+    shows no personal details; opening a case still needs a basis."""
+    if not membership.is_coordinator:
+        return Case.objects.none()
+    return Case.objects.filter(lead__isnull=True, status=Case.Status.OPEN).order_by("unassigned_since")
+
+
+def basis_for(membership: Membership, case: Case) -> str:
+    """The legal basis on which this member sees this case (for the activity log)."""
+    if case.lead_id == membership.organization_id or (
+        case.lead_id is None and case.opened_by_id == membership.organization_id
+    ):
+        return LegalBasis.OWN_ORGANIZATION
+    basis = live_bases(membership).filter(case=case).order_by("granted_at").first()
+    return basis.legal_basis if basis else LegalBasis.NONE

@@ -6,17 +6,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tsunagari.audit.models import LegalBasis
 from tsunagari.audit.services import log_action
 from tsunagari.crypto import blind_index, normalise_for_index
-from tsunagari.orgs.models import Membership, Role
+from tsunagari.orgs.models import Membership, Organization, Role
 
-from .models import Household, HouseholdMember, Person
+from .models import Case, Consent, Household, HouseholdMember, Person, SharingBasis
 
 
 def kana_birth_index(kana: str, birth_date: date | None) -> str:
@@ -109,9 +111,10 @@ def rotate_data_key() -> int:
         set_indexes(person)
         person.save()  # values were decrypted with whichever key fits; saving encrypts with the newest
         count += 1
-    for household in Household.objects.select_for_update().iterator():
-        household.save()
-        count += 1
+    for model in (Household, Case, Consent):  # their other encrypted fields
+        for row in model.objects.select_for_update().iterator():  # type: ignore[attr-defined]
+            row.save()
+            count += 1
     from allauth.mfa.models import Authenticator
 
     from tsunagari.crypto import decrypt_text, encrypt_text
@@ -121,3 +124,140 @@ def rotate_data_key() -> int:
         authenticator.save(update_fields=["data"])
         count += 1
     return count
+
+
+@transaction.atomic
+def open_case(
+    *,
+    by: Membership,
+    person: Person | None = None,
+    household: Household | None = None,
+    categories: list[Any] | None = None,
+    risk: str = Case.Risk.MEDIUM,
+    summary: str = "",
+    lead_self: bool = True,
+    request: HttpRequest | None = None,
+) -> Case:
+    """Open a case; without a lead it goes to the secretariat's queue, with its clock running."""
+    subject = person or household
+    if not by.has_role(Role.STAFF) or subject is None or subject.organization_id != by.organization_id:
+        raise PermissionDenied
+    now = timezone.now()
+    case = Case.objects.create(
+        person=person, household=household, opened_by=by.organization, lead=by.organization if lead_self else None,
+        risk=risk, summary=summary, unassigned_since=None if lead_self else now,
+    )  # fmt: skip
+    case.categories.set(categories or [])
+    log_action(
+        case, actor=by, action="cases.case.opened", legal_basis=LegalBasis.OWN_ORGANIZATION, request=request
+    )
+    return case
+
+
+@transaction.atomic
+def record_consent(
+    *,
+    by: Membership,
+    person: Person,
+    recipients: list[Organization],
+    info_kinds: list[str],
+    method: str,
+    witness: str = "",
+    valid_until: date | None = None,
+    request: HttpRequest | None = None,
+) -> Consent:
+    if not by.has_role(Role.STAFF) or person.organization_id != by.organization_id:
+        raise PermissionDenied
+    if method == Consent.Method.VERBAL and not witness.strip():
+        raise ValidationError({"witness": _("Verbal consent needs the name of a witness.")})
+    consent = Consent.objects.create(
+        person=person, info_kinds=",".join(info_kinds), method=method, witness=witness.strip(),
+        valid_until=valid_until, recorded_by=by.user,
+    )  # fmt: skip
+    consent.recipients.set(recipients)
+    log_action(
+        consent,
+        actor=by,
+        action="cases.consent.recorded",
+        data={"recipients": [o.pk for o in recipients]},
+        request=request,
+    )
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(*, by: Membership, consent: Consent, request: HttpRequest | None = None) -> Consent:
+    """Withdrawal takes effect at once: every case shared on this consent disappears for its recipients."""
+    if consent.person.organization_id != by.organization_id or not by.has_role(Role.STAFF):
+        raise PermissionDenied
+    consent.withdrawn_at = timezone.now()
+    consent.save(update_fields=["withdrawn_at"])
+    log_action(consent, actor=by, action="cases.consent.withdrawn", request=request)
+    return consent
+
+
+@transaction.atomic
+def share_case(
+    *,
+    by: Membership,
+    case: Case,
+    organization: Organization,
+    legal_basis: str,
+    consent: Consent | None = None,
+    reason: str = "",
+    ends_on: date | None = None,
+    request: HttpRequest | None = None,
+) -> SharingBasis:
+    """Let another organisation see a case, on a named legal basis (never without one)."""
+    if case.lead_id != by.organization_id and not by.is_coordinator:
+        raise PermissionDenied
+    if legal_basis == LegalBasis.CONSENT:
+        if consent is None or not consent.is_live or consent.person_id != case.person_id:
+            raise ValidationError(_("There is no consent in force for this person."))
+        if not consent.recipients.filter(pk=organization.pk).exists():
+            raise ValidationError(_("The person's consent does not cover this organisation."))
+    elif legal_basis in {LegalBasis.SUPPORT_MEETING, LegalBasis.REGIONAL_COUNCIL, LegalBasis.VITAL_INTEREST}:
+        if not reason.strip():
+            raise ValidationError(_("Give the reason for sharing without consent."))
+        if legal_basis == LegalBasis.VITAL_INTEREST and not by.is_coordinator:
+            raise PermissionDenied(
+                _("Only the secretariat's coordinators may share to protect life without consent.")
+            )
+    else:
+        raise ValidationError(_("Choose the legal basis for sharing."))
+    basis = SharingBasis.objects.create(
+        case=case, organization=organization, legal_basis=legal_basis, consent=consent, reason=reason.strip(),
+        granted_by=by.user, ends_on=ends_on,
+    )  # fmt: skip
+    log_action(
+        case, actor=by, action="cases.case.shared", legal_basis=legal_basis,
+        data={"organization": organization.pk, "consent": consent.pk if consent else None}, request=request,
+    )  # fmt: skip
+    return basis
+
+
+@transaction.atomic
+def assign_lead(
+    *, by: Membership, case: Case, organization: Organization, request: HttpRequest | None = None
+) -> Case:
+    """The secretariat finds a lead for a case nobody leads."""
+    if not by.is_coordinator:
+        raise PermissionDenied
+    case.lead = organization
+    case.unassigned_since = None
+    case.version += 1
+    case.save(update_fields=["lead", "unassigned_since", "version"])
+    log_action(
+        case,
+        actor=by,
+        action="cases.case.lead_assigned",
+        data={"organization": organization.pk},
+        request=request,
+    )
+    return case
+
+
+def record_case_view(*, case: Case, by: Membership, request: HttpRequest | None = None) -> None:
+    from .selectors import basis_for
+
+    log_action(case, actor=by, action="cases.case.viewed", legal_basis=basis_for(by, case), request=request)

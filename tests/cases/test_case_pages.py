@@ -1,0 +1,87 @@
+import pytest
+from django.urls import reverse
+
+from tests.conftest import client_for
+from tsunagari.audit.models import LegalBasis
+from tsunagari.cases import services
+
+
+@pytest.fixture
+def shared_case(world):
+    lead, other = world["staff"], world["other_staff"]
+    person = services.register_person(by=lead, data={"name": "架空 花子", "kana": "カクウ ハナコ"})
+    case = services.open_case(by=lead, person=person, summary="見守りが必要")
+    return lead, other, case
+
+
+def test_register_open_consent_share_and_withdraw_through_the_pages(shared_case, org_b):
+    lead, other, case = shared_case
+    lead_client, other_client = client_for(lead), client_for(other)
+    detail = reverse("case_pages:case_detail", args=[lead.organization.slug, case.pk])
+    other_detail = reverse("case_pages:case_detail", args=[other.organization.slug, case.pk])
+    assert other_client.get(other_detail).status_code == 404  # the other organisation cannot tell it exists
+
+    lead_client.post(
+        reverse("case_pages:consent_record", args=[lead.organization.slug, case.pk]),
+        {
+            "recipients": [org_b.pk],
+            "info_kinds": ["contact", "situation"],
+            "method": "verbal",
+            "witness": "架空 次郎",
+        },
+    )
+    consent = case.person.consents.get()
+    lead_client.post(
+        reverse("case_pages:case_share", args=[lead.organization.slug, case.pk]),
+        {"organization": org_b.pk, "legal_basis": LegalBasis.CONSENT, "consent": consent.pk},
+    )
+    page = other_client.get(other_detail)
+    assert page.status_code == 200 and "架空 花子" in page.content.decode()
+
+    lead_client.post(
+        reverse("case_pages:consent_withdraw", args=[lead.organization.slug, case.pk, consent.pk])
+    )
+    assert other_client.get(other_detail).status_code == 404
+    assert "架空 花子" in lead_client.get(detail).content.decode()
+
+
+def test_sharing_without_a_basis_is_refused_with_a_message(shared_case, org_b):
+    lead, other, case = shared_case
+    response = client_for(lead).post(
+        reverse("case_pages:case_share", args=[lead.organization.slug, case.pk]),
+        {"organization": org_b.pk, "legal_basis": LegalBasis.SUPPORT_MEETING, "reason": ""},
+        follow=True,
+    )
+    assert "notice--error" in response.content.decode()
+    assert (
+        client_for(other)
+        .get(reverse("case_pages:case_detail", args=[other.organization.slug, case.pk]))
+        .status_code
+        == 404
+    )
+
+
+def test_secretariat_assigns_a_lead_from_the_queue(world, org_b):
+    staff = world["staff"]
+    person = services.register_person(by=staff, data={"name": "架空 三郎"})
+    case = services.open_case(by=staff, person=person, lead_self=False)
+    coordinator = world["coordinator"]
+    queue_url = reverse("case_pages:case_queue", args=[coordinator.organization.slug])
+    page = client_for(coordinator).get(queue_url).content.decode()
+    assert f"<td>{case.pk}</td>" in page and "架空 三郎" not in page  # no personal details in the queue
+    client_for(coordinator).post(queue_url, {"case": case.pk, "organization": org_b.pk})
+    case.refresh_from_db()
+    assert case.lead == org_b
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_case_list_query_count_does_not_grow(world, django_assert_num_queries, count):
+    staff = world["staff"]
+    for i in range(count):
+        person = services.register_person(by=staff, data={"name": f"架空 {i}"})
+        services.open_case(by=staff, person=person)
+    client = client_for(staff)
+    url = reverse("case_pages:case_list", args=[staff.organization.slug])
+    client.get(url)
+    with django_assert_num_queries(11):
+        assert client.get(url).status_code == 200

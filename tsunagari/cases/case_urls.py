@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import case_views
+
+app_name = "case_pages"
+urlpatterns = [
+    path("", case_views.case_list, name="case_list"),
+    path("queue/", case_views.case_queue, name="case_queue"),
+    path("open/<int:person_pk>/", case_views.case_open, name="case_open"),
+    path("<int:case_pk>/", case_views.case_detail, name="case_detail"),
+    path("<int:case_pk>/share/", case_views.case_share, name="case_share"),
+    path("<int:case_pk>/consent/", case_views.consent_record, name="consent_record"),
+    path(
+        "<int:case_pk>/consent/<int:consent_pk>/withdraw/",
+        case_views.consent_withdraw,
+        name="consent_withdraw",
+    ),
+]

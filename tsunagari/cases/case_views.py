@@ -1,0 +1,149 @@
+"""Case pages: my organisation's cases, a case with its sharing and timeline, the secretariat's queue."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tsunagari.audit.models import ActivityLog
+from tsunagari.orgs.access import org_view
+from tsunagari.orgs.models import Organization, Role
+
+from . import services
+from .forms import ConsentForm, OpenCaseForm, ShareForm
+from .models import Consent
+from .selectors import cases_visible_to, persons_visible_to, unassigned_queue_for
+
+
+def _slug(request: HttpRequest) -> str:
+    return request.org.slug  # type: ignore[attr-defined]
+
+
+@org_view(Role.STAFF)
+def case_list(request: HttpRequest) -> HttpResponse:
+    cases = (
+        cases_visible_to(request.membership)  # type: ignore[attr-defined]
+        .select_related("lead", "person", "household")
+        .prefetch_related("categories")
+        .order_by("status", "-opened_at")
+    )
+    return render(request, "cases/case_list.html", {"cases": cases})
+
+
+@org_view(Role.STAFF)
+@require_http_methods(["GET", "POST"])
+def case_open(request: HttpRequest, person_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    person = get_object_or_404(persons_visible_to(membership), pk=person_pk)
+    form = OpenCaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        case = services.open_case(
+            by=membership, person=person, categories=list(data["categories"]), risk=data["risk"],
+            summary=data["summary"], lead_self=data["lead_self"], request=request,
+        )  # fmt: skip
+        return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+    return render(request, "cases/case_form.html", {"form": form, "person": person})
+
+
+@org_view(Role.STAFF)
+def case_detail(request: HttpRequest, case_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    case = get_object_or_404(
+        cases_visible_to(membership).select_related("lead", "person", "household", "opened_by"), pk=case_pk
+    )
+    services.record_case_view(case=case, by=membership, request=request)
+    leads = case.lead_id == membership.organization_id or membership.is_coordinator
+    context = {
+        "case": case,
+        "leads": leads,
+        "team": case.sharing.filter(revoked_at__isnull=True).select_related("organization", "consent"),
+        "timeline": ActivityLog.objects.filter(object_type="cases.case", object_id=str(case.pk))
+        .select_related("actor", "organization")
+        .order_by("seq"),
+        "share_form": ShareForm(case=case, by_org=membership.organization) if leads else None,
+        "consent_form": ConsentForm()
+        if case.person and case.person.organization_id == membership.organization_id
+        else None,
+        "consents": Consent.objects.filter(person=case.person).prefetch_related("recipients")
+        if case.person
+        else [],
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+@org_view(Role.STAFF)
+@require_POST
+def case_share(request: HttpRequest, case_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
+    form = ShareForm(request.POST, case=case, by_org=membership.organization)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.share_case(
+                by=membership, case=case, organization=data["organization"], legal_basis=data["legal_basis"],
+                consent=data["consent"], reason=data["reason"], ends_on=data["ends_on"], request=request,
+            )  # fmt: skip
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("Shared with %(org)s.") % {"org": data["organization"].name})
+    else:
+        messages.error(request, _("Choose an organisation and a legal basis."))
+    return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+
+
+@org_view(Role.STAFF)
+@require_POST
+def consent_record(request: HttpRequest, case_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
+    form = ConsentForm(request.POST)
+    if form.is_valid() and case.person:
+        data = form.cleaned_data
+        try:
+            services.record_consent(
+                by=membership, person=case.person, recipients=list(data["recipients"]), info_kinds=data["info_kinds"],
+                method=data["method"], witness=data["witness"], valid_until=data["valid_until"], request=request,
+            )  # fmt: skip
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("Consent recorded."))
+    else:
+        messages.error(request, _("Choose who may receive what, and how consent was given."))
+    return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+
+
+@org_view(Role.STAFF)
+@require_POST
+def consent_withdraw(request: HttpRequest, case_pk: int, consent_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
+    consent = get_object_or_404(Consent.objects.filter(person=case.person), pk=consent_pk)
+    services.withdraw_consent(by=membership, consent=consent, request=request)
+    messages.success(request, _("Consent withdrawn: sharing based on it has stopped."))
+    return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+
+
+@org_view(Role.COORDINATOR, secretariat_only=True)
+@require_http_methods(["GET", "POST"])
+def case_queue(request: HttpRequest) -> HttpResponse:
+    """Cases nobody leads, oldest first, without personal details; the coordinator assigns a lead."""
+    membership = request.membership  # type: ignore[attr-defined]
+    queue = unassigned_queue_for(membership).select_related("opened_by").prefetch_related("categories")
+    if request.method == "POST":
+        case = get_object_or_404(queue, pk=request.POST.get("case"))
+        organization = get_object_or_404(
+            Organization.objects.filter(is_active=True), pk=request.POST.get("organization")
+        )
+        services.assign_lead(by=membership, case=case, organization=organization, request=request)
+        messages.success(request, _("Lead assigned."))
+        return redirect("case_pages:case_queue", org_slug=_slug(request))
+    organizations = Organization.objects.filter(is_active=True, is_secretariat=False)
+    return render(request, "cases/case_queue.html", {"queue": queue, "organizations": organizations})
