@@ -207,3 +207,67 @@ def test_secretariat_sees_and_clears_stale_entries(page, demo_server):
     rows.first.locator("form button").click()
     page.wait_for_url(re.compile(r"/directory/stale/$"))
     assert page.locator("tbody tr").count() == before - 1
+
+
+def test_person_with_verbal_consent_is_referred_accepted_and_completed(browser, demo_server):
+    base = demo_server.url
+    sender = browser.new_context(locale="ja-JP")
+    page = sender.new_page()
+    _sign_in_with_totp(page, base, demo_server, "staff@shakyo.example.jp")
+    page.wait_for_url(re.compile(r"/o/shakyo/$"))
+    page.goto(base + "/o/shakyo/people/new/")
+    page.locator("#id_name").fill("架空 ぬばたま")
+    page.locator("#id_kana").fill("カクウ ヌバタマ")
+    page.locator("#id_birth_date").fill("1950-04-01")
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/o/shakyo/people/\d+/$"))
+    page.get_by_role("link", name="ケースを開始する").click()
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/o/shakyo/cases/\d+/$"))
+    case_path = page.url.split("/o/shakyo", 1)[1]
+
+    consent_form = page.locator("form[action$='/consent/']")
+    page.get_by_text("同意を記録する", exact=True).first.click()
+    consent_form.get_by_label("NPO法人 よりそいネット架空").check()
+    consent_form.get_by_label("氏名・連絡先").check()
+    consent_form.locator("select[name='consent-method']").select_option("verbal")
+    consent_form.locator("input[name='consent-witness']").fill("架空 次郎")
+    consent_form.locator("button[type=submit]").click()
+    page.wait_for_selector(".notice--success")
+
+    page.get_by_text("ほかの団体に紹介する（つなぎ）").click()
+    refer = page.locator("form[action$='/refer/']")
+    refer.locator("select[name='refer-to_org']").select_option(label="NPO法人 よりそいネット架空")
+    refer.locator("textarea[name='refer-message']").fill("週に一度、電話で様子を聞いてほしいとのことです。")
+    refer.locator("select[name='refer-consent']").select_option(index=1)
+    refer.locator("button[type=submit]").click()
+    page.wait_for_selector(".notice--success")
+    screenshot(page, "case-referred")
+
+    recipient = browser.new_context(locale="ja-JP")
+    inbox = recipient.new_page()
+    _sign_in_with_totp(inbox, base, demo_server, "admin@yorisoi.example.jp")
+    inbox.wait_for_url(re.compile(r"/o/yorisoi/$"))
+    inbox.goto(base + "/o/yorisoi/cases/inbox/")
+    card = inbox.locator("article.referral").first
+    card.get_by_role("button", name="受理する").click()
+    inbox.wait_for_selector(".notice--success")
+    card = inbox.locator("article.referral").first
+    card.locator("select[name=outcome]").select_option("support_started")
+    card.get_by_role("button", name="完了する").click()
+    inbox.wait_for_selector(".notice--success")
+    assert "完了" in inbox.locator("article.referral").first.inner_text()
+    assert inbox.goto(base + "/o/yorisoi" + case_path).status == 200
+
+    outsider = browser.new_context(locale="ja-JP")
+    other = outsider.new_page()
+    _sign_in_with_totp(other, base, demo_server, "staff@coop.example.jp")
+    other.wait_for_url(re.compile(r"/o/coop/$"))
+    assert other.goto(base + "/o/coop" + case_path).status == 404
+
+    page.goto(base + "/o/shakyo" + case_path)
+    page.get_by_role("button", name="撤回を記録する").click()
+    page.wait_for_selector(".notice--success")
+    assert inbox.goto(base + "/o/yorisoi" + case_path).status == 404  # withdrawal hides the case at once
+    for context in (sender, recipient, outsider):
+        context.close()

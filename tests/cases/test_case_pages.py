@@ -24,16 +24,20 @@ def test_register_open_consent_share_and_withdraw_through_the_pages(shared_case,
     lead_client.post(
         reverse("case_pages:consent_record", args=[lead.organization.slug, case.pk]),
         {
-            "recipients": [org_b.pk],
-            "info_kinds": ["contact", "situation"],
-            "method": "verbal",
-            "witness": "架空 次郎",
+            "consent-recipients": [org_b.pk],
+            "consent-info_kinds": ["contact", "situation"],
+            "consent-method": "verbal",
+            "consent-witness": "架空 次郎",
         },
     )
     consent = case.person.consents.get()
     lead_client.post(
         reverse("case_pages:case_share", args=[lead.organization.slug, case.pk]),
-        {"organization": org_b.pk, "legal_basis": LegalBasis.CONSENT, "consent": consent.pk},
+        {
+            "share-organization": org_b.pk,
+            "share-legal_basis": LegalBasis.CONSENT,
+            "share-consent": consent.pk,
+        },
     )
     page = other_client.get(other_detail)
     assert page.status_code == 200 and "架空 花子" in page.content.decode()
@@ -49,7 +53,7 @@ def test_sharing_without_a_basis_is_refused_with_a_message(shared_case, org_b):
     lead, other, case = shared_case
     response = client_for(lead).post(
         reverse("case_pages:case_share", args=[lead.organization.slug, case.pk]),
-        {"organization": org_b.pk, "legal_basis": LegalBasis.SUPPORT_MEETING, "reason": ""},
+        {"share-organization": org_b.pk, "share-legal_basis": LegalBasis.SUPPORT_MEETING, "share-reason": ""},
         follow=True,
     )
     assert "notice--error" in response.content.decode()

@@ -29,7 +29,25 @@ KWARG_PROVIDERS: dict[str, Callable[[Membership], Any]] = {
     "person_pk": lambda m: _person(m).pk,
     "case_pk": lambda m: _case(m).pk,
     "consent_pk": lambda m: _consent(m).pk,
+    "referral_pk": lambda m: _referral(m).pk,
 }
+
+
+def _referral(m: Membership):
+    """A referral this member's organisation sent and received (the views pick the side they need)."""
+    from datetime import date
+
+    from tsunagari.cases.models import Referral
+
+    return Referral.objects.create(
+        case=_case(m),
+        from_org=m.organization,
+        to_org=m.organization,
+        message="-",
+        legal_basis="consent",
+        sent_by=m.user,
+        due_on=date(2030, 1, 1),
+    )
 
 
 def _case(m: Membership):

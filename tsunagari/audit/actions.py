@@ -24,6 +24,14 @@ ACTION_LABELS: dict[str, Promise] = {
     "cases.case.lead_assigned": _("Lead assigned"),
     "cases.consent.recorded": _("Consent recorded"),
     "cases.consent.withdrawn": _("Consent withdrawn"),
+    "cases.referral.sent": _("Referral sent"),
+    "cases.referral.accepted": _("Referral accepted"),
+    "cases.referral.declined": _("Referral declined"),
+    "cases.referral.started": _("Support started after referral"),
+    "cases.referral.completed": _("Referral completed"),
+    "cases.referral.cancelled": _("Referral cancelled"),
+    "cases.referral.edited": _("Referral corrected"),
+    "cases.referral.escalated": _("Referral escalated to the secretariat"),
 }
 
 OBJECT_LABELS: dict[str, Promise] = {
@@ -33,6 +41,7 @@ OBJECT_LABELS: dict[str, Promise] = {
     "cases.person": _("Person"),
     "cases.case": _("Case"),
     "cases.consent": _("Consent"),
+    "cases.referral": _("Referral"),
 }
 
 

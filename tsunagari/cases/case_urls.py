@@ -6,9 +6,14 @@ app_name = "case_pages"
 urlpatterns = [
     path("", case_views.case_list, name="case_list"),
     path("queue/", case_views.case_queue, name="case_queue"),
+    path("inbox/", case_views.inbox, name="inbox"),
+    path("overdue/", case_views.overdue, name="overdue"),
+    path("referrals/<int:referral_pk>/answer/", case_views.referral_answer, name="referral_answer"),
+    path("referrals/<int:referral_pk>/cancel/", case_views.referral_cancel, name="referral_cancel"),
     path("open/<int:person_pk>/", case_views.case_open, name="case_open"),
     path("<int:case_pk>/", case_views.case_detail, name="case_detail"),
     path("<int:case_pk>/share/", case_views.case_share, name="case_share"),
+    path("<int:case_pk>/refer/", case_views.referral_send, name="referral_send"),
     path("<int:case_pk>/consent/", case_views.consent_record, name="consent_record"),
     path(
         "<int:case_pk>/consent/<int:consent_pk>/withdraw/",

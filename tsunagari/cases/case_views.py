@@ -9,13 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tsunagari.audit.models import ActivityLog
+from tsunagari.audit.models import ActivityLog, LegalBasis
 from tsunagari.orgs.access import org_view
 from tsunagari.orgs.models import Organization, Role
 
-from . import services
-from .forms import ConsentForm, OpenCaseForm, ShareForm
-from .models import Consent
+from . import referrals, services
+from .forms import CompleteForm, ConsentForm, DeclineForm, OpenCaseForm, ReferralForm, ShareForm
+from .models import Consent, Referral
 from .selectors import cases_visible_to, persons_visible_to, unassigned_queue_for
 
 
@@ -65,8 +65,12 @@ def case_detail(request: HttpRequest, case_pk: int) -> HttpResponse:
         "timeline": ActivityLog.objects.filter(object_type="cases.case", object_id=str(case.pk))
         .select_related("actor", "organization")
         .order_by("seq"),
-        "share_form": ShareForm(case=case, by_org=membership.organization) if leads else None,
-        "consent_form": ConsentForm()
+        "share_form": ShareForm(case=case, by_org=membership.organization, prefix="share") if leads else None,
+        "referral_form": ReferralForm(case=case, by_org=membership.organization, prefix="refer")
+        if leads
+        else None,
+        "referrals": case.referrals.select_related("from_org", "to_org"),
+        "consent_form": ConsentForm(prefix="consent")
         if case.person and case.person.organization_id == membership.organization_id
         else None,
         "consents": Consent.objects.filter(person=case.person).prefetch_related("recipients")
@@ -81,7 +85,7 @@ def case_detail(request: HttpRequest, case_pk: int) -> HttpResponse:
 def case_share(request: HttpRequest, case_pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
-    form = ShareForm(request.POST, case=case, by_org=membership.organization)
+    form = ShareForm(request.POST, case=case, by_org=membership.organization, prefix="share")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -103,7 +107,7 @@ def case_share(request: HttpRequest, case_pk: int) -> HttpResponse:
 def consent_record(request: HttpRequest, case_pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
-    form = ConsentForm(request.POST)
+    form = ConsentForm(request.POST, prefix="consent")
     if form.is_valid() and case.person:
         data = form.cleaned_data
         try:
@@ -147,3 +151,81 @@ def case_queue(request: HttpRequest) -> HttpResponse:
         return redirect("case_pages:case_queue", org_slug=_slug(request))
     organizations = Organization.objects.filter(is_active=True, is_secretariat=False)
     return render(request, "cases/case_queue.html", {"queue": queue, "organizations": organizations})
+
+
+@org_view(Role.STAFF)
+@require_POST
+def referral_send(request: HttpRequest, case_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
+    form = ReferralForm(request.POST, case=case, by_org=membership.organization, prefix="refer")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            referrals.send_referral(
+                by=membership, case=case, to_org=data["to_org"], message=data["message"], consent=data["consent"],
+                legal_basis=data["legal_basis"] or LegalBasis.CONSENT, override_reason=data["override_reason"],
+                request=request,
+            )  # fmt: skip
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("Referral sent to %(org)s.") % {"org": data["to_org"].name})
+    else:
+        messages.error(request, _("Choose the organisation and write what they should know."))
+    return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+
+
+@org_view(Role.STAFF)
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Referrals addressed to this organisation, newest first, with what can be done next."""
+    items = referrals.inbox_for(request.membership).select_related("from_org", "case")  # type: ignore[attr-defined]
+    context = {"items": items, "decline_form": DeclineForm(), "complete_form": CompleteForm()}
+    return render(request, "cases/referral_inbox.html", context)
+
+
+@org_view(Role.STAFF)
+@require_POST
+def referral_answer(request: HttpRequest, referral_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    referral = get_object_or_404(referrals.inbox_for(membership), pk=referral_pk)
+    action = request.POST.get("action")
+    try:
+        if action == "accept":
+            referrals.accept_referral(referral=referral, by=membership, request=request)
+        elif action == "decline":
+            referrals.decline_referral(
+                referral=referral, by=membership, reason=request.POST.get("reason", ""), note=request.POST.get("note", ""),
+                request=request,
+            )  # fmt: skip
+        elif action == "start":
+            referrals.start_referral(referral=referral, by=membership, request=request)
+        elif action == "complete":
+            referrals.complete_referral(
+                referral=referral, by=membership, outcome=request.POST.get("outcome", ""), request=request
+            )
+        else:
+            raise ValidationError(_("Unknown action."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Referral updated."))
+    return redirect("case_pages:inbox", org_slug=_slug(request))
+
+
+@org_view(Role.STAFF)
+@require_POST
+def referral_cancel(request: HttpRequest, referral_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    referral = get_object_or_404(Referral.objects.filter(from_org=membership.organization), pk=referral_pk)
+    try:
+        referrals.cancel_referral(referral=referral, by=membership, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=referral.case_id)
+
+
+@org_view(Role.COORDINATOR, secretariat_only=True)
+def overdue(request: HttpRequest) -> HttpResponse:
+    items = referrals.overdue_referrals().select_related("from_org", "to_org").order_by("due_on")
+    return render(request, "cases/referral_overdue.html", {"items": items})

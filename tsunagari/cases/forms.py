@@ -10,7 +10,7 @@ from tsunagari.audit.models import LegalBasis
 from tsunagari.orgs.models import Organization
 from tsunagari.orgs.validators import validate_phone_number
 
-from .models import Case, Consent, Person
+from .models import Case, Consent, Person, Referral
 
 
 class PersonForm(forms.ModelForm):
@@ -104,3 +104,42 @@ class ShareForm(forms.Form):
         field = self.fields["consent"]
         field.queryset = consents  # type: ignore[attr-defined]
         field.label_from_instance = lambda c: f"{c.given_on:%Y-%m-%d} ({c.get_method_display()})"  # type: ignore[attr-defined]
+
+
+class ReferralForm(forms.Form):
+    to_org = forms.ModelChoiceField(label=_("Refer to"), queryset=Organization.objects.none())
+    message = forms.CharField(
+        label=_("What the receiving organisation should know"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+    consent = forms.ModelChoiceField(label=_("Consent"), queryset=Consent.objects.none(), required=False)
+    legal_basis = forms.ChoiceField(
+        label=_("Basis without consent (secretariat only)"), required=False,
+        choices=[("", "—"), *[(b.value, b.label) for b in (LegalBasis.SUPPORT_MEETING, LegalBasis.REGIONAL_COUNCIL, LegalBasis.VITAL_INTEREST)]],
+    )  # fmt: skip
+    override_reason = forms.CharField(
+        label=_("Reason (without consent)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, case: Case, by_org: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        others = Organization.objects.filter(is_active=True).exclude(pk=by_org.pk)
+        self.fields["to_org"].queryset = others  # type: ignore[attr-defined]
+        consents = (
+            Consent.objects.filter(person=case.person, withdrawn_at__isnull=True)
+            if case.person_id
+            else Consent.objects.none()
+        )
+        field = self.fields["consent"]
+        field.queryset = consents  # type: ignore[attr-defined]
+        field.label_from_instance = lambda c: f"{c.given_on:%Y-%m-%d} ({c.get_method_display()})"  # type: ignore[attr-defined]
+
+
+class DeclineForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why"), choices=Referral.DeclineReason.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class CompleteForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Referral.Outcome.choices)

@@ -209,3 +209,58 @@ class SharingBasis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} on {self.case_id} ({self.legal_basis})"
+
+
+class Referral(models.Model):
+    """つなぎ: one organisation asks another (its inbox, not a person) to take part in supporting someone."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Sent (送付)")
+        ACCEPTED = "accepted", _("Accepted (受理)")
+        DECLINED = "declined", _("Declined (辞退)")
+        IN_PROGRESS = "in_progress", _("In progress (対応中)")
+        COMPLETED = "completed", _("Completed (完了)")
+        CANCELLED = "cancelled", _("Cancelled (取消)")
+
+    class DeclineReason(models.TextChoices):
+        NOT_ELIGIBLE = "not_eligible", _("Not eligible (対象外)")
+        NO_CAPACITY = "no_capacity", _("No capacity (受入枠なし)")
+        UNREACHABLE = "unreachable", _("Could not reach the person (本人と連絡取れず)")
+        PERSON_DECLINED = "person_declined", _("The person declined (本人辞退)")
+        OTHER = "other", _("Other (その他)")
+
+    class Outcome(models.TextChoices):
+        SUPPORT_STARTED = "support_started", _("Support started (支援開始)")
+        RESOLVED = "resolved", _("Resolved (解決)")
+        REFERRED_ON = "referred_on", _("Referred on (他機関へ)")
+        LOST_CONTACT = "lost_contact", _("Lost contact (連絡途絶)")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
+    from_org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    to_org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="incoming_referrals"
+    )
+    message = EncryptedTextField(_("what the receiving organisation should know"))
+    legal_basis = models.CharField(max_length=30, choices=LegalBasis.choices)
+    sharing = models.OneToOneField(
+        SharingBasis, null=True, on_delete=models.SET_NULL, related_name="referral"
+    )
+    override_reason = models.TextField(blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SENT)
+    decline_reason = models.CharField(max_length=20, choices=DeclineReason.choices, blank=True)
+    decline_note = models.TextField(blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    sent_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+    due_on = models.DateField(_("response due"))
+    responded_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+
+    def __str__(self) -> str:
+        return f"referral #{self.pk}"

@@ -1,0 +1,229 @@
+"""Referrals (つなぎ) between organisations: sending on a lawful basis, the recipient's answer, the clock.
+
+Lifecycle: 送付 → 受理 / 辞退 (with a reason) → 対応中 → 完了 (with an outcome), or 取消 by the sender
+before an answer. The recipient sees the case from sending until it declines or the sender cancels.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import holidays
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagari.audit.models import LegalBasis
+from tsunagari.audit.services import log_action
+from tsunagari.orgs.models import Membership, Organization, Role
+
+from .models import Case, Consent, Referral, SharingBasis
+
+Status = Referral.Status
+NON_CONSENT_BASES = {LegalBasis.SUPPORT_MEETING, LegalBasis.REGIONAL_COUNCIL, LegalBasis.VITAL_INTEREST}
+
+
+class InvalidTransition(ValidationError):
+    def __init__(self, current: str, wanted: str) -> None:
+        super().__init__(
+            _("This referral is %(current)s; it cannot become %(wanted)s.")
+            % {"current": current, "wanted": wanted}
+        )
+
+
+def add_business_days(start: date, days: int) -> date:
+    """Skip Saturdays, Sundays and Japanese public holidays (年末年始 are not public holidays)."""
+    jp = holidays.country_holidays("JP", years=range(start.year, start.year + 2))
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5 and current not in jp:
+            days -= 1
+    return current
+
+
+@transaction.atomic
+def send_referral(
+    *,
+    by: Membership,
+    case: Case,
+    to_org: Organization,
+    message: str,
+    consent: Consent | None = None,
+    legal_basis: str = LegalBasis.CONSENT,
+    override_reason: str = "",
+    request: HttpRequest | None = None,
+) -> Referral:
+    """Blocked unless the person's live consent covers the recipient; otherwise only a secretariat
+    coordinator may send, naming another legal basis and the reason (logged)."""
+    if not by.has_role(Role.STAFF) or (case.lead_id != by.organization_id and not by.is_coordinator):
+        raise PermissionDenied
+    if to_org.pk == by.organization_id:
+        raise ValidationError(_("Choose another organisation."))
+    if not message.strip():
+        raise ValidationError({"message": _("Write what the receiving organisation should know.")})
+    covered = (
+        consent is not None
+        and consent.is_live
+        and consent.person_id == case.person_id
+        and consent.recipients.filter(pk=to_org.pk).exists()
+    )
+    if covered:
+        legal_basis, override_reason = LegalBasis.CONSENT, ""
+    elif legal_basis in NON_CONSENT_BASES and by.is_coordinator and override_reason.strip():
+        consent = None
+    else:
+        raise ValidationError(
+            _(
+                "The person's consent does not cover this organisation. Ask for consent, or ask the secretariat."
+            )
+        )
+    sharing = SharingBasis.objects.create(
+        case=case, organization=to_org, legal_basis=legal_basis, consent=consent, reason=override_reason.strip(),
+        granted_by=by.user,
+    )  # fmt: skip
+    referral = Referral.objects.create(
+        case=case, from_org=by.organization, to_org=to_org, message=message.strip(), legal_basis=legal_basis,
+        sharing=sharing, override_reason=override_reason.strip(), sent_by=by.user,
+        due_on=add_business_days(timezone.localdate(), settings.TSUNAGARI_REFERRAL_DUE_DAYS),
+    )  # fmt: skip
+    log_action(
+        referral, actor=by, action="cases.referral.sent", legal_basis=legal_basis,
+        data={"case": case.pk, "to": to_org.pk, "override": bool(override_reason)}, request=request,
+    )  # fmt: skip
+    return referral
+
+
+def _recipient(referral: Referral, by: Membership) -> None:
+    if referral.to_org_id != by.organization_id or not by.has_role(Role.STAFF):
+        raise PermissionDenied
+
+
+def _move(referral: Referral, wanted: str, allowed_from: set[str]) -> None:
+    if referral.status not in allowed_from:
+        raise InvalidTransition(referral.get_status_display(), str(Status(wanted).label))
+    referral.status = wanted
+
+
+@transaction.atomic
+def accept_referral(*, referral: Referral, by: Membership, request: HttpRequest | None = None) -> Referral:
+    _recipient(referral, by)
+    _move(referral, Status.ACCEPTED, {Status.SENT})
+    referral.responded_at = timezone.now()
+    referral.save(update_fields=["status", "responded_at"])
+    log_action(referral, actor=by, action="cases.referral.accepted", request=request)
+    return referral
+
+
+@transaction.atomic
+def decline_referral(
+    *, referral: Referral, by: Membership, reason: str, note: str = "", request: HttpRequest | None = None
+) -> Referral:
+    _recipient(referral, by)
+    if reason not in Referral.DeclineReason.values:
+        raise ValidationError({"reason": _("Choose why the referral is declined.")})
+    _move(referral, Status.DECLINED, {Status.SENT})
+    referral.decline_reason, referral.decline_note = reason, note.strip()
+    referral.responded_at = timezone.now()
+    referral.save(update_fields=["status", "decline_reason", "decline_note", "responded_at"])
+    _end_sharing(referral)
+    log_action(referral, actor=by, action="cases.referral.declined", data={"reason": reason}, request=request)
+    return referral
+
+
+@transaction.atomic
+def start_referral(*, referral: Referral, by: Membership, request: HttpRequest | None = None) -> Referral:
+    _recipient(referral, by)
+    _move(referral, Status.IN_PROGRESS, {Status.ACCEPTED})
+    referral.save(update_fields=["status"])
+    log_action(referral, actor=by, action="cases.referral.started", request=request)
+    return referral
+
+
+@transaction.atomic
+def complete_referral(
+    *, referral: Referral, by: Membership, outcome: str, request: HttpRequest | None = None
+) -> Referral:
+    _recipient(referral, by)
+    if outcome not in Referral.Outcome.values:
+        raise ValidationError({"outcome": _("Choose the outcome.")})
+    _move(referral, Status.COMPLETED, {Status.ACCEPTED, Status.IN_PROGRESS})
+    referral.outcome = outcome
+    referral.finished_at = timezone.now()
+    referral.save(update_fields=["status", "outcome", "finished_at"])
+    log_action(
+        referral, actor=by, action="cases.referral.completed", data={"outcome": outcome}, request=request
+    )
+    return referral
+
+
+@transaction.atomic
+def cancel_referral(*, referral: Referral, by: Membership, request: HttpRequest | None = None) -> Referral:
+    if referral.from_org_id != by.organization_id or not by.has_role(Role.STAFF):
+        raise PermissionDenied
+    _move(referral, Status.CANCELLED, {Status.SENT})
+    referral.finished_at = timezone.now()
+    referral.save(update_fields=["status", "finished_at"])
+    _end_sharing(referral)
+    log_action(referral, actor=by, action="cases.referral.cancelled", request=request)
+    return referral
+
+
+@transaction.atomic
+def edit_referral_message(
+    *, referral: Referral, by: Membership, message: str, request: HttpRequest | None = None
+) -> Referral:
+    """The sender may correct what was sent until the recipient has answered; after that it is fixed."""
+    if referral.from_org_id != by.organization_id:
+        raise PermissionDenied
+    if referral.status != Status.SENT:
+        raise ValidationError(_("The recipient has answered: what was sent can no longer be changed."))
+    referral.message = message.strip()
+    referral.save(update_fields=["message"])
+    log_action(referral, actor=by, action="cases.referral.edited", request=request)
+    return referral
+
+
+def _end_sharing(referral: Referral) -> None:
+    if referral.sharing_id:
+        SharingBasis.objects.filter(pk=referral.sharing_id).update(revoked_at=timezone.now())
+
+
+def inbox_for(membership: Membership) -> QuerySet[Referral]:
+    """Referrals addressed to the member's organisation (its inbox), for staff and up."""
+    if not membership.has_role(Role.STAFF):
+        return Referral.objects.none()
+    return Referral.objects.filter(to_org=membership.organization)
+
+
+def overdue_referrals() -> QuerySet[Referral]:
+    """Sent referrals whose response day has passed without an answer."""
+    return Referral.objects.filter(status=Status.SENT, due_on__lt=timezone.localdate())
+
+
+def escalate_overdue() -> int:
+    """Tell the secretariat's coordinators once about each overdue referral (worker job)."""
+    due = list(overdue_referrals().filter(escalated_at__isnull=True).select_related("from_org", "to_org"))
+    if not due:
+        return 0
+    coordinators = list(
+        Membership.objects.filter(
+            role=Role.COORDINATOR, is_active=True, organization__is_secretariat=True
+        ).values_list("user__email", flat=True)
+    )
+    lines = [f"#{r.pk}: {r.from_org.name} → {r.to_org.name} ({_('due')} {r.due_on:%Y-%m-%d})" for r in due]
+    if coordinators:
+        send_mail(
+            subject=_("[Tsunagari] Referrals without an answer"), message="\n".join(lines), from_email=None,
+            recipient_list=coordinators, fail_silently=True,
+        )  # fmt: skip
+    with transaction.atomic():
+        for referral in due:
+            Referral.objects.filter(pk=referral.pk).update(escalated_at=timezone.now())
+            log_action(referral, actor=None, action="cases.referral.escalated", organization=referral.to_org)
+    return len(due)
