@@ -185,3 +185,20 @@ def test_consent_for_another_person_does_not_count(setting, world, org_b):
     with pytest.raises(ValidationError):
         send_referral(by=lead, case=case, to_org=org_b, message="お願い", consent=other_consent)
     assert Consent.objects.count() == 2
+
+
+def test_cases_without_a_lead_escalate_after_the_set_days(world, settings):
+    from tsunagari.cases.models import Case
+    from tsunagari.cases.referrals import escalate_unassigned
+
+    settings.TSUNAGARI_UNASSIGNED_ESCALATE_DAYS = 3
+    staff = world["staff"]
+    person = services.register_person(by=staff, data={"name": "架空 五郎"})
+    case = services.open_case(by=staff, person=person, lead_self=False)
+    assert escalate_unassigned() == 0  # the clock has just started
+    Case.objects.filter(pk=case.pk).update(unassigned_since=timezone.now() - timedelta(days=4))
+    mail.outbox.clear()
+    assert escalate_unassigned() == 1
+    assert world["coordinator"].user.email in mail.outbox[0].to
+    assert "架空 五郎" not in mail.outbox[0].body  # no personal details by e-mail
+    assert escalate_unassigned() == 0

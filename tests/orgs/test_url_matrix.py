@@ -30,7 +30,14 @@ KWARG_PROVIDERS: dict[str, Callable[[Membership], Any]] = {
     "case_pk": lambda m: _case(m).pk,
     "consent_pk": lambda m: _consent(m).pk,
     "referral_pk": lambda m: _referral(m).pk,
+    "note_pk": lambda m: _note(m).pk,
 }
+
+
+def _note(m: Membership):
+    from tsunagari.cases.models import CaseNote
+
+    return CaseNote.objects.create(case=_case(m), organization=m.organization, author=m.user, text="-")
 
 
 def _referral(m: Membership):

@@ -14,6 +14,8 @@ urlpatterns = [
     path("<int:case_pk>/", case_views.case_detail, name="case_detail"),
     path("<int:case_pk>/share/", case_views.case_share, name="case_share"),
     path("<int:case_pk>/refer/", case_views.referral_send, name="referral_send"),
+    path("<int:case_pk>/notes/", case_views.note_add, name="note_add"),
+    path("<int:case_pk>/notes/<int:note_pk>/", case_views.note_edit, name="note_edit"),
     path("<int:case_pk>/consent/", case_views.consent_record, name="consent_record"),
     path(
         "<int:case_pk>/consent/<int:consent_pk>/withdraw/",

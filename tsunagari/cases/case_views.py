@@ -13,8 +13,8 @@ from tsunagari.audit.models import ActivityLog, LegalBasis
 from tsunagari.orgs.access import org_view
 from tsunagari.orgs.models import Organization, Role
 
-from . import referrals, services
-from .forms import CompleteForm, ConsentForm, DeclineForm, OpenCaseForm, ReferralForm, ShareForm
+from . import notes, referrals, services
+from .forms import CompleteForm, ConsentForm, DeclineForm, NoteForm, OpenCaseForm, ReferralForm, ShareForm
 from .models import Consent, Referral
 from .selectors import cases_visible_to, persons_visible_to, unassigned_queue_for
 
@@ -70,6 +70,8 @@ def case_detail(request: HttpRequest, case_pk: int) -> HttpResponse:
         if leads
         else None,
         "referrals": case.referrals.select_related("from_org", "to_org"),
+        "notes": notes.notes_visible_to(membership, case).select_related("organization", "author"),
+        "note_form": NoteForm(prefix="note"),
         "consent_form": ConsentForm(prefix="consent")
         if case.person and case.person.organization_id == membership.organization_id
         else None,
@@ -229,3 +231,54 @@ def referral_cancel(request: HttpRequest, referral_pk: int) -> HttpResponse:
 def overdue(request: HttpRequest) -> HttpResponse:
     items = referrals.overdue_referrals().select_related("from_org", "to_org").order_by("due_on")
     return render(request, "cases/referral_overdue.html", {"items": items})
+
+
+@org_view(Role.STAFF)
+@require_POST
+def note_add(request: HttpRequest, case_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
+    form = NoteForm(request.POST, prefix="note")
+    if form.is_valid():
+        notes.add_note(
+            by=membership,
+            case=case,
+            text=form.cleaned_data["text"],
+            visibility=form.cleaned_data["visibility"],
+            request=request,
+        )
+        messages.success(request, _("Note added."))
+    else:
+        messages.error(request, _("Write the note."))
+    return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+
+
+@org_view(Role.STAFF)
+@require_http_methods(["GET", "POST"])
+def note_edit(request: HttpRequest, case_pk: int, note_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
+    note = get_object_or_404(case.notes.filter(organization=membership.organization), pk=note_pk)
+    conflict = None
+    if request.method == "POST":
+        form = NoteForm(request.POST)
+        if form.is_valid():
+            try:
+                notes.edit_note(
+                    by=membership, note=note, text=form.cleaned_data["text"],
+                    expected_version=form.cleaned_data["version"] or 0, request=request,
+                )  # fmt: skip
+            except notes.EditConflict as error:
+                conflict = error.current
+                # Keep what this person typed; saving again (knowingly) replaces the newer version.
+                again = request.POST.copy()
+                again["version"] = str(conflict.version)
+                form = NoteForm(again)
+            else:
+                messages.success(request, _("Note saved."))
+                return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+    else:
+        form = NoteForm(initial={"text": note.text, "visibility": note.visibility, "version": note.version})
+    return render(
+        request, "cases/note_form.html", {"case": case, "note": note, "form": form, "conflict": conflict}
+    )

@@ -10,7 +10,7 @@ from tsunagari.audit.models import LegalBasis
 from tsunagari.orgs.models import Organization
 from tsunagari.orgs.validators import validate_phone_number
 
-from .models import Case, Consent, Person, Referral
+from .models import Case, CaseNote, Consent, Person, Referral
 
 
 class PersonForm(forms.ModelForm):
@@ -143,3 +143,9 @@ class DeclineForm(forms.Form):
 
 class CompleteForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Referral.Outcome.choices)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    visibility = forms.ChoiceField(label=_("Who may read it"), choices=CaseNote.Visibility.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)

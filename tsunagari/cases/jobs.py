@@ -4,10 +4,16 @@ from datetime import timedelta
 
 from tsunagari.jobs import periodic
 
-from .referrals import escalate_overdue
+from .referrals import escalate_overdue, escalate_unassigned
 
 
 @periodic(every=timedelta(hours=1))
 def escalate_overdue_referrals() -> str:
     """Referrals nobody answered in time reach the secretariat within the hour."""
     return f"escalated {escalate_overdue()} referral(s)"
+
+
+@periodic(every=timedelta(hours=1))
+def escalate_unassigned_cases() -> str:
+    """Cases in 制度のはざま do not wait unseen: after N days the coordinators are told."""
+    return f"escalated {escalate_unassigned()} case(s)"

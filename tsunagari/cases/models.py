@@ -264,3 +264,30 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"referral #{self.pk}"
+
+
+class CaseNote(models.Model):
+    """A note on a case: seen by the whole care team, or kept within the writer's own organisation."""
+
+    class Visibility(models.TextChoices):
+        TEAM = "team", _("Care team")
+        OWN = "own", _("Own organisation only")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    text = EncryptedTextField(_("note"))
+    visibility = models.CharField(
+        _("who may read it"), max_length=10, choices=Visibility.choices, default=Visibility.TEAM
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+
+    def __str__(self) -> str:
+        return f"note #{self.pk}"

@@ -227,3 +227,31 @@ def escalate_overdue() -> int:
             Referral.objects.filter(pk=referral.pk).update(escalated_at=timezone.now())
             log_action(referral, actor=None, action="cases.referral.escalated", organization=referral.to_org)
     return len(due)
+
+
+def escalate_unassigned() -> int:
+    """Cases nobody has led for TSUNAGARI_UNASSIGNED_ESCALATE_DAYS are raised to the coordinators once."""
+    limit = timezone.now() - timedelta(days=settings.TSUNAGARI_UNASSIGNED_ESCALATE_DAYS)
+    due = list(
+        Case.objects.filter(
+            lead__isnull=True, status=Case.Status.OPEN, unassigned_since__lt=limit, escalated_at__isnull=True
+        ).select_related("opened_by")
+    )
+    if not due:
+        return 0
+    coordinators = list(
+        Membership.objects.filter(
+            role=Role.COORDINATOR, is_active=True, organization__is_secretariat=True
+        ).values_list("user__email", flat=True)
+    )
+    if coordinators:
+        lines = [f"#{c.pk}: {c.opened_by.name} ({c.unassigned_since:%Y-%m-%d})" for c in due]
+        send_mail(
+            subject=_("[Tsunagari] Cases still without a lead"), message="\n".join(lines), from_email=None,
+            recipient_list=coordinators, fail_silently=True,
+        )  # fmt: skip
+    with transaction.atomic():
+        for case in due:
+            Case.objects.filter(pk=case.pk).update(escalated_at=timezone.now())
+            log_action(case, actor=None, action="cases.case.escalated", organization=case.opened_by)
+    return len(due)

@@ -1,0 +1,70 @@
+"""Case notes: who reads them, and no silent overwrite when two people edit the same note."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import client_for
+from tests.factories import make_member
+from tsunagari.audit.models import LegalBasis
+from tsunagari.cases import notes, services
+from tsunagari.cases.models import CaseNote
+from tsunagari.orgs.models import Role
+
+
+@pytest.fixture
+def shared(world, org_b):
+    lead, other = world["staff"], world["other_staff"]
+    person = services.register_person(by=lead, data={"name": "架空 花子"})
+    case = services.open_case(by=lead, person=person)
+    services.share_case(
+        by=lead,
+        case=case,
+        organization=org_b,
+        legal_basis=LegalBasis.SUPPORT_MEETING,
+        reason="支援会議で検討",
+    )
+    return lead, other, case
+
+
+def test_own_organisation_notes_stay_inside(shared):
+    lead, other, case = shared
+    team = notes.add_note(
+        by=lead, case=case, text="週1回電話で様子を確認", visibility=CaseNote.Visibility.TEAM
+    )
+    own = notes.add_note(by=lead, case=case, text="家族関係の内部メモ", visibility=CaseNote.Visibility.OWN)
+    assert set(notes.notes_visible_to(lead, case)) == {team, own}
+    assert list(notes.notes_visible_to(other, case)) == [team]
+    page = (
+        client_for(other)
+        .get(reverse("case_pages:case_detail", args=[other.organization.slug, case.pk]))
+        .content.decode()
+    )
+    assert "週1回電話で様子を確認" in page and "家族関係の内部メモ" not in page
+
+
+def test_second_save_on_a_changed_note_is_refused_and_both_versions_are_shown(shared, org_a):
+    lead, _other, case = shared
+    colleague = make_member(org_a, Role.STAFF)
+    note = notes.add_note(by=lead, case=case, text="最初のメモ", visibility=CaseNote.Visibility.TEAM)
+    url = reverse("case_pages:note_edit", args=[org_a.slug, case.pk, note.pk])
+    # Both open the note (version 1); the colleague saves first.
+    client_for(colleague).post(url, {"text": "同僚の追記", "visibility": "team", "version": "1"})
+    response = client_for(lead).post(url, {"text": "私の追記", "visibility": "team", "version": "1"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "notice--warning" in html
+    assert "同僚の追記" in html and "私の追記" in html  # the saved version, and what this person typed
+    note.refresh_from_db()
+    assert (note.text, note.version) == ("同僚の追記", 2)
+    # Saving again, knowingly, replaces it.
+    client_for(lead).post(url, {"text": "私の追記（統合）", "visibility": "team", "version": "2"})
+    note.refresh_from_db()
+    assert (note.text, note.version) == ("私の追記（統合）", 3)
+
+
+def test_other_organisations_cannot_edit_a_note(shared):
+    lead, other, case = shared
+    note = notes.add_note(by=lead, case=case, text="メモ", visibility=CaseNote.Visibility.TEAM)
+    url = reverse("case_pages:note_edit", args=[other.organization.slug, case.pk, note.pk])
+    assert client_for(other).get(url).status_code == 404

@@ -1,0 +1,71 @@
+"""Case notes, with optimistic versioning: a second save on a changed note is refused, not overwritten."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagari.audit.services import log_action
+from tsunagari.orgs.models import Membership, Role
+
+from .models import Case, CaseNote
+
+
+class EditConflict(Exception):
+    """Someone saved the note after it was opened for editing; both versions are kept for the person."""
+
+    def __init__(self, current: CaseNote) -> None:
+        super().__init__("edit conflict")
+        self.current = current
+
+
+def notes_visible_to(membership: Membership, case: Case) -> QuerySet[CaseNote]:
+    """Notes of a case the member may see: care-team notes, and own-organisation notes of its own
+    organisation (the caller has already checked that the member sees the case)."""
+    return case.notes.filter(Q(visibility=CaseNote.Visibility.TEAM) | Q(organization=membership.organization))
+
+
+@transaction.atomic
+def add_note(
+    *, by: Membership, case: Case, text: str, visibility: str, request: HttpRequest | None = None
+) -> CaseNote:
+    if not by.has_role(Role.STAFF):
+        raise PermissionDenied
+    if not text.strip():
+        raise ValidationError({"text": _("Write the note.")})
+    note = CaseNote.objects.create(
+        case=case, organization=by.organization, author=by.user, text=text.strip(), visibility=visibility
+    )
+    log_action(
+        case,
+        actor=by,
+        action="cases.note.added",
+        data={"note": note.pk, "visibility": visibility},
+        request=request,
+    )
+    return note
+
+
+@transaction.atomic
+def edit_note(
+    *, by: Membership, note: CaseNote, text: str, expected_version: int, request: HttpRequest | None = None
+) -> CaseNote:
+    """Save only if nobody saved since ``expected_version``; otherwise raise EditConflict."""
+    if note.organization_id != by.organization_id or not by.has_role(Role.STAFF):
+        raise PermissionDenied
+    if not text.strip():
+        raise ValidationError({"text": _("Write the note.")})
+    updated = CaseNote.objects.filter(pk=note.pk, version=expected_version).update(
+        text=text.strip(),  # update() encrypts through the field, as save() does
+        version=expected_version + 1,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise EditConflict(CaseNote.objects.get(pk=note.pk))
+    note.refresh_from_db()
+    log_action(note.case, actor=by, action="cases.note.edited", data={"note": note.pk}, request=request)
+    return note
