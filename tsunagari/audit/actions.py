@@ -25,6 +25,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "cases.case.escalated": _("Case without a lead escalated"),
     "cases.note.added": _("Note added"),
     "cases.note.edited": _("Note edited"),
+    "cases.task.added": _("Task added"),
+    "cases.task.done": _("Task done"),
     "cases.consent.recorded": _("Consent recorded"),
     "cases.consent.withdrawn": _("Consent withdrawn"),
     "cases.referral.sent": _("Referral sent"),

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -13,8 +14,17 @@ from tsunagari.audit.models import ActivityLog, LegalBasis
 from tsunagari.orgs.access import org_view
 from tsunagari.orgs.models import Organization, Role
 
-from . import notes, referrals, services
-from .forms import CompleteForm, ConsentForm, DeclineForm, NoteForm, OpenCaseForm, ReferralForm, ShareForm
+from . import notes, referrals, services, tasks
+from .forms import (
+    CompleteForm,
+    ConsentForm,
+    DeclineForm,
+    NoteForm,
+    OpenCaseForm,
+    ReferralForm,
+    ShareForm,
+    TaskForm,
+)
 from .models import Consent, Referral
 from .selectors import cases_visible_to, persons_visible_to, unassigned_queue_for
 
@@ -72,6 +82,8 @@ def case_detail(request: HttpRequest, case_pk: int) -> HttpResponse:
         "referrals": case.referrals.select_related("from_org", "to_org"),
         "notes": notes.notes_visible_to(membership, case).select_related("organization", "author"),
         "note_form": NoteForm(prefix="note"),
+        "tasks": case.tasks.filter(done_at__isnull=True).select_related("owner", "assignee"),
+        "task_form": TaskForm(organization=membership.organization, prefix="task"),
         "consent_form": ConsentForm(prefix="consent")
         if case.person and case.person.organization_id == membership.organization_id
         else None,
@@ -282,3 +294,43 @@ def note_edit(request: HttpRequest, case_pk: int, note_pk: int) -> HttpResponse:
     return render(
         request, "cases/note_form.html", {"case": case, "note": note, "form": form, "conflict": conflict}
     )
+
+
+@org_view(Role.STAFF)
+@require_POST
+def task_add(request: HttpRequest, case_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
+    form = TaskForm(request.POST, organization=membership.organization, prefix="task")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            tasks.add_task(
+                by=membership,
+                case=case,
+                title=data["title"],
+                due_on=data["due_on"],
+                assignee=data["assignee"],
+                request=request,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Task added."))
+    else:
+        messages.error(request, _("Say what needs doing and by when."))
+    return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+
+
+@org_view(Role.STAFF)
+@require_http_methods(["GET", "POST"])
+def task_list(request: HttpRequest) -> HttpResponse:
+    """The organisation's open tasks, overdue ones first; ticking one off."""
+    membership = request.membership  # type: ignore[attr-defined]
+    open_tasks = tasks.open_tasks_for(membership).select_related("case", "assignee")
+    if request.method == "POST":
+        task = get_object_or_404(open_tasks, pk=request.POST.get("task"))
+        tasks.complete_task(by=membership, task=task, request=request)
+        messages.success(request, _("Task done."))
+        return redirect("case_pages:task_list", org_slug=_slug(request))
+    return render(request, "cases/task_list.html", {"tasks": open_tasks, "today": timezone.localdate()})

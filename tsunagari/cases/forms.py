@@ -149,3 +149,22 @@ class NoteForm(forms.Form):
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     visibility = forms.ChoiceField(label=_("Who may read it"), choices=CaseNote.Visibility.choices)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("What to do"), max_length=300)
+    due_on = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=Organization.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from tsunagari.accounts.models import User
+
+        people = User.objects.filter(
+            memberships__organization=organization, memberships__is_active=True
+        ).distinct()
+        field = self.fields["assignee"]
+        field.queryset = people  # type: ignore[attr-defined]
+        field.label_from_instance = lambda user: user.get_short_name()  # type: ignore[attr-defined]

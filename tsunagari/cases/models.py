@@ -291,3 +291,33 @@ class CaseNote(models.Model):
 
     def __str__(self) -> str:
         return f"note #{self.pk}"
+
+
+class Task(models.Model):
+    """Something an organisation has to do for a case, by a date (伴走: nothing is forgotten)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    owner = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    assignee = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("assignee"),
+    )
+    title = EncryptedTextField(_("what to do"))
+    due_on = models.DateField(_("due"))
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_on"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+
+    def __str__(self) -> str:
+        return f"task #{self.pk}"

@@ -1,0 +1,72 @@
+"""Tasks on cases, owned by an organisation, with an assignee and a due date; the overdue list."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagari.accounts.models import User
+from tsunagari.audit.services import log_action
+from tsunagari.orgs.models import Membership, Role
+
+from .models import Case, Task
+from .selectors import cases_visible_to
+
+
+@transaction.atomic
+def add_task(
+    *,
+    by: Membership,
+    case: Case,
+    title: str,
+    due_on: date,
+    assignee: User | None = None,
+    request: HttpRequest | None = None,
+) -> Task:
+    """A task for the member's own organisation on a case it can see."""
+    if not by.has_role(Role.STAFF) or not cases_visible_to(by).filter(pk=case.pk).exists():
+        raise PermissionDenied
+    if not title.strip():
+        raise ValidationError({"title": _("Say what needs doing.")})
+    if (
+        assignee is not None
+        and not assignee.memberships.filter(organization=by.organization, is_active=True).exists()
+    ):
+        raise ValidationError({"assignee": _("The assignee must be a member of your organisation.")})
+    task = Task.objects.create(
+        case=case,
+        owner=by.organization,
+        assignee=assignee,
+        title=title.strip(),
+        due_on=due_on,
+        created_by=by.user,
+    )
+    log_action(
+        case, actor=by, action="cases.task.added", data={"task": task.pk, "due_on": due_on}, request=request
+    )
+    return task
+
+
+@transaction.atomic
+def complete_task(*, by: Membership, task: Task, request: HttpRequest | None = None) -> Task:
+    if task.owner_id != by.organization_id or not by.has_role(Role.STAFF):
+        raise PermissionDenied
+    task.done_at = timezone.now()
+    task.save(update_fields=["done_at"])
+    log_action(task.case, actor=by, action="cases.task.done", data={"task": task.pk}, request=request)
+    return task
+
+
+def open_tasks_for(membership: Membership) -> QuerySet[Task]:
+    """The member's organisation's unfinished tasks on cases it can still see, earliest due first."""
+    if not membership.has_role(Role.STAFF):
+        return Task.objects.none()
+    return Task.objects.filter(
+        owner=membership.organization, done_at__isnull=True, case__in=cases_visible_to(membership)
+    ).order_by("due_on")
