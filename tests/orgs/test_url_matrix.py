@@ -31,6 +31,7 @@ KWARG_PROVIDERS: dict[str, Callable[[Membership], Any]] = {
     "consent_pk": lambda m: _consent(m).pk,
     "referral_pk": lambda m: _referral(m).pk,
     "note_pk": lambda m: _note(m).pk,
+    "instrument": lambda m: "k6_ja",
 }
 
 

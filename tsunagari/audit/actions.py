@@ -27,6 +27,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "cases.note.edited": _("Note edited"),
     "cases.task.added": _("Task added"),
     "cases.task.done": _("Task done"),
+    "cases.assessment.recorded": _("Assessment recorded"),
     "cases.consent.recorded": _("Consent recorded"),
     "cases.consent.withdrawn": _("Consent withdrawn"),
     "cases.referral.sent": _("Referral sent"),

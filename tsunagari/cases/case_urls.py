@@ -8,6 +8,7 @@ urlpatterns = [
     path("queue/", case_views.case_queue, name="case_queue"),
     path("inbox/", case_views.inbox, name="inbox"),
     path("tasks/", case_views.task_list, name="task_list"),
+    path("outcomes/", case_views.outcomes, name="outcomes"),
     path("overdue/", case_views.overdue, name="overdue"),
     path("referrals/<int:referral_pk>/answer/", case_views.referral_answer, name="referral_answer"),
     path("referrals/<int:referral_pk>/cancel/", case_views.referral_cancel, name="referral_cancel"),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("<int:case_pk>/refer/", case_views.referral_send, name="referral_send"),
     path("<int:case_pk>/notes/", case_views.note_add, name="note_add"),
     path("<int:case_pk>/tasks/", case_views.task_add, name="task_add"),
+    path("<int:case_pk>/assessments/<slug:instrument>/", case_views.assessment_add, name="assessment_add"),
     path("<int:case_pk>/notes/<int:note_pk>/", case_views.note_edit, name="note_edit"),
     path("<int:case_pk>/consent/", case_views.consent_record, name="consent_record"),
     path(

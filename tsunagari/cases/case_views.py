@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tsunagari.audit.models import ActivityLog, LegalBasis
+from tsunagari.directory.hotlines import crisis_hotlines
 from tsunagari.orgs.access import org_view
 from tsunagari.orgs.models import Organization, Role
 
-from . import notes, referrals, services, tasks
+from . import assessments, notes, referrals, services, tasks
 from .forms import (
+    AssessmentForm,
     CompleteForm,
     ConsentForm,
     DeclineForm,
@@ -25,7 +27,8 @@ from .forms import (
     ShareForm,
     TaskForm,
 )
-from .models import Consent, Referral
+from .instruments import K6_CRISIS, instruments
+from .models import Case, Consent, Referral
 from .selectors import cases_visible_to, persons_visible_to, unassigned_queue_for
 
 
@@ -84,6 +87,7 @@ def case_detail(request: HttpRequest, case_pk: int) -> HttpResponse:
         "note_form": NoteForm(prefix="note"),
         "tasks": case.tasks.filter(done_at__isnull=True).select_related("owner", "assignee"),
         "task_form": TaskForm(organization=membership.organization, prefix="task"),
+        **_assessment_context(case),
         "consent_form": ConsentForm(prefix="consent")
         if case.person and case.person.organization_id == membership.organization_id
         else None,
@@ -92,6 +96,28 @@ def case_detail(request: HttpRequest, case_pk: int) -> HttpResponse:
         else [],
     }
     return render(request, "cases/case_detail.html", context)
+
+
+def _assessment_context(case: Case) -> dict:
+    """Each instrument's form, its results over time (baseline first), and the K6 crisis prompt."""
+    by_instrument: dict[str, list] = {code: [] for code in instruments()}
+    for assessment in case.assessments.all():
+        by_instrument.setdefault(assessment.instrument, []).append(assessment)
+    sections = [
+        {
+            "code": code,
+            "spec": spec,
+            "history": by_instrument[code],
+            "form": AssessmentForm(instrument=spec, prefix=code),
+        }
+        for code, spec in instruments().items()
+    ]
+    k6 = by_instrument.get("k6_ja") or []
+    return {
+        "assessment_sections": sections,
+        "k6_crisis": bool(k6) and k6[-1].score >= K6_CRISIS,
+        "hotlines": crisis_hotlines(),
+    }
 
 
 @org_view(Role.STAFF)
@@ -334,3 +360,29 @@ def task_list(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Task done."))
         return redirect("case_pages:task_list", org_slug=_slug(request))
     return render(request, "cases/task_list.html", {"tasks": open_tasks, "today": timezone.localdate()})
+
+
+@org_view(Role.STAFF)
+@require_POST
+def assessment_add(request: HttpRequest, case_pk: int, instrument: str) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
+    spec = instruments().get(instrument)
+    if spec is None:
+        raise Http404
+    form = AssessmentForm(request.POST, instrument=spec, prefix=instrument)
+    if form.is_valid():
+        saved = assessments.record_assessment(
+            by=membership, case=case, instrument=instrument, answers=form.cleaned_data, request=request
+        )
+        messages.success(request, _("Recorded: %(score)s") % {"score": saved.score})
+    else:
+        messages.error(request, _("Answer every question."))
+    return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+
+
+@org_view(Role.COORDINATOR, secretariat_only=True)
+def outcomes(request: HttpRequest) -> HttpResponse:
+    """Platform-level outcomes: how many cases improved between first and latest assessment."""
+    report = [(instruments()[o.instrument]["name_ja"], o) for o in assessments.outcome_report()]
+    return render(request, "cases/outcomes.html", {"report": report})

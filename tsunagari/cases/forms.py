@@ -168,3 +168,16 @@ class TaskForm(forms.Form):
         field = self.fields["assignee"]
         field.queryset = people  # type: ignore[attr-defined]
         field.label_from_instance = lambda user: user.get_short_name()  # type: ignore[attr-defined]
+
+
+class AssessmentForm(forms.Form):
+    """One field per item of an instrument, in its official wording, with its options."""
+
+    def __init__(self, *args: Any, instrument: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        choices = [(str(o["value"]), o["label_ja"]) for o in instrument["options"]]
+        for item in instrument["items"]:
+            self.fields[item["code"]] = forms.TypedChoiceField(
+                label=item["text_ja"], choices=choices, coerce=int, widget=forms.RadioSelect
+            )

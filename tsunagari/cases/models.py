@@ -321,3 +321,24 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"task #{self.pk}"
+
+
+class Assessment(models.Model):
+    """One administration of an instrument (cases/instruments.py) by staff, for baseline and follow-ups."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    instrument = models.CharField(_("instrument"), max_length=40)
+    answers = EncryptedTextField(_("answers"))  # JSON of item code → value: health information, so encrypted
+    score = models.IntegerField(_("score"))
+    label = models.CharField(_("result"), max_length=100, blank=True)
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    administered_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    administered_on = models.DateField(_("date"), default=timezone.localdate)
+
+    class Meta:
+        ordering = ["administered_on", "pk"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+
+    def __str__(self) -> str:
+        return f"assessment #{self.pk}"

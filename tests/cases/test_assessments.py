@@ -1,0 +1,98 @@
+"""Instruments scored exactly as specified in instruments.json; trend, K6 prompt and outcome report."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.urls import reverse
+
+from tests.conftest import client_for
+from tsunagari.cases import assessments, services
+from tsunagari.cases.instruments import score
+
+
+def test_direct_question_reports_the_category_not_a_sum():
+    result = score("direct_loneliness", {"q1": 4})
+    assert (result.score, result.label, result.crisis) == (4, "時々ある", False)
+
+
+def test_ucla3_sums_three_items():
+    assert score("ucla3_ja_national_survey", {"q1": 1, "q2": 4, "q3": 3}).score == 8
+    with pytest.raises(ValueError):
+        score("ucla3_ja_national_survey", {"q1": 0, "q2": 4, "q3": 3})  # 0 is not an option (1–4)
+
+
+@pytest.mark.parametrize(
+    ("answers", "total", "band", "crisis"),
+    [
+        ((0, 0, 1, 1, 1, 1), 4, "心理的な苦痛は低い", False),
+        ((1, 1, 1, 1, 1, 0), 5, "心理的な苦痛がある", False),
+        ((2, 2, 2, 2, 2, 2), 12, "気分・不安障害に相当する心理的苦痛", False),
+        ((3, 2, 2, 2, 2, 2), 13, "重い心理的苦痛", True),
+    ],
+)
+def test_k6_sums_and_bands(answers, total, band, crisis):
+    result = score("k6_ja", {f"q{i + 1}": v for i, v in enumerate(answers)})
+    assert (result.score, result.label, result.crisis) == (total, band, crisis)
+
+
+@pytest.fixture
+def case(world):
+    staff = world["staff"]
+    person = services.register_person(by=staff, data={"name": "架空 花子"})
+    return services.open_case(by=staff, person=person)
+
+
+def test_k6_of_13_prompts_the_crisis_guidance_on_the_case(world, case):
+    staff = world["staff"]
+    url = reverse("case_pages:assessment_add", args=[staff.organization.slug, case.pk, "k6_ja"])
+    client_for(staff).post(url, {f"k6_ja-q{i}": "3" for i in range(1, 7)})
+    page = (
+        client_for(staff)
+        .get(reverse("case_pages:case_detail", args=[staff.organization.slug, case.pk]))
+        .content.decode()
+    )
+    assert 'id="k6-crisis"' in page and "Kessler" in page  # guidance, and the instrument's attribution
+
+
+def test_missing_answers_are_refused(world, case):
+    with pytest.raises(ValidationError):
+        assessments.record_assessment(by=world["staff"], case=case, instrument="k6_ja", answers={"q1": 1})
+
+
+def test_outcome_report_counts_improved_cases(world, case):
+    staff = world["staff"]
+    person = services.register_person(by=staff, data={"name": "架空 太郎"})
+    other = services.open_case(by=staff, person=person)
+
+    def k6(*values):
+        return {f"q{i + 1}": v for i, v in enumerate(values)}
+
+    series = {
+        case: [k6(4, 4, 2, 0, 0, 0), k6(2, 2, 2, 0, 0, 0)],
+        other: [k6(3, 2, 2, 0, 0, 0), k6(3, 3, 3, 0, 0, 0)],
+    }
+    for target, answers_list in series.items():
+        for day, answers in enumerate(answers_list, start=1):
+            assessments.record_assessment(
+                by=staff, case=target, instrument="k6_ja", answers=answers, on=date(2026, 1, day)
+            )
+    k6 = next(o for o in assessments.outcome_report() if o.instrument == "k6_ja")
+    assert (k6.cases, k6.improved) == (2, 1)
+    coordinator = world["coordinator"]
+    page = (
+        client_for(coordinator)
+        .get(reverse("case_pages:outcomes", args=[coordinator.organization.slug]))
+        .content.decode()
+    )
+    assert "50%" in page and "花子" not in page and "太郎" not in page
+
+
+def test_answers_are_encrypted(world, case):
+    assessments.record_assessment(
+        by=world["staff"], case=case, instrument="k6_ja", answers={f"q{i}": 4 for i in range(1, 7)}
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT answers FROM cases_assessment")
+        assert '"q1"' not in cursor.fetchone()[0]
