@@ -68,3 +68,25 @@ def test_other_organisations_cannot_edit_a_note(shared):
     note = notes.add_note(by=lead, case=case, text="メモ", visibility=CaseNote.Visibility.TEAM)
     url = reverse("case_pages:note_edit", args=[other.organization.slug, case.pk, note.pk])
     assert client_for(other).get(url).status_code == 404
+
+
+def test_support_plan_is_written_by_the_lead_and_protected_against_lost_updates(shared, org_a):
+    lead, other, case = shared
+    colleague = make_member(org_a, Role.STAFF)
+    url = reverse("case_pages:plan_edit", args=[org_a.slug, case.pk])
+    client_for(lead).post(url, {"goals": "週1回の外出", "next_review": "2026-12-20", "version": "0"})
+    case.plan.refresh_from_db()
+    assert (case.plan.goals, case.plan.version) == ("週1回の外出", 1)
+    client_for(colleague).post(url, {"goals": "週1回の外出\nサロンに参加", "version": "1"})
+    response = client_for(lead).post(url, {"goals": "週2回の外出", "version": "1"})
+    html = response.content.decode()
+    assert "notice--warning" in html and "サロンに参加" in html and "週2回の外出" in html
+    case.plan.refresh_from_db()
+    assert case.plan.goals == "週1回の外出\nサロンに参加"
+    # A care-team member who does not lead cannot write the plan.
+    assert (
+        client_for(other)
+        .get(reverse("case_pages:plan_edit", args=[other.organization.slug, case.pk]))
+        .status_code
+        == 404
+    )

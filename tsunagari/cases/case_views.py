@@ -23,12 +23,13 @@ from .forms import (
     DeclineForm,
     NoteForm,
     OpenCaseForm,
+    PlanForm,
     ReferralForm,
     ShareForm,
     TaskForm,
 )
 from .instruments import K6_CRISIS, instruments
-from .models import Case, Consent, Referral
+from .models import Case, Consent, Referral, SupportPlan
 from .selectors import cases_visible_to, persons_visible_to, unassigned_queue_for
 
 
@@ -88,6 +89,7 @@ def case_detail(request: HttpRequest, case_pk: int) -> HttpResponse:
         "tasks": case.tasks.filter(done_at__isnull=True).select_related("owner", "assignee"),
         "task_form": TaskForm(organization=membership.organization, prefix="task"),
         **_assessment_context(case),
+        "plan": SupportPlan.objects.filter(case=case).first(),
         "consent_form": ConsentForm(prefix="consent")
         if case.person and case.person.organization_id == membership.organization_id
         else None,
@@ -386,3 +388,37 @@ def outcomes(request: HttpRequest) -> HttpResponse:
     """Platform-level outcomes: how many cases improved between first and latest assessment."""
     report = [(instruments()[o.instrument]["name_ja"], o) for o in assessments.outcome_report()]
     return render(request, "cases/outcomes.html", {"report": report})
+
+
+@org_view(Role.STAFF)
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, case_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    case = get_object_or_404(cases_visible_to(membership).filter(lead=membership.organization), pk=case_pk)
+    plan = SupportPlan.objects.filter(case=case).first()
+    conflict = None
+    if request.method == "POST":
+        form = PlanForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                notes.save_plan(
+                    by=membership, case=case, goals=data["goals"], next_review=data["next_review"],
+                    expected_version=data["version"] or 0, request=request,
+                )  # fmt: skip
+            except notes.EditConflict as error:
+                conflict = SupportPlan.objects.get(pk=error.current.pk)
+                again = request.POST.copy()
+                again["version"] = str(conflict.version)
+                form = PlanForm(again)
+            else:
+                messages.success(request, _("Plan saved."))
+                return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+    else:
+        initial = (
+            {"goals": plan.goals, "next_review": plan.next_review, "version": plan.version}
+            if plan
+            else {"version": 0}
+        )
+        form = PlanForm(initial=initial)
+    return render(request, "cases/plan_form.html", {"case": case, "form": form, "conflict": conflict})

@@ -181,3 +181,14 @@ class AssessmentForm(forms.Form):
             self.fields[item["code"]] = forms.TypedChoiceField(
                 label=item["text_ja"], choices=choices, coerce=int, widget=forms.RadioSelect
             )
+
+
+class PlanForm(forms.Form):
+    goals = forms.CharField(
+        label=_("Goals"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000,
+        help_text=_("One per line, in the person's own words where possible."),
+    )  # fmt: skip
+    next_review = forms.DateField(
+        label=_("Next review"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -342,3 +342,21 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"assessment #{self.pk}"
+
+
+class SupportPlan(models.Model):
+    """A simple support plan (支援計画): goals and when to review them, one per case."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="plan")
+    goals = EncryptedTextField(_("goals"))
+    next_review = models.DateField(_("next review"), null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("support plan")
+        verbose_name_plural = _("support plans")
+
+    def __str__(self) -> str:
+        return f"plan of case #{self.case_id}"

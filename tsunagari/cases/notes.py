@@ -1,6 +1,9 @@
-"""Case notes, with optimistic versioning: a second save on a changed note is refused, not overwritten."""
+"""Case notes and the support plan, with optimistic versioning: a second save on something changed since it
+was opened is refused, not overwritten."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,13 +15,13 @@ from django.utils.translation import gettext as _
 from tsunagari.audit.services import log_action
 from tsunagari.orgs.models import Membership, Role
 
-from .models import Case, CaseNote
+from .models import Case, CaseNote, SupportPlan
 
 
 class EditConflict(Exception):
     """Someone saved the note after it was opened for editing; both versions are kept for the person."""
 
-    def __init__(self, current: CaseNote) -> None:
+    def __init__(self, current: CaseNote | SupportPlan) -> None:
         super().__init__("edit conflict")
         self.current = current
 
@@ -69,3 +72,30 @@ def edit_note(
     note.refresh_from_db()
     log_action(note.case, actor=by, action="cases.note.edited", data={"note": note.pk}, request=request)
     return note
+
+
+@transaction.atomic
+def save_plan(
+    *, by: Membership, case: Case, goals: str, next_review: date | None, expected_version: int,
+    request: HttpRequest | None = None,
+) -> SupportPlan:  # fmt: skip
+    """The lead organisation writes the plan; a save on a plan changed since it was opened is refused."""
+    if case.lead_id != by.organization_id or not by.has_role(Role.STAFF):
+        raise PermissionDenied
+    if not goals.strip():
+        raise ValidationError({"goals": _("Write at least one goal.")})
+    existing = SupportPlan.objects.filter(case=case).first()
+    if existing is None:
+        plan = SupportPlan.objects.create(
+            case=case, goals=goals.strip(), next_review=next_review, updated_by=by.user
+        )
+    else:
+        updated = SupportPlan.objects.filter(pk=existing.pk, version=expected_version).update(
+            goals=goals.strip(), next_review=next_review, version=expected_version + 1, updated_at=timezone.now(),
+            updated_by=by.user,
+        )  # fmt: skip
+        if not updated:
+            raise EditConflict(existing)
+        plan = SupportPlan.objects.get(pk=existing.pk)
+    log_action(case, actor=by, action="cases.plan.saved", request=request)
+    return plan

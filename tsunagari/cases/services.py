@@ -111,9 +111,18 @@ def rotate_data_key() -> int:
         set_indexes(person)
         person.save()  # values were decrypted with whichever key fits; saving encrypts with the newest
         count += 1
-    from .models import Assessment, CaseNote, Referral, Task
+    from .models import Assessment, CaseNote, Referral, SupportPlan, Task
 
-    for model in (Household, Case, Consent, Referral, CaseNote, Task, Assessment):  # other encrypted fields
+    for model in (
+        Household,
+        Case,
+        Consent,
+        Referral,
+        CaseNote,
+        Task,
+        Assessment,
+        SupportPlan,
+    ):  # other encrypted fields
         for row in model.objects.select_for_update().iterator():  # type: ignore[attr-defined]
             row.save()
             count += 1
