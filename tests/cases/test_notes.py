@@ -90,3 +90,51 @@ def test_support_plan_is_written_by_the_lead_and_protected_against_lost_updates(
         .status_code
         == 404
     )
+
+
+def test_editing_a_case_refuses_a_stale_save_and_keeps_both(shared, org_a):
+    lead, other, case = shared
+    colleague = make_member(org_a, Role.STAFF)
+    url = reverse("case_pages:case_edit", args=[org_a.slug, case.pk])
+    base = {"risk": "high", "status": "open", "summary": "同僚の見立て", "version": str(case.version)}
+    assert client_for(colleague).post(url, base).status_code == 302
+    stale = client_for(lead).post(url, {**base, "risk": "low", "summary": "私の見立て"})
+    html = stale.content.decode()
+    assert (
+        stale.status_code == 200
+        and "notice--warning" in html
+        and "同僚の見立て" in html
+        and "私の見立て" in html
+    )
+    case.refresh_from_db()
+    assert (case.risk, case.summary) == ("high", "同僚の見立て")
+    assert (
+        client_for(other)
+        .get(reverse("case_pages:case_edit", args=[other.organization.slug, case.pk]))
+        .status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_inbox_and_queue_query_counts_do_not_grow(world, org_b, django_assert_num_queries, count):
+    from tsunagari.cases.referrals import send_referral
+
+    lead, recipient, coordinator = world["staff"], world["other_staff"], world["coordinator"]
+    for i in range(count):
+        person = services.register_person(by=lead, data={"name": f"架空 {i}"})
+        case = services.open_case(by=lead, person=person)
+        consent = services.record_consent(
+            by=lead, person=person, recipients=[org_b], info_kinds=["contact"], method="written"
+        )
+        send_referral(by=lead, case=case, to_org=org_b, message="お願い", consent=consent)
+        services.open_case(by=lead, person=person, lead_self=False)
+    for member, url in (
+        (recipient, reverse("case_pages:inbox", args=[org_b.slug])),
+        (coordinator, reverse("case_pages:case_queue", args=[coordinator.organization.slug])),
+        (coordinator, reverse("case_pages:overdue", args=[coordinator.organization.slug])),
+    ):
+        client = client_for(member)
+        client.get(url)
+        with django_assert_num_queries(12, exact=False):
+            assert client.get(url).status_code == 200

@@ -29,6 +29,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "cases.task.done": _("Task done"),
     "cases.assessment.recorded": _("Assessment recorded"),
     "cases.plan.saved": _("Support plan saved"),
+    "cases.case.updated": _("Case edited"),
     "cases.consent.recorded": _("Consent recorded"),
     "cases.consent.withdrawn": _("Consent withdrawn"),
     "cases.referral.sent": _("Referral sent"),

@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:case_pk>/notes/", case_views.note_add, name="note_add"),
     path("<int:case_pk>/tasks/", case_views.task_add, name="task_add"),
     path("<int:case_pk>/plan/", case_views.plan_edit, name="plan_edit"),
+    path("<int:case_pk>/edit/", case_views.case_edit, name="case_edit"),
     path("<int:case_pk>/assessments/<slug:instrument>/", case_views.assessment_add, name="assessment_add"),
     path("<int:case_pk>/notes/<int:note_pk>/", case_views.note_edit, name="note_edit"),
     path("<int:case_pk>/consent/", case_views.consent_record, name="consent_record"),

@@ -18,6 +18,7 @@ from tsunagari.orgs.models import Organization, Role
 from . import assessments, notes, referrals, services, tasks
 from .forms import (
     AssessmentForm,
+    CaseEditForm,
     CompleteForm,
     ConsentForm,
     DeclineForm,
@@ -422,3 +423,35 @@ def plan_edit(request: HttpRequest, case_pk: int) -> HttpResponse:
         )
         form = PlanForm(initial=initial)
     return render(request, "cases/plan_form.html", {"case": case, "form": form, "conflict": conflict})
+
+
+@org_view(Role.STAFF)
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, case_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    case = get_object_or_404(cases_visible_to(membership).filter(lead=membership.organization), pk=case_pk)
+    conflict = None
+    if request.method == "POST":
+        form = CaseEditForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            data["categories"] = list(data["categories"])
+            try:
+                notes.update_case(
+                    by=membership, case=case, changes=data, expected_version=version, request=request
+                )
+            except notes.EditConflict as error:
+                conflict = error.current
+                again = request.POST.copy()
+                again["version"] = str(conflict.version)
+                form = CaseEditForm(again)
+            else:
+                messages.success(request, _("Case saved."))
+                return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+    else:
+        form = CaseEditForm(
+            initial={"risk": case.risk, "status": case.status, "summary": case.summary, "version": case.version,
+                     "categories": list(case.categories.values_list("code", flat=True))}
+        )  # fmt: skip
+    return render(request, "cases/case_edit.html", {"case": case, "form": form, "conflict": conflict})

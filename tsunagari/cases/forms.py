@@ -192,3 +192,24 @@ class PlanForm(forms.Form):
         label=_("Next review"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class CaseEditForm(forms.Form):
+    risk = forms.ChoiceField(label=_("Risk"), choices=Case.Risk.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=Case.Status.choices)
+    categories: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("Kinds of trouble"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        to_field_name="code",
+    )
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from tsunagari.directory.forms import category_terms
+
+        self.fields["categories"].queryset = category_terms()  # type: ignore[attr-defined]
+        self.fields["categories"].label_from_instance = lambda term: term.label  # type: ignore[attr-defined]

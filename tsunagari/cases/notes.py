@@ -21,7 +21,7 @@ from .models import Case, CaseNote, SupportPlan
 class EditConflict(Exception):
     """Someone saved the note after it was opened for editing; both versions are kept for the person."""
 
-    def __init__(self, current: CaseNote | SupportPlan) -> None:
+    def __init__(self, current: CaseNote | SupportPlan | Case) -> None:
         super().__init__("edit conflict")
         self.current = current
 
@@ -99,3 +99,29 @@ def save_plan(
         plan = SupportPlan.objects.get(pk=existing.pk)
     log_action(case, actor=by, action="cases.plan.saved", request=request)
     return plan
+
+
+@transaction.atomic
+def update_case(
+    *, by: Membership, case: Case, changes: dict, expected_version: int, request: HttpRequest | None = None
+) -> Case:
+    """The lead edits risk, status, kinds of trouble and summary; refused if the case changed meanwhile."""
+    if case.lead_id != by.organization_id or not by.has_role(Role.STAFF):
+        raise PermissionDenied
+    categories = changes.pop("categories", None)
+    fields = {k: v for k, v in changes.items() if k in {"risk", "status", "summary"}}
+    updated = Case.objects.filter(pk=case.pk, version=expected_version).update(
+        version=expected_version + 1, **fields
+    )
+    if not updated:
+        raise EditConflict(Case.objects.get(pk=case.pk))
+    if categories is not None:
+        case.categories.set(categories)
+    log_action(
+        case,
+        actor=by,
+        action="cases.case.updated",
+        data={"fields": sorted([*fields, *(["categories"] if categories is not None else [])])},
+        request=request,
+    )
+    return Case.objects.get(pk=case.pk)
