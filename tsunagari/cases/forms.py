@@ -70,6 +70,21 @@ class ConsentForm(forms.Form):
     )
 
 
+def _narrow_to_case(form: forms.Form, *, case: Case, by_org: Organization, organization_field: str) -> None:
+    """Other active organisations as recipients, and the person's consents that are not withdrawn."""
+    form.fields[organization_field].queryset = Organization.objects.filter(is_active=True).exclude(
+        pk=by_org.pk
+    )  # type: ignore[attr-defined]
+    consents = (
+        Consent.objects.filter(person=case.person, withdrawn_at__isnull=True)
+        if case.person_id
+        else Consent.objects.none()
+    )
+    field = form.fields["consent"]
+    field.queryset = consents  # type: ignore[attr-defined]
+    field.label_from_instance = lambda c: f"{c.given_on:%Y-%m-%d} ({c.get_method_display()})"  # type: ignore[attr-defined]
+
+
 class ShareForm(forms.Form):
     organization = forms.ModelChoiceField(label=_("Organisation"), queryset=Organization.objects.none())
     legal_basis = forms.ChoiceField(
@@ -94,16 +109,7 @@ class ShareForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, by_org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        others = Organization.objects.filter(is_active=True).exclude(pk=by_org.pk)
-        self.fields["organization"].queryset = others  # type: ignore[attr-defined]
-        consents = (
-            Consent.objects.filter(person=case.person, withdrawn_at__isnull=True)
-            if case.person_id
-            else Consent.objects.none()
-        )
-        field = self.fields["consent"]
-        field.queryset = consents  # type: ignore[attr-defined]
-        field.label_from_instance = lambda c: f"{c.given_on:%Y-%m-%d} ({c.get_method_display()})"  # type: ignore[attr-defined]
+        _narrow_to_case(self, case=case, by_org=by_org, organization_field="organization")
 
 
 class ReferralForm(forms.Form):
@@ -124,16 +130,7 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, by_org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        others = Organization.objects.filter(is_active=True).exclude(pk=by_org.pk)
-        self.fields["to_org"].queryset = others  # type: ignore[attr-defined]
-        consents = (
-            Consent.objects.filter(person=case.person, withdrawn_at__isnull=True)
-            if case.person_id
-            else Consent.objects.none()
-        )
-        field = self.fields["consent"]
-        field.queryset = consents  # type: ignore[attr-defined]
-        field.label_from_instance = lambda c: f"{c.given_on:%Y-%m-%d} ({c.get_method_display()})"  # type: ignore[attr-defined]
+        _narrow_to_case(self, case=case, by_org=by_org, organization_field="to_org")
 
 
 class DeclineForm(forms.Form):
