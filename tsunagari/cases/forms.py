@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -72,9 +72,8 @@ class ConsentForm(forms.Form):
 
 def _narrow_to_case(form: forms.Form, *, case: Case, by_org: Organization, organization_field: str) -> None:
     """Other active organisations as recipients, and the person's consents that are not withdrawn."""
-    form.fields[organization_field].queryset = Organization.objects.filter(is_active=True).exclude(
-        pk=by_org.pk
-    )  # type: ignore[attr-defined]
+    recipients = cast(forms.ModelChoiceField, form.fields[organization_field])
+    recipients.queryset = Organization.objects.filter(is_active=True).exclude(pk=by_org.pk)
     consents = (
         Consent.objects.filter(person=case.person, withdrawn_at__isnull=True)
         if case.person_id
