@@ -206,22 +206,32 @@ def overdue_referrals() -> QuerySet[Referral]:
     return Referral.objects.filter(status=Status.SENT, due_on__lt=timezone.localdate())
 
 
-def escalate_overdue() -> int:
-    """Tell the secretariat's coordinators once about each overdue referral (worker job)."""
-    due = list(overdue_referrals().filter(escalated_at__isnull=True).select_related("from_org", "to_org"))
-    if not due:
-        return 0
+def _tell_coordinators(subject: str, lines: list[str]) -> None:
+    """E-mail the secretariat's coordinators a list (ids and organisations only: no personal details)."""
     coordinators = list(
         Membership.objects.filter(
             role=Role.COORDINATOR, is_active=True, organization__is_secretariat=True
         ).values_list("user__email", flat=True)
     )
-    lines = [f"#{r.pk}: {r.from_org.name} → {r.to_org.name} ({_('due')} {r.due_on:%Y-%m-%d})" for r in due]
     if coordinators:
         send_mail(
-            subject=_("[Tsunagari] Referrals without an answer"), message="\n".join(lines), from_email=None,
-            recipient_list=coordinators, fail_silently=True,
-        )  # fmt: skip
+            subject=subject,
+            message="\n".join(lines),
+            from_email=None,
+            recipient_list=coordinators,
+            fail_silently=True,
+        )
+
+
+def escalate_overdue() -> int:
+    """Tell the secretariat's coordinators once about each overdue referral (worker job)."""
+    due = list(overdue_referrals().filter(escalated_at__isnull=True).select_related("from_org", "to_org"))
+    if not due:
+        return 0
+    _tell_coordinators(
+        _("[Tsunagari] Referrals without an answer"),
+        [f"#{r.pk}: {r.from_org.name} → {r.to_org.name} ({_('due')} {r.due_on:%Y-%m-%d})" for r in due],
+    )
     with transaction.atomic():
         for referral in due:
             Referral.objects.filter(pk=referral.pk).update(escalated_at=timezone.now())
@@ -239,17 +249,10 @@ def escalate_unassigned() -> int:
     )
     if not due:
         return 0
-    coordinators = list(
-        Membership.objects.filter(
-            role=Role.COORDINATOR, is_active=True, organization__is_secretariat=True
-        ).values_list("user__email", flat=True)
+    _tell_coordinators(
+        _("[Tsunagari] Cases still without a lead"),
+        [f"#{c.pk}: {c.opened_by.name} ({c.unassigned_since:%Y-%m-%d})" for c in due],
     )
-    if coordinators:
-        lines = [f"#{c.pk}: {c.opened_by.name} ({c.unassigned_since:%Y-%m-%d})" for c in due]
-        send_mail(
-            subject=_("[Tsunagari] Cases still without a lead"), message="\n".join(lines), from_email=None,
-            recipient_list=coordinators, fail_silently=True,
-        )  # fmt: skip
     with transaction.atomic():
         for case in due:
             Case.objects.filter(pk=case.pk).update(escalated_at=timezone.now())
