@@ -32,7 +32,20 @@ KWARG_PROVIDERS: dict[str, Callable[[Membership], Any]] = {
     "referral_pk": lambda m: _referral(m).pk,
     "note_pk": lambda m: _note(m).pk,
     "instrument": lambda m: "k6_ja",
+    "household_pk": lambda m: _household(m).pk,
+    "member_pk": lambda m: _household(m).members.get().pk,
 }
+
+
+def _household(m: Membership):
+    """The organisation's one household (the same for every provider), with one member."""
+    from tsunagari.cases.models import Household, HouseholdMember
+
+    household = Household.objects.filter(organization=m.organization).order_by("pk").first()
+    if household is None:
+        household = Household.objects.create(organization=m.organization, label="架空家")
+        HouseholdMember.objects.create(household=household, person=_person(m), relation="self")
+    return household
 
 
 def _note(m: Membership):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("referrals/<int:referral_pk>/answer/", case_views.referral_answer, name="referral_answer"),
     path("referrals/<int:referral_pk>/cancel/", case_views.referral_cancel, name="referral_cancel"),
     path("open/<int:person_pk>/", case_views.case_open, name="case_open"),
+    path("open-household/<int:household_pk>/", case_views.case_open_household, name="case_open_household"),
     path("<int:case_pk>/", case_views.case_detail, name="case_detail"),
     path("<int:case_pk>/share/", case_views.case_share, name="case_share"),
     path("<int:case_pk>/refer/", case_views.referral_send, name="referral_send"),

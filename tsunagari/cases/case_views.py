@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tsunagari.audit.models import ActivityLog, LegalBasis
+from tsunagari.charts import Chart, Series
 from tsunagari.directory.hotlines import crisis_hotlines
 from tsunagari.orgs.access import org_view
 from tsunagari.orgs.models import Organization, Role
@@ -29,9 +30,9 @@ from .forms import (
     ShareForm,
     TaskForm,
 )
-from .instruments import K6_CRISIS, instruments
-from .models import Case, Consent, Referral, SupportPlan
-from .selectors import cases_visible_to, persons_visible_to, unassigned_queue_for
+from .instruments import K6_CRISIS, instruments, score_range
+from .models import Case, Consent, Household, Person, Referral, SupportPlan
+from .selectors import cases_visible_to, households_visible_to, persons_visible_to, unassigned_queue_for
 
 
 def _slug(request: HttpRequest) -> str:
@@ -52,17 +53,31 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @org_view(Role.STAFF)
 @require_http_methods(["GET", "POST"])
 def case_open(request: HttpRequest, person_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
-    person = get_object_or_404(persons_visible_to(membership), pk=person_pk)
+    person = get_object_or_404(persons_visible_to(request.membership), pk=person_pk)  # type: ignore[attr-defined]
+    return _open_case(request, person=person)
+
+
+@org_view(Role.STAFF)
+@require_http_methods(["GET", "POST"])
+def case_open_household(request: HttpRequest, household_pk: int) -> HttpResponse:
+    household = get_object_or_404(households_visible_to(request.membership), pk=household_pk)  # type: ignore[attr-defined]
+    return _open_case(request, household=household)
+
+
+def _open_case(
+    request: HttpRequest, *, person: Person | None = None, household: Household | None = None
+) -> HttpResponse:
     form = OpenCaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         case = services.open_case(
-            by=membership, person=person, categories=list(data["categories"]), risk=data["risk"],
-            summary=data["summary"], lead_self=data["lead_self"], request=request,
+            by=request.membership, person=person, household=household,  # type: ignore[attr-defined]
+            categories=list(data["categories"]), risk=data["risk"], summary=data["summary"],
+            lead_self=data["lead_self"], request=request,
         )  # fmt: skip
         return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
-    return render(request, "cases/case_form.html", {"form": form, "person": person})
+    name = person.name if person else household.label  # type: ignore[union-attr]
+    return render(request, "cases/case_form.html", {"form": form, "subject_name": name})
 
 
 @org_view(Role.STAFF)
@@ -111,6 +126,7 @@ def _assessment_context(case: Case) -> dict:
             "code": code,
             "spec": spec,
             "history": by_instrument[code],
+            "trend": _trend_chart(code, spec, by_instrument[code]),
             "form": AssessmentForm(instrument=spec, prefix=code),
         }
         for code, spec in instruments().items()
@@ -121,6 +137,23 @@ def _assessment_context(case: Case) -> dict:
         "k6_crisis": bool(k6) and k6[-1].score >= K6_CRISIS,
         "hotlines": crisis_hotlines(),
     }
+
+
+def _trend_chart(code: str, spec: dict, history: list) -> Chart | None:
+    """Baseline and follow-ups as a line on the instrument's full scale (a trend needs two points)."""
+    if len(history) < 2:
+        return None
+    low, high = score_range(code)
+    return Chart(
+        id=f"trend-{code}",
+        title=_("%(name)s over time") % {"name": spec["name_ja"]},
+        kind="line",
+        labels=[a.administered_on.isoformat() for a in history],
+        series=[Series(label=_("Score"), data=[a.score for a in history])],
+        y_min=low,
+        y_max=high,
+        y_title=_("Score"),
+    )
 
 
 @org_view(Role.STAFF)

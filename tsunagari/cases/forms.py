@@ -10,7 +10,7 @@ from tsunagari.audit.models import LegalBasis
 from tsunagari.orgs.models import Organization
 from tsunagari.orgs.validators import validate_phone_number
 
-from .models import Case, CaseNote, Consent, Person, Referral
+from .models import Case, CaseNote, Consent, HouseholdMember, Person, Referral
 
 
 class PersonForm(forms.ModelForm):
@@ -28,6 +28,29 @@ class PersonForm(forms.ModelForm):
 
     def clean_phone(self) -> str:
         return unicodedata.normalize("NFKC", self.cleaned_data.get("phone", "")).strip()
+
+
+class _PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}（{obj.kana}）" if obj.kana else obj.name
+
+
+class HouseholdMemberForm(forms.Form):
+    """Add one of the organisation's registered people to a household."""
+
+    person = _PersonChoiceField(label=_("Person"), queryset=Person.objects.none())
+    relation = forms.ChoiceField(label=_("Relation"), choices=HouseholdMember.Relation.choices)
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["person"]).queryset = people
+
+
+class HouseholdForm(HouseholdMemberForm):
+    """A new household (世帯) with its first member; more members are added on the household's page."""
+
+    label = forms.CharField(label=_("Household name"), max_length=100, help_text=_("For example: 架空家"))
+    field_order = ["label", "person", "relation"]
 
 
 class OpenCaseForm(forms.Form):

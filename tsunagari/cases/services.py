@@ -102,6 +102,63 @@ def create_household(
     return household
 
 
+def record_household_view(
+    *, household: Household, by: Membership, request: HttpRequest | None = None
+) -> None:
+    log_action(
+        household,
+        actor=by,
+        action="cases.household.viewed",
+        legal_basis=LegalBasis.OWN_ORGANIZATION,
+        request=request,
+    )
+
+
+@transaction.atomic
+def add_household_member(
+    *, by: Membership, household: Household, person: Person, relation: str, request: HttpRequest | None = None
+) -> HouseholdMember:
+    """Add one of our own registered people to one of our own households (a person may belong to several
+    households over time, but only once to each)."""
+    if (
+        not by.has_role(Role.STAFF)
+        or household.organization_id != by.organization_id
+        or person.organization_id != by.organization_id
+    ):
+        raise PermissionDenied
+    if HouseholdMember.objects.filter(household=household, person=person).exists():
+        raise ValidationError({"person": _("This person is already in the household.")})
+    member = HouseholdMember.objects.create(household=household, person=person, relation=relation)
+    log_action(
+        household,
+        actor=by,
+        action="cases.household.member_added",
+        legal_basis=LegalBasis.OWN_ORGANIZATION,
+        data={"person": person.pk, "relation": relation},
+        request=request,
+    )
+    return member
+
+
+@transaction.atomic
+def remove_household_member(
+    *, by: Membership, member: HouseholdMember, request: HttpRequest | None = None
+) -> None:
+    household = member.household
+    if not by.has_role(Role.STAFF) or household.organization_id != by.organization_id:
+        raise PermissionDenied
+    person_pk = member.person_id
+    member.delete()
+    log_action(
+        household,
+        actor=by,
+        action="cases.household.member_removed",
+        legal_basis=LegalBasis.OWN_ORGANIZATION,
+        data={"person": person_pk},
+        request=request,
+    )
+
+
 @transaction.atomic
 def rotate_data_key() -> int:
     """Re-encrypt every encrypted value with the newest data key and recompute the blind indexes

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tsunagari.orgs.access import org_view
 from tsunagari.orgs.models import Role
 
 from . import services
-from .forms import PersonForm
-from .selectors import persons_visible_to
+from .forms import HouseholdForm, HouseholdMemberForm, PersonForm
+from .models import Case, Household, HouseholdMember
+from .selectors import cases_visible_to, households_visible_to, persons_visible_to
 
 
 @org_view(Role.STAFF)
@@ -51,5 +54,100 @@ def person_detail(request: HttpRequest, person_pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     person = get_object_or_404(persons_visible_to(membership).select_related("district"), pk=person_pk)
     services.record_view(person=person, by=membership, request=request)
-    households = person.households.select_related("household")
+    households = person.households.select_related("household").order_by("household__created_at")
     return render(request, "cases/person_detail.html", {"person": person, "households": households})
+
+
+@org_view(Role.STAFF)
+def household_list(request: HttpRequest) -> HttpResponse:
+    households = (
+        households_visible_to(request.membership)  # type: ignore[attr-defined]
+        .annotate(member_count=Count("members", distinct=True), case_count=Count("cases", distinct=True))
+        .order_by("-created_at")
+    )
+    return render(request, "cases/household_list.html", {"households": households})
+
+
+@org_view(Role.STAFF)
+@require_http_methods(["GET", "POST"])
+def household_create(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    people = persons_visible_to(membership).order_by("-created_at")
+    form = HouseholdForm(request.POST or None, people=people, initial=_initial_person(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        household = services.create_household(
+            by=membership, label=data["label"], members=[(data["person"], data["relation"])], request=request
+        )
+        messages.success(request, _("Household registered. Add the other members below."))
+        return redirect("cases:household_detail", org_slug=request.org.slug, household_pk=household.pk)  # type: ignore[attr-defined]
+    return render(request, "cases/household_form.html", {"form": form})
+
+
+def _initial_person(request: HttpRequest) -> dict[str, str]:
+    """ "Register a household" from a person's page starts with that person chosen as head of household."""
+    person = request.GET.get("person", "")
+    return {"person": person, "relation": HouseholdMember.Relation.SELF} if person.isdigit() else {}
+
+
+@org_view(Role.STAFF)
+def household_detail(request: HttpRequest, household_pk: int) -> HttpResponse:
+    household = get_object_or_404(households_visible_to(request.membership), pk=household_pk)  # type: ignore[attr-defined]
+    return _household_page(request, household)
+
+
+def _household_page(
+    request: HttpRequest, household: Household, member_form: HouseholdMemberForm | None = None
+) -> HttpResponse:
+    """The household seen whole: its members, the household's cases and the members' own open cases."""
+    membership = request.membership  # type: ignore[attr-defined]
+    services.record_household_view(household=household, by=membership, request=request)
+    members = list(household.members.select_related("person", "person__district").order_by("pk"))
+    context = {
+        "household": household,
+        "members": members,
+        "member_cases": cases_visible_to(membership)
+        .filter(person__in=[m.person_id for m in members], status=Case.Status.OPEN)
+        .select_related("lead", "person")
+        .order_by("opened_at"),
+        "household_cases": cases_visible_to(membership)
+        .filter(household=household)
+        .select_related("lead")
+        .order_by("status", "-opened_at"),
+        "member_form": member_form
+        or HouseholdMemberForm(
+            people=persons_visible_to(membership).exclude(households__household=household)
+        ),
+    }
+    return render(request, "cases/household_detail.html", context, status=400 if member_form else 200)
+
+
+@org_view(Role.STAFF)
+@require_POST
+def household_member_add(request: HttpRequest, household_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    household = get_object_or_404(households_visible_to(membership), pk=household_pk)
+    form = HouseholdMemberForm(request.POST, people=persons_visible_to(membership))
+    if form.is_valid():
+        try:
+            services.add_household_member(
+                by=membership, household=household, person=form.cleaned_data["person"],
+                relation=form.cleaned_data["relation"], request=request,
+            )  # fmt: skip
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Member added."))
+            return redirect("cases:household_detail", org_slug=request.org.slug, household_pk=household.pk)  # type: ignore[attr-defined]
+    return _household_page(request, household, member_form=form)
+
+
+@org_view(Role.STAFF)
+@require_POST
+def household_member_remove(request: HttpRequest, household_pk: int, member_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    household = get_object_or_404(households_visible_to(membership), pk=household_pk)
+    member = get_object_or_404(household.members, pk=member_pk)
+    services.remove_household_member(by=membership, member=member, request=request)
+    messages.success(request, _("Member removed from the household. Their own record is kept."))
+    return redirect("cases:household_detail", org_slug=request.org.slug, household_pk=household.pk)  # type: ignore[attr-defined]
