@@ -288,6 +288,8 @@ TSUNAGARI_TRUSTED_PROXIES = frozenset(env_list("TSUNAGARI_TRUSTED_PROXIES"))
 TSUNAGARI_REFERRAL_DUE_DAYS = int(os.environ.get("TSUNAGARI_REFERRAL_DUE_DAYS", "3"))
 # Days a case may wait without a lead (制度のはざま) before the secretariat's coordinators are told.
 TSUNAGARI_UNASSIGNED_ESCALATE_DAYS = int(os.environ.get("TSUNAGARI_UNASSIGNED_ESCALATE_DAYS", "3"))
+# Closed cases (and people with nothing left open) are deleted this many years after closing.
+TSUNAGARI_RETENTION_YEARS = int(os.environ.get("TSUNAGARI_RETENTION_YEARS", "5"))
 TSUNAGARI_CITY_NAME = os.environ.get("TSUNAGARI_CITY_NAME", "架空市")
 TSUNAGARI_PLATFORM_NAME = os.environ.get("TSUNAGARI_PLATFORM_NAME", "孤独・孤立対策官民連携プラットフォーム")
 

@@ -165,6 +165,8 @@ class Case(models.Model):
     opened_at = models.DateTimeField(default=timezone.now)
     unassigned_since = models.DateTimeField(null=True, blank=True, editable=False)
     escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The retention clock (cases/retention.py): set when the case is closed, cleared if it is reopened.
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:

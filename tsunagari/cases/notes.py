@@ -110,6 +110,10 @@ def update_case(
         raise PermissionDenied
     categories = changes.pop("categories", None)
     fields = {k: v for k, v in changes.items() if k in {"risk", "status", "summary"}}
+    edited = sorted([*fields, *(["categories"] if categories is not None else [])])
+    if "status" in fields:  # closing starts the retention clock; reopening stops it
+        closed = fields["status"] == Case.Status.CLOSED
+        fields["closed_at"] = (case.closed_at or timezone.now()) if closed else None
     updated = Case.objects.filter(pk=case.pk, version=expected_version).update(
         version=expected_version + 1, **fields
     )
@@ -121,7 +125,7 @@ def update_case(
         case,
         actor=by,
         action="cases.case.updated",
-        data={"fields": sorted([*fields, *(["categories"] if categories is not None else [])])},
+        data={"fields": edited},
         request=request,
     )
     return Case.objects.get(pk=case.pk)
