@@ -16,8 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from tsunagari.accounts.models import User
-from tsunagari.cases.models import HouseholdMember
-from tsunagari.cases.services import create_household, register_person
+from tsunagari.cases.assessments import record_assessment
+from tsunagari.cases.models import Case, HouseholdMember
+from tsunagari.cases.services import create_household, open_case, register_person
+from tsunagari.directory.forms import category_terms
 from tsunagari.directory.hsds import import_package
 from tsunagari.directory.models import DirectoryOrganization, Service
 from tsunagari.directory.schemes import import_schemes
@@ -243,6 +245,18 @@ def _seed_people(shakyo: Organization) -> None:
         label="架空家",
         members=[(hanako, HouseholdMember.Relation.SELF), (son, HouseholdMember.Relation.CHILD)],
     )
+    case = open_case(
+        by=staff, person=hanako, risk=Case.Risk.MEDIUM,
+        summary="夫を亡くしてから外出が減り、誰とも話さない日が続く。息子と二人暮らし。",
+        categories=list(category_terms().filter(code__in=["loneliness", "bereavement"])),
+    )  # fmt: skip
+    # Baseline three months ago and a follow-up today, so the trend chart shows on the case.
+    today = timezone.localdate()
+    for on, answers in ((today - timedelta(days=91), (3, 3, 2)), (today, (2, 2, 1))):
+        record_assessment(
+            by=staff, case=case, instrument="ucla3_ja_national_survey",
+            answers={f"q{i + 1}": value for i, value in enumerate(answers)}, on=on,
+        )  # fmt: skip
 
 
 def totp_secret(user: User) -> str | None:

@@ -271,3 +271,34 @@ def test_person_with_verbal_consent_is_referred_accepted_and_completed(browser, 
     assert inbox.goto(base + "/o/yorisoi" + case_path).status == 404  # withdrawal hides the case at once
     for context in (sender, recipient, outsider):
         context.close()
+
+
+def test_household_is_seen_whole_with_the_trend_chart_and_member_pages_pass_axe(browser, demo_server):
+    base = demo_server.url
+    context = browser.new_context(locale="ja-JP", bypass_csp=True)  # bypass only so that axe can be injected
+    page = context.new_page()
+    _sign_in_with_totp(page, base, demo_server, "staff@shakyo.example.jp")
+    page.wait_for_url(re.compile(r"/o/shakyo/$"))
+
+    page.goto(base + "/o/shakyo/people/")
+    page.get_by_role("link", name="世帯", exact=True).first.click()
+    page.get_by_role("link", name="架空家").click()
+    page.wait_for_url(re.compile(r"/o/shakyo/people/households/\d+/$"))
+    members = page.locator("table").first.inner_text()
+    assert "架空 花子" in members and "架空 一郎" in members
+    assert not _axe_violations(page), "household page"
+    screenshot(page, "household")
+
+    page.locator("main a", has_text=re.compile(r"#\d+")).first.click()
+    page.wait_for_url(re.compile(r"/o/shakyo/cases/\d+/$"))
+    chart = page.locator("canvas[data-chart='trend-ucla3_ja_national_survey-data']")
+    chart.scroll_into_view_if_needed()
+    page.wait_for_selector("canvas[data-drawn='true']")
+    assert chart.bounding_box()["height"] > 100
+    screenshot(page, "case-trend-chart")
+    assert not _axe_violations(page), "case page"
+
+    for path in ("/o/shakyo/people/", "/o/shakyo/cases/", "/o/shakyo/cases/inbox/", "/o/shakyo/cases/tasks/"):
+        page.goto(base + path)
+        assert not _axe_violations(page), path
+    context.close()

@@ -96,3 +96,33 @@ def test_answers_are_encrypted(world, case):
     with connection.cursor() as cursor:
         cursor.execute("SELECT answers FROM cases_assessment")
         assert '"q1"' not in cursor.fetchone()[0]
+
+
+def test_a_second_assessment_draws_the_trend_on_the_instruments_full_scale(world, case):
+    import json
+    import re
+
+    from tsunagari.cases.instruments import score_range
+
+    staff = world["staff"]
+    url = reverse("case_pages:case_detail", args=[staff.organization.slug, case.pk])
+    assessments.record_assessment(
+        by=staff, case=case, instrument="ucla3_ja_national_survey", answers={"q1": 3, "q2": 3, "q3": 3},
+        on=date(2026, 4, 1),
+    )  # fmt: skip
+    assert (
+        'data-chart="trend-ucla3_ja_national_survey-data"' not in client_for(staff).get(url).content.decode()
+    )
+    assessments.record_assessment(
+        by=staff, case=case, instrument="ucla3_ja_national_survey", answers={"q1": 2, "q2": 1, "q3": 2},
+        on=date(2026, 7, 1),
+    )  # fmt: skip
+    page = client_for(staff).get(url).content.decode()
+    assert 'data-chart="trend-ucla3_ja_national_survey-data"' in page and "chart.umd.min.js" in page
+    data = re.search(
+        r'<script id="trend-ucla3_ja_national_survey-data" type="application/json">(.*?)</script>', page
+    )
+    spec = json.loads(data.group(1))
+    assert spec["labels"] == ["2026-04-01", "2026-07-01"] and spec["series"][0]["data"] == [9, 5]
+    assert (spec["y"]["min"], spec["y"]["max"]) == score_range("ucla3_ja_national_survey") == (3, 12)
+    assert score_range("k6_ja") == (0, 24) and score_range("direct_loneliness") == (1, 5)

@@ -43,3 +43,11 @@ def score(code: str, answers: dict[str, int]) -> Result:
     total = sum(values)
     band = next((b for b in instrument.get("bands", []) if b["min"] <= total <= b["max"]), None)
     return Result(total, band["label_ja"] if band else "", code == "k6_ja" and total >= K6_CRISIS)
+
+
+def score_range(code: str) -> tuple[int, int]:
+    """Lowest and highest possible score: one answer's range for the direct question, else the sums."""
+    instrument = instruments()[code]
+    values = [option["value"] for option in instrument["options"]]
+    items = 1 if code == "direct_loneliness" else len(instrument["items"])
+    return items * min(values), items * max(values)
