@@ -218,7 +218,71 @@ def seed(*, password: str, progress: Callable[[str], None] = lambda _: None) -> 
             TOTP.activate(user, generate_totp_secret())
             RecoveryCodes.activate(user)
     _seed_people(orgs["shakyo"])
+    _seed_needs(orgs)
     return True
+
+
+# (org slug, user, district codes, kinds of trouble, household types, what they say) — invented patterns
+# that echo what such organisations report: the heat map, small-cell suppression and the gaps all show.
+NEED_PATTERNS = [
+    ("shakyo", "staff@shakyo.example.jp", ["chuo", "kitahama", "koto", "yamate"], ["loneliness", "elderly_care"],
+     ["single_elderly", "elderly_couple"], "配食やサロンの利用者で、誰とも話さない日が続く方が多い"),
+    ("shakyo", "staff@shakyo.example.jp", ["chuo", "minamihara"], ["livelihood", "debt_legal"], ["8050", "other"],
+     "親の年金で暮らす中高年の子。相談先が分からない"),
+    ("coop", "staff@coop.example.jp", ["chuo", "kitahama", "nishigaoka", "shinonome", "kawabata"],
+     ["food", "loneliness"], ["single_elderly", "single_parent"], "宅配の際に食事が十分でない様子が見られる"),
+    ("shimbun", "staff@shimbun.example.jp", ["chuo", "yamate", "midoridai", "minatomachi"], ["loneliness"],
+     ["single_elderly"], "新聞がたまりがちで、配達時の声かけにしか反応がない"),
+    ("chuo-hospital", "msw@chuo-hospital.example.jp", ["chuo", "sakuragi"], ["health", "caregivers", "hikikomori"],
+     ["8050", "young_carer"], "退院後に家族の介護を担う若い世代がいるが、使える制度につながっていない"),
+]  # fmt: skip
+
+
+def _seed_needs(orgs: dict[str, Organization]) -> None:
+    """A year of de-identified need reports from five organisations, and one gap issue raised from them."""
+    import random
+
+    from tsunagari.directory.forms import category_terms
+    from tsunagari.needs.models import AgeBand, SystemFit
+    from tsunagari.needs.services import ReportData, raise_gap_issue, report_need
+
+    rng = random.Random(2026)  # noqa: S311 (invented demo figures, the same every time)
+    terms = {t.code: t for t in category_terms()}
+    districts = {d.code: d for d in District.objects.all()}
+    this_month = timezone.localdate().replace(day=1)
+    months = []
+    for back in range(12):  # this month and the eleven before it
+        year, month = divmod(this_month.year * 12 + this_month.month - 1 - back, 12)
+        months.append(date(year, month + 1, 1))
+    gap_reports = []
+    for slug, email, district_codes, categories, households, text in NEED_PATTERNS:
+        member = Membership.objects.get(organization=orgs[slug], user__email=email)
+        for period in months:
+            for code in rng.sample(district_codes, k=max(1, len(district_codes) // 2)):
+                household = rng.choice(households)
+                fit = (
+                    SystemFit.UNREACHED
+                    if household in {"8050", "young_carer"}
+                    else rng.choice(list(SystemFit))
+                )
+                report = report_need(
+                    by=member,
+                    data=ReportData(
+                        period=period, district_id=districts[code].pk,
+                        categories=[terms[c] for c in rng.sample(categories, k=rng.randint(1, len(categories)))],
+                        age_band=rng.choice([AgeBand.SEVENTIES, AgeBand.EIGHTY_PLUS, AgeBand.FIFTIES, AgeBand.MIXED]),
+                        household_type=household, count=rng.randint(1, 6), system_fit=fit, description=text,
+                    ),
+                )  # fmt: skip
+                if household == "young_carer":
+                    gap_reports.append(report)
+    coordinator = Membership.objects.get(organization=orgs["jimukyoku"], role=Role.COORDINATOR)
+    raise_gap_issue(
+        by=coordinator, title="退院後に介護を担うヤングケアラーへの支援",
+        summary="病院から、退院した家族の介護を担う10代・20代がいるとの報告が続いている。介護保険・子ども支援の"
+        "どちらの制度にもつながりにくい（制度のはざま）。学校・地域包括・病院で対応を検討する。",
+        reports=gap_reports[:6], responsible=[orgs["chuo-hospital"], orgs["shakyo"]],
+    )  # fmt: skip
 
 
 def _seed_people(shakyo: Organization) -> None:

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "tsunagari.audit",
     "tsunagari.directory",
     "tsunagari.cases",
+    "tsunagari.needs",
 ]
 
 MIDDLEWARE = [
@@ -290,6 +291,8 @@ TSUNAGARI_REFERRAL_DUE_DAYS = int(os.environ.get("TSUNAGARI_REFERRAL_DUE_DAYS", 
 TSUNAGARI_UNASSIGNED_ESCALATE_DAYS = int(os.environ.get("TSUNAGARI_UNASSIGNED_ESCALATE_DAYS", "3"))
 # Closed cases (and people with nothing left open) are deleted this many years after closing.
 TSUNAGARI_RETENTION_YEARS = int(os.environ.get("TSUNAGARI_RETENTION_YEARS", "5"))
+# Aggregates of shared needs show a figure only when it is at least this (smaller ones read 「10未満」).
+TSUNAGARI_NEEDS_MIN_CELL = max(2, int(os.environ.get("TSUNAGARI_NEEDS_MIN_CELL", "10")))
 TSUNAGARI_CITY_NAME = os.environ.get("TSUNAGARI_CITY_NAME", "架空市")
 TSUNAGARI_PLATFORM_NAME = os.environ.get("TSUNAGARI_PLATFORM_NAME", "孤独・孤立対策官民連携プラットフォーム")
 

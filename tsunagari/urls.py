@@ -28,4 +28,5 @@ urlpatterns = [
     path("o/<slug:org_slug>/directory/", include("tsunagari.directory.staff_urls")),
     path("o/<slug:org_slug>/people/", include("tsunagari.cases.urls")),
     path("o/<slug:org_slug>/cases/", include("tsunagari.cases.case_urls")),
+    path("o/<slug:org_slug>/needs/", include("tsunagari.needs.urls")),
 ]

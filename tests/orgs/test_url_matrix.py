@@ -34,7 +34,32 @@ KWARG_PROVIDERS: dict[str, Callable[[Membership], Any]] = {
     "instrument": lambda m: "k6_ja",
     "household_pk": lambda m: _household(m).pk,
     "member_pk": lambda m: _household(m).members.get().pk,
+    "report_pk": lambda m: _need_report(m).pk,
+    "issue_pk": lambda m: _gap_issue(m).pk,
 }
+
+
+def _need_report(m: Membership):
+    from datetime import date
+
+    from tsunagari.directory.forms import category_terms
+    from tsunagari.needs.models import NeedReport
+    from tsunagari.orgs.models import District
+
+    report = NeedReport.objects.create(
+        organization=m.organization, period=date(2026, 4, 1), district=District.objects.first(), age_band="70s",
+        household_type="single_elderly", count=3, system_fit="none",
+    )  # fmt: skip
+    report.categories.set(category_terms()[:1])
+    return report
+
+
+def _gap_issue(m: Membership):
+    from tsunagari.needs.models import GapIssue
+
+    issue = GapIssue.objects.create(title="課題", summary="-", created_by=m.user)
+    issue.participants.add(m.organization)
+    return issue
 
 
 def _household(m: Membership):

@@ -44,6 +44,14 @@ ACTION_LABELS: dict[str, Promise] = {
     "cases.referral.cancelled": _("Referral cancelled"),
     "cases.referral.edited": _("Referral corrected"),
     "cases.referral.escalated": _("Referral escalated to the secretariat"),
+    "needs.report.created": _("Need reported"),
+    "needs.report.imported": _("Needs reported from a spreadsheet"),
+    "needs.report.deleted": _("Need report withdrawn"),
+    "needs.gap.raised": _("Gap issue raised"),
+    "needs.gap.updated": _("Gap issue updated"),
+    "needs.gap.joined": _("Organisation joined a gap issue"),
+    "needs.gap.note_added": _("Note added to a gap issue"),
+    "needs.gap.decision_added": _("Decision recorded on a gap issue"),
 }
 
 OBJECT_LABELS: dict[str, Promise] = {
@@ -52,6 +60,8 @@ OBJECT_LABELS: dict[str, Promise] = {
     "accounts.invitation": _("Invitation"),
     "cases.person": _("Person"),
     "cases.household": _("Household"),
+    "needs.needreport": _("Need report"),
+    "needs.gapissue": _("Gap issue"),
     "cases.case": _("Case"),
     "cases.consent": _("Consent"),
     "cases.referral": _("Referral"),

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
+
+from tsunagari import spreadsheets
 
 from .models import Service
 
@@ -31,30 +29,10 @@ def _rows(services: Iterable[Service]) -> tuple[list[str], list[list[str]]]:
 
 
 def to_csv(services: Iterable[Service]) -> bytes:
-    header, rows = _rows(services)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return spreadsheets.to_csv(*_rows(services))
 
 
 def to_xlsx(services: Iterable[Service]) -> bytes:
     header, rows = _rows(services)
-    book = Workbook()
-    sheet = book.create_sheet(index=0)
-    book.remove(book.worksheets[1])  # the empty default sheet
-    sheet.title = _("Directory")[:31]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    sheet.freeze_panes = "A2"
-    for column, width in zip(
-        "ABCDEFGHIJKLM", [36, 28, 10, 28, 12, 12, 10, 10, 30, 18, 30, 12, 38], strict=True
-    ):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    widths = [36, 28, 10, 28, 12, 12, 10, 10, 30, 18, 30, 12, 38]
+    return spreadsheets.to_xlsx(_("Directory"), header, rows, widths)

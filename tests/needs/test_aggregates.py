@@ -1,0 +1,132 @@
+"""What members see of shared needs: suppressed aggregates only, the same on the page, in the downloads
+and from the command line; coverage against the directory; nothing of the reports themselves."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from django.core.management import call_command
+from django.urls import reverse
+
+from tests.conftest import client_for
+from tsunagari.needs import aggregates
+from tsunagari.orgs.models import District
+
+from .test_suppression import _attack
+
+
+def _city(world, report):
+    """Loneliness: 中央 12 + 3 (two reports) and 北浜 4; food: 中央 30 and 北浜 25."""
+    staff, other = world["staff"], world["other_staff"]
+    report(staff, 12, description="秘密の記述A")
+    report(other, 3)
+    report(other, 4, district="kitahama")
+    report(staff, 30, categories=("food",))
+    report(other, 25, district="kitahama", categories=("food",))
+
+
+def test_members_see_suppressed_aggregates_and_no_report(world, report, terms, districts):
+    _city(world, report)
+    page = client_for(world["viewer"]).get(reverse("needs:dashboard", args=["org-a"]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "秘密の記述A" not in html  # a report's own words never reach members
+    table = aggregates.city_table().table
+    small = ("cell", districts["kitahama"].pk, terms["loneliness"].pk)
+    assert table.shown(small) is None and table.below_k(small)
+    assert "10未満" in html
+    for key in table.values:  # nothing between 1 and 9 is ever shown ...
+        assert table.shown(key) is None or table.shown(key) == 0 or table.shown(key) >= 10, key
+    for key, (low, high) in _attack(table).items():  # ... nor can be worked out from what is
+        assert high - low >= 1, key
+
+
+def test_the_command_line_prints_what_members_see(world, report, terms):
+    _city(world, report)
+    out = io.StringIO()
+    call_command("export_needs", "--aggregate", "--format", "json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["k"] == 10 and set(data) == {"k", "cells", "district_totals", "category_totals"}
+    cells = {(c["district"], c["category"]): c for c in data["cells"]}
+    assert len(cells) == District.objects.count() * len(terms)
+    assert cells[("北浜地区", "孤独・さびしさ")] == {
+        "district": "北浜地区",
+        "category": "孤独・さびしさ",
+        "count": None,
+        "suppressed": True,
+    }
+    assert cells[("湖東地区", "孤独・さびしさ")] == {
+        "district": "湖東地区",
+        "category": "孤独・さびしさ",
+        "count": 0,
+        "suppressed": False,
+    }
+    table = aggregates.city_table().table
+    for d in District.objects.all():
+        for t in terms.values():
+            assert cells[(d.name, t.label)]["count"] == table.cell(d.pk, t.pk)
+    for entry in (*data["cells"], *data["district_totals"], *data["category_totals"]):
+        assert (entry["count"] is None) == entry["suppressed"]
+        assert entry["count"] is None or entry["count"] == 0 or entry["count"] >= 10
+
+    out = io.StringIO()
+    call_command("export_needs", "--aggregate", "--format", "csv", stdout=out)
+    printed = list(csv.reader(io.StringIO(out.getvalue())))
+    download = client_for(world["viewer"]).get(reverse("needs:export_aggregate", args=["org-a", "csv"]))
+    downloaded = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert printed == downloaded  # exactly as members see it
+    assert printed[0][0] == "地区" and printed[-1][0] == "合計"
+
+
+def test_the_command_needs_aggregate(capsys):
+    import pytest
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("export_needs", "--format", "json")
+
+
+def test_excel_export_opens_with_the_same_figures(world, report):
+    from openpyxl import load_workbook
+
+    _city(world, report)
+    response = client_for(world["viewer"]).get(reverse("needs:export_aggregate", args=["org-a", "xlsx"]))
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = {row[0]: row for row in sheet.iter_rows(values_only=True)}
+    assert rows["北浜地区"][1] == "10未満" and rows["湖東地区"][1] == 0
+
+
+def test_coverage_counts_services_by_availability_and_lists_unreached_needs(world, report, terms, districts):
+    from tsunagari.directory.models import Service
+
+    _city(world, report)
+    food_services = Service.objects.filter(status=Service.Status.ACTIVE, categories=terms["food"]).distinct()
+    food_services.update(availability=Service.Availability.CLOSED)
+    cells = {(c.district.code, c.category.code): c for c in aggregates.coverage(exact=True)}
+    food = cells[("chuo", "food")]
+    assert food.accepting == 0 and food.closed >= 1 and food.need.value == 30 and food.uncovered
+    unreached = aggregates.unreached_needs(exact=True)
+    assert [(c.district.code, c.category.code) for c in unreached][:1] == [("chuo", "food")]
+    assert all(c.need.value is not None for c in aggregates.unreached_needs(exact=False))  # no hidden ranks
+    page = client_for(world["viewer"]).get(reverse("needs:coverage", args=["org-a"])).content.decode()
+    assert "支援の届いていない困りごと" in page
+
+
+def test_monthly_and_household_series_are_suppressed_too(world, report):
+    from datetime import date
+
+    report(world["staff"], 40)
+    report(world["staff"], 4, period=date(2026, 5, 1), household_type="young_carer")
+    months = aggregates.monthly()
+    assert months.labels == ["2026-04", "2026-05"]
+    assert months.values() == [None, None]  # 4 is under 10, and 40 would give it away from the total
+    figures = dict(zip(aggregates.household_types().keys, aggregates.household_types().values(), strict=True))
+    assert figures["young_carer"] is None and figures["single_elderly"] is None and figures["8050"] == 0
+
+
+def test_the_summary_page_prints_on_one_page(world, report):
+    _city(world, report)
+    page = client_for(world["viewer"]).get(reverse("needs:summary", args=["org-a"])).content.decode()
+    assert "print-page" in page and "中央地区" in page

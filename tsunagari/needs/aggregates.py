@@ -1,0 +1,237 @@
+"""The platform's picture of the city, from the monthly tallies (never from identities).
+
+Members see one table only: everything reported, district × kind of trouble, with its totals, the
+months and the household types, each suppressed below k (suppression.py). They get no filters on
+purpose: two overlapping tables (this year and all years, or one household type and all) could be
+subtracted from each other to recover what each one hides. The secretariat sees the reports themselves.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from tsunagari.directory.forms import category_terms
+from tsunagari.directory.models import Service, ServiceCategory, TaxonomyTerm
+from tsunagari.orgs.models import District
+
+from .models import HouseholdType, NeedReport, NeedTally, SystemFit
+from .suppression import SuppressedTable, suppress
+
+TOTAL = "total"
+
+
+def k_threshold() -> int:
+    return settings.TSUNAGARI_NEEDS_MIN_CELL
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure as members see it: the number, 「10未満」 (hidden, under k) or 「秘匿」 (hidden to protect
+    another figure)."""
+
+    value: int | None
+    below_k: bool
+    k: int
+    heat: str = ""  # CSS class of the heat map step
+
+    def __str__(self) -> str:
+        if self.value is not None:
+            return f"{self.value:,}"
+        return _("under %(k)s") % {"k": self.k} if self.below_k else _("withheld")
+
+    @classmethod
+    def of(cls, table: SuppressedTable, key: tuple, heat: str = "") -> Figure:
+        return cls(table.shown(key), table.below_k(key), table.k, heat)
+
+
+@dataclass(frozen=True)
+class CityTable:
+    """District × kind-of-trouble table as members see it (``table`` knows what is hidden)."""
+
+    districts: list[District]
+    categories: list[TaxonomyTerm]
+    table: SuppressedTable
+
+    def rows(self) -> list[tuple[District, list[Figure], Figure]]:
+        """Each district's figures, with a heat-map step (five steps of the largest shown figure)."""
+        top = max(
+            (v for key, v in self.table.values.items() if key[0] == "cell" and key not in self.table.hidden),
+            default=0,
+        )
+        rows = []
+        for d in self.districts:
+            figures = []
+            for c in self.categories:
+                key = ("cell", d.pk, c.pk)
+                value = self.table.shown(key)
+                step = (
+                    "hidden"
+                    if value is None
+                    else "0"
+                    if not value or not top
+                    else str(min(5, 1 + (value * 5 - 1) // top))
+                )
+                figures.append(Figure.of(self.table, key, f"heat--{step}"))
+            rows.append((d, figures, Figure.of(self.table, ("row", d.pk))))
+        return rows
+
+    def column_totals(self) -> list[Figure]:
+        return [Figure.of(self.table, ("col", c.pk)) for c in self.categories]
+
+    def grand_total(self) -> Figure:
+        return Figure.of(self.table, ("grand",))
+
+
+@dataclass(frozen=True)
+class Series:
+    """A one-column table (months, household types) whose entries add up to the grand total."""
+
+    labels: list[str]
+    table: SuppressedTable
+    keys: Sequence[object]
+
+    def values(self) -> list[int | None]:
+        return [self.table.cell(key, TOTAL) for key in self.keys]
+
+    def items(self) -> list[tuple[str, Figure]]:
+        return [
+            (label, Figure.of(self.table, ("cell", key, TOTAL)))
+            for label, key in zip(self.labels, self.keys, strict=True)
+        ]
+
+
+def city_table(k: int | None = None) -> CityTable:
+    """Reported people (延べ数) per district and kind of trouble, suppressed for members."""
+    k = k or k_threshold()
+    districts = list(District.objects.all())
+    categories = list(category_terms())
+    cells = {
+        (row["district_id"], row["category_id"]): row["total"]
+        for row in NeedTally.objects.values("district_id", "category_id").annotate(total=Sum("people"))
+    }
+    table = suppress(cells, [d.pk for d in districts], [c.pk for c in categories], k)
+    return CityTable(districts, categories, table)
+
+
+def naive_city_cells() -> dict[tuple[int, object], int]:
+    """The same cells straight from the reports (the benchmark's baseline, and a consistency check)."""
+    through = NeedReport.categories.through
+    rows = through.objects.values("needreport__district_id", "taxonomyterm_id").annotate(
+        people=Sum("needreport__count")
+    )
+    return {(r["needreport__district_id"], r["taxonomyterm_id"]): r["people"] for r in rows}
+
+
+def monthly(k: int | None = None) -> Series:
+    """Reported people per month, oldest first, suppressed as one line adding up to the grand total."""
+    k = k or k_threshold()
+    per_month = dict(NeedTally.objects.values_list("month").annotate(total=Sum("people")).order_by())
+    months = sorted(per_month)
+    if months:
+        months = _every_month(months[0], months[-1])
+    table = suppress({(m, TOTAL): per_month.get(m, 0) for m in months}, months, [TOTAL], k)
+    return Series([m.strftime("%Y-%m") for m in months], table, list(months))
+
+
+def household_types(k: int | None = None) -> Series:
+    k = k or k_threshold()
+    per_type = dict(NeedTally.objects.values_list("household_type").annotate(total=Sum("people")).order_by())
+    keys = list(HouseholdType.values)
+    table = suppress({(key, TOTAL): per_type.get(key, 0) for key in keys}, keys, [TOTAL], k)
+    return Series([str(HouseholdType(key).label) for key in keys], table, keys)
+
+
+def _every_month(first: date, last: date) -> list[date]:
+    months, current = [], first
+    while current <= last:
+        months.append(current)
+        current = date(current.year + (current.month == 12), current.month % 12 + 1, 1)
+    return months
+
+
+@dataclass(frozen=True)
+class CoverageCell:
+    district: District
+    category: TaxonomyTerm
+    need: Figure
+    accepting: int
+    waitlist: int
+    closed: int
+    unreached_share: float | None  # share of the need where no system fits or it does not reach (secretariat)
+
+    @property
+    def uncovered(self) -> bool:
+        return self.accepting == 0
+
+
+def coverage(*, k: int | None = None, exact: bool = False) -> list[CoverageCell]:
+    """For each district × kind of trouble with reported need: the directory's services that cover it,
+    by availability. Services with no districts serve the whole city. ``exact`` (secretariat only)
+    shows the figures unsuppressed."""
+    city = city_table(k)
+    counts: dict[tuple[int, object], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    district_ids = [d.pk for d in city.districts]
+    services = (
+        Service.objects.filter(status=Service.Status.ACTIVE, categories__in=city.categories)
+        .prefetch_related("districts")
+        .distinct()
+    )
+    service_categories = _service_categories(services)
+    for service in services:
+        covered = [d.pk for d in service.districts.all()] or district_ids
+        for category_id in service_categories.get(service.pk, ()):
+            for district_id in covered:
+                counts[(district_id, category_id)][service.availability] += 1
+    shares = _unreached_shares() if exact else {}
+    cells = []
+    for district in city.districts:
+        for category in city.categories:
+            key = ("cell", district.pk, category.pk)
+            true_need = city.table.values[key]
+            need = Figure(true_need, False, city.table.k) if exact else Figure.of(city.table, key)
+            if need.value == 0:  # a hidden figure is listed even when it is 0: skipping it would tell
+                continue
+            found = counts[(district.pk, category.pk)]
+            cells.append(
+                CoverageCell(
+                    district=district, category=category,
+                    need=need,
+                    accepting=found[Service.Availability.ACCEPTING], waitlist=found[Service.Availability.WAITLIST],
+                    closed=found[Service.Availability.CLOSED], unreached_share=shares.get((district.pk, category.pk)),
+                )
+            )  # fmt: skip
+    return cells
+
+
+def _service_categories(services: QuerySet[Service]) -> dict[object, set[object]]:
+    pairs = ServiceCategory.objects.filter(service__in=services).values_list("service_id", "term_id")
+    result: dict[object, set[object]] = defaultdict(set)
+    for service_id, term_id in pairs:
+        result[service_id].add(term_id)
+    return result
+
+
+def _unreached_shares() -> dict[tuple[int, object], float]:
+    rows = NeedTally.objects.values("district_id", "category_id").annotate(
+        total=Sum("people"),
+        unreached=Sum("people", filter=Q(system_fit__in=[SystemFit.UNREACHED, SystemFit.NONE])),
+    )
+    return {
+        (r["district_id"], r["category_id"]): (r["unreached"] or 0) / r["total"] for r in rows if r["total"]
+    }
+
+
+def unreached_needs(*, k: int | None = None, exact: bool = False, limit: int = 20) -> list[CoverageCell]:
+    """「支援の届いていない困りごと」: needs in districts where no service covering them is accepting,
+    biggest first. Members see only needs large enough to be shown (a rank must not reveal a hidden figure)."""
+    cells = [c for c in coverage(k=k, exact=exact) if c.uncovered and c.need.value is not None]
+    return sorted(cells, key=lambda c: (-(c.need.value or 0), c.district.sort_order, c.category.sort_order))[
+        :limit
+    ]

@@ -1,0 +1,333 @@
+"""Shared needs pages: reporting (one by one or a spreadsheet), the picture of the city as members see
+it, coverage and gaps, exports, the printable summary and the gap issues."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tsunagari import spreadsheets
+from tsunagari.charts import Chart, Series
+from tsunagari.orgs.access import org_view
+from tsunagari.orgs.models import Role
+
+from . import aggregates, services, suicide_stats
+from .forms import GapEntryForm, GapIssueForm, GapStatusForm, NeedReportForm, UploadForm
+from .models import GapIssue, GapIssueEntry
+from .selectors import gap_issues_visible_to, reports_visible_to, sees_all_reports
+from .spreadsheet import aggregate_rows, read_upload, report_rows, template_rows
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _slug(request: HttpRequest) -> str:
+    return request.org.slug  # type: ignore[attr-defined]
+
+
+def _picture(request: HttpRequest) -> dict:
+    """What the dashboard and the printable summary both show."""
+    city = aggregates.city_table()
+    months = aggregates.monthly()
+    households = aggregates.household_types()
+    return {
+        "city": city,
+        "months": months,
+        "households": households,
+        "month_chart": Chart(
+            id="needs-monthly",
+            title=_("Reported people by month"),
+            kind="line",
+            labels=months.labels,
+            series=[Series(_("People (延べ数)"), months.values())],
+            y_min=0,
+            y_title=_("People"),
+            notes=[_("Months under %(k)s are not drawn.") % {"k": city.table.k}],
+        ),  # fmt: skip
+        "household_chart": Chart(
+            id="needs-households",
+            title=_("Reported people by household type"),
+            kind="bar",
+            labels=households.labels,
+            series=[Series(_("People (延べ数)"), households.values())],
+            y_min=0,
+            y_title=_("People"),
+        ),  # fmt: skip
+        "unreached": aggregates.unreached_needs(exact=False, limit=10),
+        "k": city.table.k,
+    }
+
+
+@org_view(Role.VIEWER)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    context = _picture(request) | {
+        "suicide_chart": suicide_stats.trend_chart(),
+        "suicide_years": suicide_stats.years(),
+        "can_report": services.can_report(membership),
+        "sees_reports": sees_all_reports(membership),
+        "gap_count": gap_issues_visible_to(membership).exclude(status="solved").count(),
+    }
+    return render(request, "needs/dashboard.html", context)
+
+
+@org_view(Role.VIEWER)
+def summary(request: HttpRequest) -> HttpResponse:
+    """One printable page for council meetings."""
+    context = _picture(request) | {
+        "gaps": gap_issues_visible_to(request.membership).exclude(status="solved")[:8],  # type: ignore[attr-defined]
+    }
+    return render(request, "needs/summary.html", context)
+
+
+@org_view(Role.STAFF)
+@require_http_methods(["GET", "POST"])
+def report_new(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    form = NeedReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_need(by=membership, data=form.report_data(), request=request)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Thank you. The need was reported; it counts in the city's picture at once.")
+            )
+            return redirect("needs:report_list", org_slug=_slug(request))
+    return render(request, "needs/report_form.html", {"form": form})
+
+
+@org_view(Role.STAFF)
+def report_list(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    reports = (
+        reports_visible_to(membership)
+        .select_related("district", "organization")
+        .prefetch_related("categories")
+        .order_by("-period", "-pk")
+    )
+    all_reports = sees_all_reports(membership)
+    page = reports[:500]
+    return render(
+        request,
+        "needs/report_list.html",
+        {
+            "reports": page,
+            "all_reports": all_reports,
+            "total": reports.count(),
+            "can_raise": membership.is_coordinator,
+        },
+    )
+
+
+@org_view(Role.STAFF)
+@require_POST
+def report_delete(request: HttpRequest, report_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    report = get_object_or_404(reports_visible_to(membership), pk=report_pk)
+    services.delete_report(by=membership, report=report, request=request)
+    messages.success(request, _("The report was withdrawn."))
+    return redirect("needs:report_list", org_slug=_slug(request))
+
+
+@org_view(Role.STAFF)
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    form = UploadForm(request.POST or None, request.FILES or None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        try:
+            results = read_upload(upload_file.name, upload_file.read())
+        except spreadsheets.UnreadableFile as error:
+            form.add_error(
+                "file", _("This file cannot be read as the template: %(reason)s") % {"reason": error}
+            )
+        else:
+            if results and not any(r.errors for r in results):
+                rows = [r.data for r in results if r.data is not None]
+                saved = services.import_reports(by=membership, rows=rows, request=request)
+                messages.success(request, _("%(count)s reports were saved.") % {"count": saved})
+                return redirect("needs:report_list", org_slug=_slug(request))
+    errors = [r for r in results or [] if r.errors]
+    status = 400 if form.errors or errors else 200
+    return render(
+        request,
+        "needs/upload.html",
+        {"form": form, "errors": errors, "rows": len(results or [])},
+        status=status,
+    )
+
+
+@org_view(Role.STAFF)
+def upload_template(request: HttpRequest, fmt: str) -> HttpResponse:
+    header, rows = template_rows()
+    return _download(fmt, "needs-template", header, rows, title=_("Need reports"))
+
+
+@org_view(Role.VIEWER)
+def export_aggregate(request: HttpRequest, fmt: str) -> HttpResponse:
+    header, rows = aggregate_rows(aggregates.city_table())
+    return _download(fmt, "needs-by-district", header, rows, title=_("Needs by district"))
+
+
+@org_view(Role.STAFF, secretariat_only=True)
+def export_reports(request: HttpRequest, fmt: str) -> HttpResponse:
+    reports = (
+        reports_visible_to(request.membership)  # type: ignore[attr-defined]
+        .select_related("district", "organization")
+        .prefetch_related("categories")
+        .order_by("period", "pk")
+    )
+    header, rows = report_rows(reports)
+    return _download(fmt, "need-reports", header, rows, title=_("Need reports"))
+
+
+def _download(fmt: str, name: str, header: list, rows: list, *, title: str) -> HttpResponse:
+    if fmt not in FORMATS:
+        raise Http404
+    body = spreadsheets.to_csv(header, rows) if fmt == "csv" else spreadsheets.to_xlsx(title, header, rows)
+    response = HttpResponse(body, content_type=FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@org_view(Role.VIEWER)
+def coverage(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    exact = sees_all_reports(membership)
+    cells = aggregates.coverage(exact=exact)
+    unreached = aggregates.unreached_needs(exact=exact)
+    return render(request, "needs/coverage.html", {"cells": cells, "unreached": unreached, "exact": exact})
+
+
+# --- Gap issues ------------------------------------------------------------------------------------
+
+
+@org_view(Role.VIEWER)
+def gap_list(request: HttpRequest) -> HttpResponse:
+    issues = (
+        gap_issues_visible_to(request.membership)  # type: ignore[attr-defined]
+        .annotate(
+            report_count=Count("reports", distinct=True),
+            participant_count=Count("participants", distinct=True),
+        )
+        .order_by("status", "-updated_at")
+    )
+    return render(request, "needs/gap_list.html", {"issues": issues})
+
+
+@org_view(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def gap_new(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    reports = reports_visible_to(membership).select_related("district")
+    if request.method == "POST":
+        form = GapIssueForm(request.POST, reports=reports)
+        if form.is_valid():
+            data = form.cleaned_data
+            issue = services.raise_gap_issue(
+                by=membership, title=data["title"], summary=data["summary"], reports=list(data["reports"]),
+                responsible=list(data["responsible"]), request=request,
+            )  # fmt: skip
+            messages.success(request, _("The gap issue was raised. Members can now see and join it."))
+            return redirect("needs:gap_detail", org_slug=_slug(request), issue_pk=issue.pk)
+    else:
+        chosen = [pk for pk in request.GET.getlist("reports") if pk.isdigit()]
+        form = GapIssueForm(initial={"reports": chosen}, reports=reports)
+    chosen_reports = reports.filter(pk__in=form["reports"].value() or []).prefetch_related("categories")
+    return render(request, "needs/gap_form.html", {"form": form, "chosen": chosen_reports})
+
+
+@org_view(Role.VIEWER)
+def gap_detail(request: HttpRequest, issue_pk: int) -> HttpResponse:
+    issue = get_object_or_404(gap_issues_visible_to(request.membership), pk=issue_pk)  # type: ignore[attr-defined]
+    return _gap_page(request, issue)
+
+
+def _gap_page(request: HttpRequest, issue: GapIssue, entry_form: GapEntryForm | None = None) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    participating = issue.participants.filter(pk=membership.organization_id).exists()
+    context = {
+        "issue": issue,
+        "participating": participating,
+        "participants": issue.participants.order_by("name"),
+        "responsible": issue.responsible.order_by("name"),
+        "entries": issue.entries.select_related("organization", "author"),
+        "report_count": issue.reports.count(),
+        "reports": issue.reports.select_related("district").prefetch_related("categories")
+        if sees_all_reports(membership)
+        else None,
+        "entry_form": entry_form
+        or (
+            GapEntryForm(can_decide=membership.is_coordinator)
+            if participating and membership.has_role(Role.STAFF)
+            else None
+        ),
+        "status_form": GapStatusForm(
+            initial={"status": issue.status, "responsible": list(issue.responsible.all())}
+        )
+        if membership.is_coordinator
+        else None,
+        "can_join": not participating and membership.has_role(Role.STAFF),
+    }
+    return render(request, "needs/gap_detail.html", context, status=400 if entry_form else 200)
+
+
+@org_view(Role.STAFF)
+@require_POST
+def gap_join(request: HttpRequest, issue_pk: int) -> HttpResponse:
+    issue = get_object_or_404(gap_issues_visible_to(request.membership), pk=issue_pk)  # type: ignore[attr-defined]
+    services.join_gap_issue(by=request.membership, issue=issue, request=request)  # type: ignore[attr-defined]
+    messages.success(request, _("Your organisation takes part in this issue now."))
+    return redirect("needs:gap_detail", org_slug=_slug(request), issue_pk=issue.pk)
+
+
+@org_view(Role.STAFF)
+@require_POST
+def gap_entry(request: HttpRequest, issue_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    issue = get_object_or_404(gap_issues_visible_to(membership), pk=issue_pk)
+    form = GapEntryForm(request.POST, can_decide=membership.is_coordinator)
+    if form.is_valid():
+        try:
+            services.add_gap_entry(
+                by=membership,
+                issue=issue,
+                kind=form.cleaned_data["kind"],
+                text=form.cleaned_data["text"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            kind = GapIssueEntry.Kind(form.cleaned_data["kind"]).label
+            messages.success(request, _("%(kind)s added.") % {"kind": kind})
+            return redirect("needs:gap_detail", org_slug=_slug(request), issue_pk=issue.pk)
+    return _gap_page(request, issue, entry_form=form)
+
+
+@org_view(Role.COORDINATOR)
+@require_POST
+def gap_status(request: HttpRequest, issue_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    issue = get_object_or_404(gap_issues_visible_to(membership), pk=issue_pk)
+    form = GapStatusForm(request.POST)
+    if form.is_valid():
+        services.update_gap_issue(
+            by=membership, issue=issue, status=form.cleaned_data["status"],
+            responsible=list(form.cleaned_data["responsible"]), request=request,
+        )  # fmt: skip
+        messages.success(request, _("Saved."))
+    else:
+        messages.error(request, _("Choose a status."))
+    return redirect("needs:gap_detail", org_slug=_slug(request), issue_pk=issue.pk)

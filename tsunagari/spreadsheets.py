@@ -1,0 +1,82 @@
+"""Tables as spreadsheets people open in Excel: CSV in UTF-8 with a BOM (so Excel reads Japanese), and
+.xlsx through openpyxl with a bold, frozen header row. Reading back accepts both."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+Row = Sequence[Any]
+
+
+def to_csv(header: Row, rows: Iterable[Row]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(title: str, header: Row, rows: Iterable[Row], widths: Sequence[int] = ()) -> bytes:
+    book = Workbook()
+    sheet = book.create_sheet(title[:31], 0)  # Excel's limit on sheet names
+    book.remove(book.worksheets[1])  # the empty default sheet
+    sheet.append(list(header))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(list(row))
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+class UnreadableFile(ValueError):
+    pass
+
+
+def read_rows(name: str, content: bytes, *, max_rows: int) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of an uploaded .xlsx (first sheet) or .csv (UTF-8, with or without BOM, or
+    Shift_JIS as Excel saves it in Japan). Every value comes back as text; empty rows are skipped."""
+    if name.lower().endswith(".xlsx"):
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+        except Exception as error:  # openpyxl raises many kinds for a damaged file
+            raise UnreadableFile(str(error)) from error
+        values = [["" if v is None else _text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    elif name.lower().endswith(".csv"):
+        for encoding in ("utf-8-sig", "cp932"):
+            try:
+                text = content.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise UnreadableFile("not UTF-8 or Shift_JIS")
+        values = list(csv.reader(io.StringIO(text)))
+    else:
+        raise UnreadableFile("not .xlsx or .csv")
+    values = [row for row in values if any(str(v).strip() for v in row)]
+    if not values:
+        raise UnreadableFile("empty")
+    if len(values) - 1 > max_rows:
+        raise UnreadableFile(f"more than {max_rows} rows")
+    header = [str(v).strip() for v in values[0]]
+    return header, [[str(v).strip() for v in row] + [""] * (len(header) - len(row)) for row in values[1:]]
+
+
+def _text(value: Any) -> str:
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
