@@ -15,7 +15,9 @@ pytestmark = pytest.mark.browser
 
 def test_partner_company_reports_a_need_on_a_phone(browser, demo_server):
     base = demo_server.url
-    context = browser.new_context(locale="ja-JP", viewport={"width": 360, "height": 740}, device_scale_factor=2)
+    context = browser.new_context(
+        locale="ja-JP", viewport={"width": 360, "height": 740}, device_scale_factor=2
+    )
     page = context.new_page()
     _sign_in_with_totp(page, base, demo_server, "staff@shimbun.example.jp")
     page.wait_for_url(re.compile(r"/o/shimbun/$"))
@@ -50,7 +52,9 @@ def test_member_sees_only_suppressed_aggregates_with_charts(browser, demo_server
     context = browser.new_context(locale="ja-JP")
     page = context.new_page()
     violations: list[str] = []
-    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.on(
+        "console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None
+    )
     _sign_in(page, demo_server, "viewer@coop.example.jp")
     page.wait_for_url(re.compile(r"/o/coop/$"))
     page.get_by_role("link", name="困りごと").first.click()
@@ -72,7 +76,12 @@ def test_member_sees_only_suppressed_aggregates_with_charts(browser, demo_server
     page = checked.new_page()
     _sign_in(page, demo_server, "viewer@coop.example.jp")
     page.wait_for_url(re.compile(r"/o/coop/$"))
-    for path in ("/o/coop/needs/", "/o/coop/needs/coverage/", "/o/coop/needs/issues/", "/o/coop/needs/summary/"):
+    for path in (
+        "/o/coop/needs/",
+        "/o/coop/needs/coverage/",
+        "/o/coop/needs/issues/",
+        "/o/coop/needs/summary/",
+    ):
         page.goto(base + path)
         assert not _axe_violations(page), path
     checked.close()

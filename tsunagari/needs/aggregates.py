@@ -171,11 +171,11 @@ class CoverageCell:
         return self.accepting == 0
 
 
-def coverage(*, k: int | None = None, exact: bool = False) -> list[CoverageCell]:
+def coverage(*, city: CityTable | None = None, exact: bool = False) -> list[CoverageCell]:
     """For each district × kind of trouble with reported need: the directory's services that cover it,
     by availability. Services with no districts serve the whole city. ``exact`` (secretariat only)
     shows the figures unsuppressed."""
-    city = city_table(k)
+    city = city or city_table()
     counts: dict[tuple[int, object], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     district_ids = [d.pk for d in city.districts]
     services = (
@@ -228,10 +228,10 @@ def _unreached_shares() -> dict[tuple[int, object], float]:
     }
 
 
-def unreached_needs(*, k: int | None = None, exact: bool = False, limit: int = 20) -> list[CoverageCell]:
+def unreached_needs(cells: Sequence[CoverageCell], *, limit: int = 20) -> list[CoverageCell]:
     """「支援の届いていない困りごと」: needs in districts where no service covering them is accepting,
     biggest first. Members see only needs large enough to be shown (a rank must not reveal a hidden figure)."""
-    cells = [c for c in coverage(k=k, exact=exact) if c.uncovered and c.need.value is not None]
+    cells = [c for c in cells if c.uncovered and c.need.value is not None]
     return sorted(cells, key=lambda c: (-(c.need.value or 0), c.district.sort_order, c.category.sort_order))[
         :limit
     ]

@@ -60,7 +60,7 @@ def _picture(request: HttpRequest) -> dict:
             y_min=0,
             y_title=_("People"),
         ),  # fmt: skip
-        "unreached": aggregates.unreached_needs(exact=False, limit=10),
+        "unreached": aggregates.unreached_needs(aggregates.coverage(city=city), limit=10),
         "k": city.table.k,
     }
 
@@ -206,7 +206,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     exact = sees_all_reports(membership)
     cells = aggregates.coverage(exact=exact)
-    unreached = aggregates.unreached_needs(exact=exact)
+    unreached = aggregates.unreached_needs(cells)
     return render(request, "needs/coverage.html", {"cells": cells, "unreached": unreached, "exact": exact})
 
 
