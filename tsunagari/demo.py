@@ -3,7 +3,8 @@ and a user for every role. Everyone here is fictional."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import TextIO
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -175,11 +177,28 @@ def load_directory(progress: Callable[[str], None] = lambda _: None) -> None:
     index_services(result.service_ids | schemes, progress=progress)
 
 
-@transaction.atomic
 def seed(*, password: str, progress: Callable[[str], None] = lambda _: None) -> bool:
-    """Create the demo data unless it is there already. Returns True when it created it."""
+    """Create the demo data unless it is there already. Returns True when it created it.
+
+    The notifications the demo's own story raises stay in the app: their e-mails are not printed over
+    the demo logins (later ones are, through the console backend)."""
     if is_seeded():
         return False
+    with _mail_kept_in_memory(), transaction.atomic():
+        return _seed(password=password, progress=progress)
+
+
+@contextmanager
+def _mail_kept_in_memory() -> Iterator[None]:
+    backend = settings.EMAIL_BACKEND
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    try:
+        yield
+    finally:
+        settings.EMAIL_BACKEND = backend
+
+
+def _seed(*, password: str, progress: Callable[[str], None]) -> bool:
     load_districts(DEMO_DATA / "districts.csv")
     orgs: dict[str, Organization] = {}
     for spec in ORGS:
@@ -219,7 +238,58 @@ def seed(*, password: str, progress: Callable[[str], None] = lambda _: None) -> 
             RecoveryCodes.activate(user)
     _seed_people(orgs["shakyo"])
     _seed_needs(orgs)
+    _seed_watch(orgs)
     return True
+
+
+def _seed_watch(orgs: dict[str, Organization]) -> None:
+    """A watch list with a contact overdue and an unanswered alert already one step up the ladder, and an
+    SOS report waiting for triage, so the escalation shows right after `tsunagari demo`."""
+    from tsunagari.cases.models import Person
+    from tsunagari.watch import services as watch
+    from tsunagari.watch.models import Alert, ContactLog, SosReport
+
+    shakyo = orgs["shakyo"]
+    staff = Membership.objects.get(organization=shakyo, user__email="staff@shakyo.example.jp")
+    supporter = Membership.objects.get(organization=shakyo, user__email="supporter@example.jp")
+    newspaper = Membership.objects.get(organization=orgs["shimbun"], user__email="staff@shimbun.example.jp")
+    districts = {d.code: d for d in District.objects.all()}
+    now = timezone.now()
+    hanako = watch.create_target(
+        by=staff, supporters=[supporter],
+        data={"name": "架空 花子さん", "contact": "0857-00-9999（午前中）", "district": districts["chuo"],
+              "person": Person.objects.filter(organization=shakyo).order_by("pk").first(),
+              "legal_basis": "consent", "basis_note": "書面で同意（見守り同意書）", "every_days": 7, "plan": "週1回の電話"},
+    )  # fmt: skip
+    ume = watch.create_target(
+        by=staff, supporters=[supporter],
+        data={"name": "架空 梅子さん", "contact": "北浜2丁目の市営住宅、1階の角部屋", "district": districts["kitahama"],
+              "legal_basis": "consent", "basis_note": "口頭で同意（民生委員が立会い）", "every_days": 30,
+              "plan": "月1回の訪問", "started_on": (now - timedelta(days=60)).date()},
+    )  # fmt: skip
+    matsuo = watch.create_target(
+        by=staff, supporters=[newspaper],
+        data={"name": "架空 松男さん", "contact": "港町の新聞配達先（玄関で声かけ）", "district": districts["minatomachi"],
+              "legal_basis": "consent", "basis_note": "見守り協定にもとづく同意書", "every_days": 3, "plan": "配達時の声かけ"},
+    )  # fmt: skip
+    watch.record_contact(by=supporter, target=hanako, method=ContactLog.Method.PHONE, result=ContactLog.Result.FINE,
+                         note="元気そう。来週のサロンに誘った", contacted_at=now - timedelta(days=2))  # fmt: skip
+    watch.record_contact(by=supporter, target=ume, method=ContactLog.Method.VISIT, result=ContactLog.Result.CONCERN,
+                         note="食事の量が減っている様子", contacted_at=now - timedelta(days=45))  # fmt: skip
+    for days in (2, 1):
+        watch.record_contact(by=newspaper, target=matsuo, method=ContactLog.Method.GREETING,
+                             result=ContactLog.Result.NO_ANSWER, contacted_at=now - timedelta(days=days))  # fmt: skip
+    # The no-answer alert has waited unacknowledged for longer than a step: the first check climbs it.
+    Alert.objects.filter(target=matsuo).update(
+        raised_at=now - timedelta(hours=30), stepped_at=now - timedelta(hours=30)
+    )
+    watch.report_sos(
+        by=newspaper,
+        data={"sign": SosReport.Sign.MAIL_PILING, "place": "港町3丁目のアパート2階（青い郵便受け）",
+              "district": districts["minatomachi"], "noticed_at": now - timedelta(hours=3),
+              "details": "新聞が3日分たまっている。先週までは毎朝取り込まれていた", "reporter_contact": "0857-00-1004"},
+    )  # fmt: skip
+    watch.check_watch()
 
 
 # (org slug, user, district codes, kinds of trouble, household types, what they say) — invented patterns

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "tsunagari.directory",
     "tsunagari.cases",
     "tsunagari.needs",
+    "tsunagari.notifications",
+    "tsunagari.watch",
 ]
 
 MIDDLEWARE = [
@@ -293,6 +295,23 @@ TSUNAGARI_UNASSIGNED_ESCALATE_DAYS = int(os.environ.get("TSUNAGARI_UNASSIGNED_ES
 TSUNAGARI_RETENTION_YEARS = int(os.environ.get("TSUNAGARI_RETENTION_YEARS", "5"))
 # Aggregates of shared needs show a figure only when it is at least this (smaller ones read 「10未満」).
 TSUNAGARI_NEEDS_MIN_CELL = max(2, int(os.environ.get("TSUNAGARI_NEEDS_MIN_CELL", "10")))
+# Watching over: the escalation ladder's steps (watch/ladder.py), how long an alert waits at each step
+# before it climbs (urgent alerts and SOS reports faster), how many unanswered contacts in a row raise an
+# alert, the organisation kinds told at the district step, and the secretariat's response time for SOS.
+TSUNAGARI_WATCH_LADDER = env_list("TSUNAGARI_WATCH_LADDER") or [
+    "supporter",
+    "district_welfare",
+    "home_visit",
+    "emergency",
+]
+TSUNAGARI_WATCH_ESCALATE_HOURS = int(os.environ.get("TSUNAGARI_WATCH_ESCALATE_HOURS", "24"))
+TSUNAGARI_WATCH_URGENT_ESCALATE_MINUTES = int(os.environ.get("TSUNAGARI_WATCH_URGENT_ESCALATE_MINUTES", "60"))
+TSUNAGARI_WATCH_NO_ANSWER_LIMIT = int(os.environ.get("TSUNAGARI_WATCH_NO_ANSWER_LIMIT", "2"))
+TSUNAGARI_WATCH_DISTRICT_KINDS = env_list("TSUNAGARI_WATCH_DISTRICT_KINDS") or ["minsei", "shakyo"]
+TSUNAGARI_SOS_RESPONSE_HOURS = int(os.environ.get("TSUNAGARI_SOS_RESPONSE_HOURS", "24"))
+TSUNAGARI_NOTIFICATION_CHANNELS = env_list("TSUNAGARI_NOTIFICATION_CHANNELS") or [
+    "tsunagari.notifications.channels.EmailChannel"
+]
 TSUNAGARI_CITY_NAME = os.environ.get("TSUNAGARI_CITY_NAME", "架空市")
 TSUNAGARI_PLATFORM_NAME = os.environ.get("TSUNAGARI_PLATFORM_NAME", "孤独・孤立対策官民連携プラットフォーム")
 

@@ -29,4 +29,6 @@ urlpatterns = [
     path("o/<slug:org_slug>/people/", include("tsunagari.cases.urls")),
     path("o/<slug:org_slug>/cases/", include("tsunagari.cases.case_urls")),
     path("o/<slug:org_slug>/needs/", include("tsunagari.needs.urls")),
+    path("o/<slug:org_slug>/watch/", include("tsunagari.watch.urls")),
+    path("notifications/", include("tsunagari.notifications.urls")),
 ]

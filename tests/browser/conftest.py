@@ -81,11 +81,14 @@ class DemoServer:
 def demo_server(tmp_path_factory) -> Iterator[DemoServer]:
     data_dir = tmp_path_factory.mktemp("demo")
     port = _free_port()
+    # The server's output (access log, console e-mails) goes to a file: a pipe nobody reads fills up
+    # after 64 KB and then blocks the server.
+    log = (data_dir / "server.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "tsunagari.cli", "demo", "--data-dir", str(data_dir), "--port", str(port)],
         env=_demo_env(data_dir),
         cwd=ROOT,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
@@ -99,13 +102,14 @@ def demo_server(tmp_path_factory) -> Iterator[DemoServer]:
         except OSError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
-            output = process.stdout.read().decode() if process.stdout else ""
+            output = (data_dir / "server.log").read_text(errors="replace")
             pytest.fail(f"tsunagari demo did not start:\n{output}")
         time.sleep(0.5)
     secrets = json.loads((data_dir / "demo-secrets.json").read_text())
     yield DemoServer(url=url, data_dir=data_dir, password=secrets["password"])
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(timeout=30)
+    log.close()
 
 
 @pytest.fixture(scope="session")

@@ -36,7 +36,37 @@ KWARG_PROVIDERS: dict[str, Callable[[Membership], Any]] = {
     "member_pk": lambda m: _household(m).members.get().pk,
     "report_pk": lambda m: _need_report(m).pk,
     "issue_pk": lambda m: _gap_issue(m).pk,
+    "target_pk": lambda m: _watch_target(m).pk,
+    "alert_pk": lambda m: _alert(m).pk,
+    "sos_pk": lambda m: _sos(m).pk,
 }
+
+
+def _watch_target(m: Membership):
+    from tsunagari.orgs.models import District
+    from tsunagari.watch.models import WatchTarget
+
+    target = WatchTarget.objects.create(
+        organization=m.organization, name="架空 花子さん", district=District.objects.first(), basis_note="-"
+    )
+    target.supporters.add(m)
+    return target
+
+
+def _alert(m: Membership):
+    from tsunagari.watch.models import Alert
+
+    return Alert.objects.create(kind="overdue", organization=m.organization, target=_watch_target(m))
+
+
+def _sos(m: Membership):
+    from django.utils import timezone
+
+    from tsunagari.watch.models import SosReport
+
+    return SosReport.objects.create(
+        organization=m.organization, reported_by=m.user, sign="mail", place="-", due_at=timezone.now()
+    )
 
 
 def _need_report(m: Membership):

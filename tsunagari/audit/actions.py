@@ -52,6 +52,16 @@ ACTION_LABELS: dict[str, Promise] = {
     "needs.gap.joined": _("Organisation joined a gap issue"),
     "needs.gap.note_added": _("Note added to a gap issue"),
     "needs.gap.decision_added": _("Decision recorded on a gap issue"),
+    "watch.target.created": _("Person put under watch"),
+    "watch.target.supporters_set": _("Supporters assigned"),
+    "watch.target.viewed": _("Watch record viewed"),
+    "watch.contact.recorded": _("Contact recorded"),
+    "watch.alert.raised": _("Alert raised"),
+    "watch.alert.escalated": _("Alert escalated"),
+    "watch.alert.acknowledged": _("Alert acknowledged"),
+    "watch.sos.reported": _("SOS reported"),
+    "watch.sos.viewed": _("SOS report viewed"),
+    "watch.sos.triaged": _("SOS report triaged"),
 }
 
 OBJECT_LABELS: dict[str, Promise] = {
@@ -62,6 +72,9 @@ OBJECT_LABELS: dict[str, Promise] = {
     "cases.household": _("Household"),
     "needs.needreport": _("Need report"),
     "needs.gapissue": _("Gap issue"),
+    "watch.watchtarget": _("Person under watch"),
+    "watch.alert": _("Alert"),
+    "watch.sosreport": _("SOS report"),
     "cases.case": _("Case"),
     "cases.consent": _("Consent"),
     "cases.referral": _("Referral"),

@@ -1,0 +1,169 @@
+"""Watching over: contacts stored once however often they are sent, the alerts they call for, the
+ladder climbed by the worker until someone acknowledges, and who sees what."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import client_for
+from tests.factories import make_member
+from tsunagari.cli import worker
+from tsunagari.notifications.models import Notification
+from tsunagari.orgs.models import Role
+from tsunagari.watch import services
+from tsunagari.watch.models import Alert, ContactLog
+
+FINE, NO_ANSWER, URGENT = ContactLog.Result.FINE, ContactLog.Result.NO_ANSWER, ContactLog.Result.URGENT
+
+
+def _contact(member, target, result, **kwargs):
+    return services.record_contact(by=member, target=target, method="phone", result=result, **kwargs)
+
+
+def test_the_same_entry_sent_twice_is_stored_once(watch_world):
+    volunteer, target = watch_world["volunteer"], watch_world["target"]
+    entry = uuid.uuid4()
+    first = _contact(volunteer, target, FINE, client_id=entry)
+    again = _contact(volunteer, target, FINE, client_id=entry)
+    assert first.created and not again.created and again.contact.pk == first.contact.pk
+    assert ContactLog.objects.count() == 1
+
+
+def test_the_phone_form_records_a_contact_and_a_replay_reports_the_duplicate(watch_world):
+    volunteer, target = watch_world["volunteer"], watch_world["target"]
+    url = reverse("watch:contact", args=["org-a", target.pk])
+    client = client_for(volunteer)
+    page = client.get(url).content.decode()
+    assert "架空 花子さん" in page and "0857-00-9999" in page and 'name="client_id"' in page
+    entry = str(uuid.uuid4())
+    form = {"method": "visit", "result": "fine", "note": "元気", "client_id": entry}
+    assert client.post(url, form).status_code == 302
+    replay = client.post(url, form, headers={"X-Tsunagari-Sync": "1"})
+    assert replay.json() == {"saved": True, "duplicate": True}
+    assert ContactLog.objects.count() == 1
+    missing = client.post(url, {"method": "visit", "note": "結果を選び忘れ", "client_id": str(uuid.uuid4())})
+    assert missing.status_code == 400 and "結果を選び忘れ" in missing.content.decode()  # input kept
+
+
+def test_repeated_no_answer_and_urgent_raise_alerts_to_the_organisation_and_the_secretariat(watch_world):
+    volunteer, target = watch_world["volunteer"], watch_world["target"]
+    coordinator, staff = watch_world["coordinator"], watch_world["staff"]
+    _contact(volunteer, target, NO_ANSWER)
+    assert not Alert.objects.exists()  # once is not yet a pattern
+    _contact(volunteer, target, NO_ANSWER)
+    alert = Alert.objects.get()
+    assert alert.kind == "no_answer" and alert.step == 0
+    told = set(Notification.objects.values_list("recipient__email", flat=True))
+    assert {staff.user.email, coordinator.user.email, volunteer.user.email} <= told
+    _contact(volunteer, target, NO_ANSWER)
+    assert Alert.objects.count() == 1  # still the same open alert
+    _contact(volunteer, target, URGENT)
+    urgent = Alert.objects.get(kind="urgent")
+    assert Notification.objects.filter(urgent=True).exists() and urgent.organization == target.organization
+
+
+def test_worker_once_raises_overdue_alerts_and_climbs_the_ladder_until_acknowledged(watch_world, settings):
+    target, staff = watch_world["target"], watch_world["staff"]
+    long_ago = timezone.now() - timedelta(days=10)
+    _contact(watch_world["volunteer"], target, FINE, contacted_at=long_ago)
+    assert worker(["--once"]) == 0
+    alert = Alert.objects.get(kind="overdue")
+    assert alert.step == 0
+    Alert.objects.filter(pk=alert.pk).update(stepped_at=timezone.now() - timedelta(hours=25))
+    worker(["--once"])
+    alert.refresh_from_db()
+    assert alert.step == 1  # 民生委員 / 地域包括支援センター
+    mail.outbox.clear()
+    services.acknowledge_alert(by=staff, alert=alert)
+    Alert.objects.filter(pk=alert.pk).update(stepped_at=timezone.now() - timedelta(hours=25))
+    worker(["--once"])
+    alert.refresh_from_db()
+    assert alert.step == 1 and alert.acknowledged_by == staff.user  # acknowledged: no more climbing
+    assert not mail.outbox
+
+
+def test_the_ladder_is_configurable_and_stops_at_its_top(watch_world, settings):
+    settings.TSUNAGARI_WATCH_LADDER = ["supporter", "emergency"]
+    services.raise_alert(kind=Alert.Kind.URGENT, target=watch_world["target"])
+    alert = Alert.objects.get()
+    for _ in range(3):
+        Alert.objects.filter(pk=alert.pk).update(stepped_at=timezone.now() - timedelta(hours=2))
+        services.check_watch()
+    alert.refresh_from_db()
+    assert alert.step == 1
+    assert Notification.objects.filter(body__contains="119").exists()
+
+
+def test_a_supporter_sees_only_assigned_people_and_no_case_details(watch_world, org_a):
+    target = watch_world["target"]
+    other_volunteer = make_member(org_a, Role.VOLUNTEER)
+    assert (
+        client_for(other_volunteer).get(reverse("watch:contact", args=["org-a", target.pk])).status_code
+        == 404
+    )
+    assert (
+        client_for(other_volunteer).get(reverse("watch:target_detail", args=["org-a", target.pk])).status_code
+        == 403
+    )
+    outsider = client_for(watch_world["other_staff"])
+    assert outsider.get(reverse("watch:contact", args=["org-b", target.pk])).status_code == 404
+    assert outsider.get(reverse("watch:target_detail", args=["org-b", target.pk])).status_code == 404
+    with pytest.raises(PermissionDenied):
+        _contact(other_volunteer, target, FINE)
+    home = client_for(watch_world["volunteer"]).get(reverse("watch:home", args=["org-a"])).content.decode()
+    assert "架空 花子さん" in home and "書面で同意" not in home  # the basis and the case stay with staff
+
+
+def test_digest_sends_what_is_waiting(watch_world, django_capture_on_commit_callbacks):
+    from tsunagari.notifications.jobs import send_daily_digests
+    from tsunagari.notifications.models import EmailPreference
+    from tsunagari.notifications.services import notify
+
+    staff = watch_world["staff"]
+    EmailPreference.objects.create(user=staff.user, mode=EmailPreference.Mode.DIGEST)
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([staff.user], subject="普通のお知らせ", url="/o/org-a/watch/")
+        notify([staff.user], subject="緊急のお知らせ", urgent=True)
+    assert [m.subject for m in mail.outbox] == ["緊急のお知らせ"]  # urgent: at once, even for digest readers
+    send_daily_digests()
+    assert len(mail.outbox) == 2 and "普通のお知らせ" in mail.outbox[1].body
+    send_daily_digests()
+    assert len(mail.outbox) == 2  # nothing is sent twice
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_watch_list_pages_query_counts_do_not_grow(watch_world, django_assert_num_queries, count):
+    from tsunagari.orgs.models import District
+
+    staff, volunteer, coordinator = watch_world["staff"], watch_world["volunteer"], watch_world["coordinator"]
+    for i in range(count):
+        target = services.create_target(
+            by=staff, supporters=[volunteer],
+            data={"name": f"架空 {i}さん", "district": District.objects.first(), "legal_basis": "consent",
+                  "basis_note": "書面で同意", "every_days": 7},
+        )  # fmt: skip
+        _contact(volunteer, target, NO_ANSWER)
+        _contact(volunteer, target, NO_ANSWER)
+        services.report_sos(
+            by=staff, data={"sign": "mail", "place": f"港町{i}", "district": District.objects.first()}
+        )
+    pages = [
+        (staff, reverse("watch:home", args=["org-a"]), 12),
+        (volunteer, reverse("watch:home", args=["org-a"]), 10),
+        (staff, reverse("watch:alert_list", args=["org-a"]), 10),
+        (coordinator, reverse("watch:alert_list", args=[coordinator.organization.slug]), 10),
+        (coordinator, reverse("watch:sos_queue", args=[coordinator.organization.slug]), 10),
+        (staff, reverse("watch:sos_mine", args=["org-a"]), 10),
+    ]
+    for member, url, queries in pages:
+        client = client_for(member)
+        client.get(url)
+        with django_assert_num_queries(queries):
+            assert client.get(url).status_code == 200, url

@@ -1,0 +1,121 @@
+// Contacts recorded on a phone survive a lost connection (watch/contact_form.html).
+// The form is sent with fetch; if the phone is offline or the network fails, the entry is kept in
+// localStorage and sent again when the connection returns (on the "online" event and on every page
+// of the watch pages). Each entry carries the client_id the server gave the form, and the server
+// stores an entry once per client_id, so a retry never makes a duplicate. No inline script: the
+// strict CSP holds; texts come from the form's data- attributes (translated on the server).
+(function () {
+  "use strict";
+  var KEY = "tsunagari.pendingContacts";
+  var TIMEOUT_MS = 15000;
+
+  function load() {
+    try { return JSON.parse(window.localStorage.getItem(KEY) || "[]"); } catch (e) { return []; }
+  }
+  function save(items) { window.localStorage.setItem(KEY, JSON.stringify(items)); }
+
+  function newId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+  }
+
+  function texts() {
+    var form = document.querySelector("form[data-offline-contact]");
+    var box = document.getElementById("offline-queue");
+    var from = function (name) { return (form && form.dataset[name]) || (box && box.dataset[name]) || ""; };
+    return { queued: from("queuedText"), saved: from("savedText"), pending: from("pendingText") };
+  }
+
+  function render(message) {
+    var box = document.getElementById("offline-queue");
+    if (!box) return;
+    var count = load().length;
+    var lines = [];
+    if (message) lines.push(message);
+    if (count) lines.push(texts().pending + " " + count);
+    box.textContent = lines.join(" ");
+    box.hidden = lines.length === 0;
+  }
+
+  function send(entry) {
+    var controller = new AbortController();
+    var timer = window.setTimeout(function () { controller.abort(); }, TIMEOUT_MS);
+    return window.fetch(entry.url, {
+      method: "POST",
+      body: new URLSearchParams(entry.fields),
+      headers: { "X-Tsunagari-Sync": "1", "X-CSRFToken": entry.fields.csrfmiddlewaretoken },
+      credentials: "same-origin",
+      signal: controller.signal
+    }).then(function (response) {
+      window.clearTimeout(timer);
+      if (response.ok) return "saved";
+      if (response.status >= 400 && response.status < 500) return "rejected";
+      throw new Error("server error " + response.status);
+    });
+  }
+
+  var flushing = false;
+  function flush() {
+    if (flushing || !navigator.onLine) return Promise.resolve();
+    var items = load();
+    if (!items.length) { render(); return Promise.resolve(); }
+    flushing = true;
+    var left = [];
+    var chain = Promise.resolve();
+    items.forEach(function (entry) {
+      chain = chain.then(function () {
+        return send(entry).then(function (result) {
+          if (result === "rejected") left.push(entry);  // kept and shown: a person must look at it
+        }, function () { left.push(entry); });
+      });
+    });
+    return chain.then(function () {
+      save(left);
+      flushing = false;
+      render(left.length < items.length ? texts().saved : "");
+    });
+  }
+
+  function queue(entry) {
+    var items = load().filter(function (item) { return item.fields.client_id !== entry.fields.client_id; });
+    items.push(entry);
+    save(items);
+  }
+
+  function attach(form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.submitting === "normal") return;  // let the server show its own errors
+      event.preventDefault();
+      var fields = {};
+      new FormData(form).forEach(function (value, name) { fields[name] = String(value); });
+      var entry = { url: form.action || window.location.href, fields: fields, at: Date.now() };
+      var button = form.querySelector("button[type=submit]");
+      if (button) button.disabled = true;
+      var keep = function () {
+        queue(entry);
+        form.reset();
+        form.querySelector("input[name=client_id]").value = newId();  // the next entry is a new one
+        if (button) button.disabled = false;
+        render(texts().queued);
+      };
+      if (!navigator.onLine) { keep(); return; }
+      send(entry).then(function (result) {
+        if (result === "saved") { window.location.assign(form.dataset.home); return; }
+        form.dataset.submitting = "normal";  // invalid: send it the ordinary way to see the errors
+        form.submit();
+      }, keep);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("form[data-offline-contact]");
+    if (form) attach(form);
+    render();
+    flush();
+  });
+  window.addEventListener("online", flush);
+})();

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any, cast
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tsunagari.audit.models import LegalBasis
+from tsunagari.orgs.models import Membership
+
+from .models import ContactLog, SosReport, WatchTarget
+
+
+class _MemberChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.user.display_name or obj.user.email}（{obj.get_role_display()}）"
+
+
+class TargetForm(forms.ModelForm):
+    supporters = _MemberChoice(
+        label=_("Supporters assigned"), queryset=Membership.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    class Meta:
+        model = WatchTarget
+        fields = ["name", "contact", "district", "legal_basis", "basis_note", "every_days", "plan"]
+        widgets = {"name": forms.TextInput(), "contact": forms.TextInput()}
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelMultipleChoiceField, self.fields["supporters"]).queryset = (
+            Membership.objects.filter(organization=organization, is_active=True)
+            .select_related("user")
+            .order_by("pk")
+        )
+        basis = cast(forms.ChoiceField, self.fields["legal_basis"])
+        basis.choices = [
+            (v, label)
+            for v, label in LegalBasis.choices
+            if v not in {LegalBasis.NONE, LegalBasis.OWN_ORGANIZATION}
+        ]
+
+
+class SupportersForm(forms.Form):
+    supporters = _MemberChoice(
+        label=_("Supporters assigned"), queryset=Membership.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelMultipleChoiceField, self.fields["supporters"]).queryset = (
+            Membership.objects.filter(organization=organization, is_active=True)
+            .select_related("user")
+            .order_by("pk")
+        )
+
+
+class ContactForm(forms.Form):
+    """What a volunteer fills in on a phone: two taps and, if needed, a line of text."""
+
+    method = forms.ChoiceField(
+        label=_("How"),
+        choices=ContactLog.Method.choices,
+        widget=forms.RadioSelect,
+        initial=ContactLog.Method.VISIT,
+    )
+    result = forms.ChoiceField(label=_("Result"), choices=ContactLog.Result.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Note (optional)"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    contacted_at = forms.DateTimeField(
+        label=_("When"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty for now."),
+    )  # fmt: skip
+    client_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def clean_contacted_at(self) -> Any:
+        when = self.cleaned_data.get("contacted_at")
+        if when and when > timezone.now() + timedelta(minutes=5):
+            raise forms.ValidationError(_("A contact cannot be in the future."))
+        return when
+
+
+class SosForm(forms.ModelForm):
+    class Meta:
+        model = SosReport
+        fields = ["sign", "place", "district", "noticed_at", "details", "reporter_contact"]
+        widgets = {
+            "sign": forms.RadioSelect,
+            "place": forms.TextInput(attrs={"autocomplete": "off"}),
+            "details": forms.Textarea(attrs={"rows": 3}),
+            "reporter_contact": forms.TextInput(attrs={"autocomplete": "tel"}),
+            "noticed_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        }
+
+
+class TriageForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=SosReport.Status.choices)
+    case = forms.IntegerField(label=_("Link to case number"), required=False, min_value=1)
+
+
+class OpenCaseFromSosForm(forms.Form):
+    name = forms.CharField(label=_("Name, if known"), required=False, max_length=100)

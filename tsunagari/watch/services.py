@@ -1,0 +1,280 @@
+"""Watching over: targets and their supporters, contacts (idempotent, for phones that lose signal),
+alerts that climb the ladder until acknowledged, and SOS reports with their triage."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagari.audit.models import LegalBasis
+from tsunagari.audit.services import log_action
+from tsunagari.cases.models import Case
+from tsunagari.cases.services import open_case, register_person
+from tsunagari.notifications.services import notify
+from tsunagari.orgs.models import Membership, Organization, Role
+
+from . import ladder
+from .models import Alert, ContactLog, SosReport, WatchTarget
+
+
+def manages(membership: Membership, target: WatchTarget) -> bool:
+    return target.organization_id == membership.organization_id and membership.has_role(Role.STAFF)
+
+
+def supports(membership: Membership, target: WatchTarget) -> bool:
+    return target.supporters.filter(pk=membership.pk).exists()
+
+
+@transaction.atomic
+def create_target(
+    *, by: Membership, data: dict[str, Any], supporters: list[Membership], request: HttpRequest | None = None
+) -> WatchTarget:
+    if not by.has_role(Role.STAFF):
+        raise PermissionDenied
+    if data.get("legal_basis") == LegalBasis.NONE or not str(data.get("basis_note", "")).strip():
+        raise ValidationError(
+            {"basis_note": _("Record the basis for watching over this person (consent, or another basis).")}
+        )
+    target = WatchTarget.objects.create(organization=by.organization, **data)
+    target.supporters.set(supporters)
+    log_action(
+        target, actor=by, action="watch.target.created", legal_basis=target.legal_basis, request=request
+    )
+    return target
+
+
+@transaction.atomic
+def set_supporters(
+    *, by: Membership, target: WatchTarget, supporters: list[Membership], request: HttpRequest | None = None
+) -> None:
+    if not manages(by, target):
+        raise PermissionDenied
+    target.supporters.set(supporters)
+    log_action(
+        target,
+        actor=by,
+        action="watch.target.supporters_set",
+        data={"supporters": [m.pk for m in supporters]},
+        request=request,
+    )
+
+
+@dataclass(frozen=True)
+class Recorded:
+    contact: ContactLog
+    created: bool  # False when the same entry had already arrived (a retry)
+
+
+def record_contact(
+    *, by: Membership, target: WatchTarget, method: str, result: str, note: str = "",
+    contacted_at: datetime | None = None, client_id: uuid.UUID | None = None, request: HttpRequest | None = None,
+) -> Recorded:  # fmt: skip
+    """Store a contact once, however many times it is sent; then raise what it calls for."""
+    if not (supports(by, target) or manages(by, target)) or not target.active:
+        raise PermissionDenied
+    client_id = client_id or uuid.uuid4()
+    existing = ContactLog.objects.filter(client_id=client_id).first()
+    if existing is not None:
+        if existing.target_id != target.pk:
+            raise PermissionDenied
+        return Recorded(existing, created=False)
+    now = timezone.now()
+    when = min(contacted_at or now, now)
+    try:
+        with transaction.atomic():
+            contact = ContactLog.objects.create(
+                target=target,
+                by=by,
+                method=method,
+                result=result,
+                note=note.strip(),
+                contacted_at=when,
+                client_id=client_id,
+            )
+            log_action(
+                target,
+                actor=by,
+                action="watch.contact.recorded",
+                data={"result": result},
+                legal_basis=target.legal_basis,
+                request=request,
+            )
+            _follow_up(contact)
+    except IntegrityError:  # the same entry arrived twice at the same moment
+        return Recorded(ContactLog.objects.get(client_id=client_id), created=False)
+    return Recorded(contact, created=True)
+
+
+def _follow_up(contact: ContactLog) -> None:
+    target = contact.target
+    if contact.result == ContactLog.Result.URGENT:
+        raise_alert(kind=Alert.Kind.URGENT, target=target)
+    elif contact.result == ContactLog.Result.NO_ANSWER:
+        limit = settings.TSUNAGARI_WATCH_NO_ANSWER_LIMIT
+        latest = list(
+            target.contacts.order_by("-contacted_at", "-pk").values_list("result", flat=True)[:limit]
+        )
+        if len(latest) == limit and all(r == ContactLog.Result.NO_ANSWER for r in latest):
+            raise_alert(kind=Alert.Kind.NO_ANSWER, target=target)
+    elif contact.result == ContactLog.Result.CONCERN:
+        notify(
+            ladder._staff_of([target.organization]),
+            subject=_("[Watch] Something to note after a contact"),
+            body=_("A supporter noted something after a contact. Please read the contact log."),
+            url=reverse("watch:target_detail", args=[target.organization.slug, target.pk]),
+        )
+
+
+def raise_alert(
+    *, kind: str, target: WatchTarget | None = None, sos: SosReport | None = None
+) -> Alert | None:
+    """Open an alert unless one of the same kind is open already; tell the first step at once."""
+    organization = target.organization if target else _secretariat()
+    if (
+        target is not None
+        and Alert.objects.filter(target=target, kind=kind, acknowledged_at__isnull=True).exists()
+    ):
+        return None
+    alert = Alert.objects.create(kind=kind, organization=organization, target=target, sos=sos)
+    log_action(alert, actor=None, action="watch.alert.raised", organization=organization, data={"kind": kind})
+    _tell(alert)
+    return alert
+
+
+def _tell(alert: Alert) -> None:
+    step = ladder.step_of(alert)
+    kind = Alert.Kind(alert.kind).label
+    urgent = alert.kind in {Alert.Kind.URGENT, Alert.Kind.SOS} or step.code == "emergency"
+    body = _("Step %(number)s: %(step)s. %(action)s Acknowledge the alert when someone has taken it on.") % {
+        "number": alert.step + 1, "step": step.label, "action": step.action,
+    }  # fmt: skip
+    slug = _secretariat().slug if alert.sos_id else alert.organization.slug
+    notify(
+        ladder.audience(alert),
+        subject=_("[Watch] %(kind)s (alert #%(pk)s)") % {"kind": kind, "pk": alert.pk},
+        body=body, url=reverse("watch:alert_list", args=[slug]), urgent=urgent,
+    )  # fmt: skip
+
+
+def _secretariat() -> Organization:
+    return Organization.objects.get(is_secretariat=True)
+
+
+@transaction.atomic
+def acknowledge_alert(*, by: Membership, alert: Alert, request: HttpRequest | None = None) -> Alert:
+    if not ((alert.organization_id == by.organization_id and by.has_role(Role.STAFF)) or by.is_coordinator):
+        raise PermissionDenied
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = timezone.now()
+        alert.acknowledged_by = by.user
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        log_action(alert, actor=by, action="watch.alert.acknowledged", request=request)
+    return alert
+
+
+def last_contact_at(target: WatchTarget) -> datetime | None:
+    contact = target.contacts.order_by("-contacted_at").first()
+    return contact.contacted_at if contact else None
+
+
+def check_watch(now: datetime | None = None) -> dict[str, int]:
+    """One cycle of the worker: overdue contacts raise alerts; unacknowledged alerts climb the ladder."""
+    now = now or timezone.now()
+    raised = escalated = 0
+    for target in WatchTarget.objects.filter(active=True).select_related("organization"):
+        last = last_contact_at(target)
+        start = last or timezone.make_aware(datetime.combine(target.started_on, time.min))
+        if now - start > timedelta(days=target.every_days):
+            with transaction.atomic():
+                raised += raise_alert(kind=Alert.Kind.OVERDUE, target=target) is not None
+    top = len(ladder.ladder()) - 1
+    for alert in Alert.objects.filter(acknowledged_at__isnull=True, step__lt=top).select_related(
+        "organization", "target"
+    ):
+        if now - alert.stepped_at >= ladder.escalate_after(alert):
+            with transaction.atomic():
+                alert.step += 1
+                alert.stepped_at = now
+                alert.save(update_fields=["step", "stepped_at"])
+                log_action(
+                    alert,
+                    actor=None,
+                    action="watch.alert.escalated",
+                    organization=alert.organization,
+                    data={"step": alert.step},
+                )
+                _tell(alert)
+                escalated += 1
+    return {"raised": raised, "escalated": escalated}
+
+
+# --- SOS reports (気づき) -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_sos(*, by: Membership, data: dict[str, Any], request: HttpRequest | None = None) -> SosReport:
+    """Any member may report what they noticed; it goes to the secretariat's triage queue with a clock."""
+    now = timezone.now()
+    report = SosReport.objects.create(
+        organization=by.organization, reported_by=by.user, due_at=now + timedelta(hours=settings.TSUNAGARI_SOS_RESPONSE_HOURS),
+        **data,
+    )  # fmt: skip
+    log_action(report, actor=by, action="watch.sos.reported", request=request)
+    raise_alert(kind=Alert.Kind.SOS, sos=report)
+    return report
+
+
+@transaction.atomic
+def triage_sos(
+    *,
+    by: Membership,
+    report: SosReport,
+    status: str,
+    case: Case | None = None,
+    request: HttpRequest | None = None,
+) -> SosReport:
+    if not by.is_coordinator:
+        raise PermissionDenied
+    report.status = status
+    report.case = case or report.case
+    report.handled_by = report.handled_by or by.organization
+    report.closed_at = timezone.now() if status == SosReport.Status.DONE else None
+    report.save(update_fields=["status", "case", "handled_by", "closed_at"])
+    Alert.objects.filter(sos=report, acknowledged_at__isnull=True).update(
+        acknowledged_at=timezone.now(), acknowledged_by=by.user
+    )
+    log_action(
+        report,
+        actor=by,
+        action="watch.sos.triaged",
+        data={"status": status, "case": report.case_id},
+        request=request,
+    )
+    return report
+
+
+@transaction.atomic
+def open_case_from_sos(
+    *, by: Membership, report: SosReport, name: str, request: HttpRequest | None = None
+) -> Case:
+    """A new case for someone nobody supports yet: registered by the secretariat, in its queue for a lead."""
+    if not by.is_coordinator:
+        raise PermissionDenied
+    person = register_person(
+        by=by, data={"name": name.strip() or _("(SOS report #%(pk)s)") % {"pk": report.pk}, "address": report.place,
+                     "district": report.district},
+        request=request,
+    )  # fmt: skip
+    case = open_case(by=by, person=person, summary=report.details, lead_self=False, request=request)
+    triage_sos(by=by, report=report, status=SosReport.Status.IN_PROGRESS, case=case, request=request)
+    return case

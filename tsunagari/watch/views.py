@@ -1,0 +1,330 @@
+"""Watching-over pages: a supporter's people and the phone contact form; the responsible organisation's
+watch list and alerts; SOS reports for anyone, triage and the district picture for the secretariat."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime, time, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Max, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tsunagari.audit.models import LegalBasis
+from tsunagari.audit.services import log_action
+from tsunagari.cases.selectors import cases_visible_to
+from tsunagari.charts import Chart, Series
+from tsunagari.orgs.access import org_view
+from tsunagari.orgs.models import District, Role
+
+from . import ladder, services
+from .forms import ContactForm, OpenCaseFromSosForm, SosForm, SupportersForm, TargetForm, TriageForm
+from .models import Alert, ContactLog, SosReport, WatchTarget
+from .selectors import (
+    alerts_visible_to,
+    sos_for_triage,
+    sos_reported_by,
+    targets_assigned_to,
+    targets_managed_by,
+)
+
+SYNC_HEADER = "X-Tsunagari-Sync"  # sent by static/js/offline-contact.js when it replays a queued entry
+
+
+def _slug(request: HttpRequest) -> str:
+    return request.org.slug  # type: ignore[attr-defined]
+
+
+def _with_due(targets: Sequence[WatchTarget]) -> Sequence[WatchTarget]:
+    """Annotate each target with its last contact and whether a contact is overdue."""
+    now = timezone.now()
+    for target in targets:
+        last = getattr(target, "last_contact", None)
+        start = last or timezone.make_aware(datetime.combine(target.started_on, time.min))
+        target.due_at = start + timedelta(days=target.every_days)  # type: ignore[attr-defined]
+        target.overdue = target.due_at < now  # type: ignore[attr-defined]
+    return targets
+
+
+@org_view(Role.VOLUNTEER)
+def home(request: HttpRequest) -> HttpResponse:
+    """The supporter's people (and, for staff, the organisation's watch list and open alerts)."""
+    membership = request.membership  # type: ignore[attr-defined]
+    mine = _with_due(
+        list(
+            targets_assigned_to(membership)
+            .annotate(last_contact=Max("contacts__contacted_at"))
+            .order_by("pk")
+        )
+    )
+    managed = None
+    if membership.has_role(Role.STAFF):
+        managed = _with_due(
+            list(
+                targets_managed_by(membership)
+                .filter(organization=membership.organization)
+                .select_related("district")
+                .annotate(
+                    last_contact=Max("contacts__contacted_at"),
+                    open_alerts=Count("alerts", filter=Q(alerts__acknowledged_at__isnull=True)),
+                )
+                .order_by("-active", "pk")
+            )
+        )
+    open_alerts = (
+        alerts_visible_to(membership).filter(acknowledged_at__isnull=True).count()
+        if membership.has_role(Role.STAFF)
+        else 0
+    )
+    return render(request, "watch/home.html", {"mine": mine, "managed": managed, "open_alerts": open_alerts})
+
+
+@org_view(Role.VOLUNTEER)
+@require_http_methods(["GET", "POST"])
+def contact(request: HttpRequest, target_pk: int) -> HttpResponse:
+    """Record a contact: under 30 seconds on a phone; a retry of the same entry is stored once."""
+    membership = request.membership  # type: ignore[attr-defined]
+    target = get_object_or_404(
+        targets_assigned_to(membership)
+        | targets_managed_by(membership).filter(organization=membership.organization),
+        pk=target_pk,
+    )
+    form = ContactForm(request.POST or None)
+    syncing = request.headers.get(SYNC_HEADER) == "1"
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        recorded = services.record_contact(
+            by=membership, target=target, method=data["method"], result=data["result"], note=data["note"],
+            contacted_at=data["contacted_at"], client_id=data["client_id"], request=request,
+        )  # fmt: skip
+        if recorded.contact.result == ContactLog.Result.URGENT:
+            messages.warning(
+                request,
+                _(
+                    "Recorded. The responsible organisation and the secretariat have been alerted. If life is in danger, call 119 now."
+                ),
+            )
+        else:
+            messages.success(request, _("Recorded. Thank you."))
+        if syncing:  # offline-contact.js: it moves on by itself
+            return JsonResponse({"saved": True, "duplicate": not recorded.created})
+        return redirect("watch:home", org_slug=_slug(request))
+    if syncing and request.method == "POST":
+        return JsonResponse({"saved": False, "errors": form.errors.get_json_data()}, status=400)
+    recent = target.contacts.select_related("by__user")[:5]
+    return render(
+        request, "watch/contact_form.html", {"target": target, "form": form, "recent": recent},
+        status=400 if form.errors else 200,
+    )  # fmt: skip
+
+
+@org_view(Role.STAFF)
+@require_http_methods(["GET", "POST"])
+def target_new(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    form = TargetForm(request.POST or None, organization=membership.organization)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "supporters"}
+        try:
+            target = services.create_target(
+                by=membership, data=data, supporters=list(form.cleaned_data["supporters"]), request=request
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The person is now under watch."))
+            return redirect("watch:target_detail", org_slug=_slug(request), target_pk=target.pk)
+    return render(request, "watch/target_form.html", {"form": form})
+
+
+@org_view(Role.STAFF)
+@require_http_methods(["GET", "POST"])
+def target_detail(request: HttpRequest, target_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    target = get_object_or_404(
+        targets_managed_by(membership).select_related("district", "organization"), pk=target_pk
+    )
+    basis = (
+        target.legal_basis
+        if target.organization_id != membership.organization_id
+        else LegalBasis.OWN_ORGANIZATION
+    )
+    log_action(target, actor=membership, action="watch.target.viewed", legal_basis=basis, request=request)
+    form = None
+    if target.organization_id == membership.organization_id:
+        form = SupportersForm(
+            request.POST or None,
+            organization=membership.organization,
+            initial={"supporters": list(target.supporters.all())},
+        )
+        if request.method == "POST" and form.is_valid():
+            services.set_supporters(
+                by=membership,
+                target=target,
+                supporters=list(form.cleaned_data["supporters"]),
+                request=request,
+            )
+            messages.success(request, _("Saved."))
+            return redirect("watch:target_detail", org_slug=_slug(request), target_pk=target.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    target.last_contact = services.last_contact_at(target)  # type: ignore[attr-defined]
+    context = {
+        "target": _with_due([target])[0],
+        "contacts": target.contacts.select_related("by__user", "by__organization")[:50],
+        "alerts": target.alerts.order_by("-raised_at")[:20],
+        "form": form,
+    }
+    return render(request, "watch/target_detail.html", context)
+
+
+@org_view(Role.STAFF)
+def alert_list(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    alerts = list(
+        alerts_visible_to(membership)
+        .select_related("organization", "target__district", "sos", "acknowledged_by")
+        .order_by("acknowledged_at", "-raised_at")[:200]
+    )
+    for alert in alerts:
+        alert.ladder_step = ladder.step_of(alert)  # type: ignore[attr-defined]
+    return render(request, "watch/alert_list.html", {"alerts": alerts, "ladder": ladder.ladder()})
+
+
+@org_view(Role.STAFF)
+@require_POST
+def alert_acknowledge(request: HttpRequest, alert_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    alert = get_object_or_404(alerts_visible_to(membership), pk=alert_pk)
+    services.acknowledge_alert(by=membership, alert=alert, request=request)
+    messages.success(request, _("Acknowledged. The alert stops climbing the ladder."))
+    return redirect("watch:alert_list", org_slug=_slug(request))
+
+
+@org_view(Role.VIEWER)
+@require_http_methods(["GET", "POST"])
+def sos_new(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    form = SosForm(
+        request.POST or None, initial={"noticed_at": timezone.localtime().replace(second=0, microsecond=0)}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.report_sos(by=membership, data=form.cleaned_data, request=request)
+        messages.success(
+            request, _("Received. The secretariat will act on it; you can follow its status here.")
+        )
+        return redirect("watch:sos_mine", org_slug=_slug(request))
+    return render(request, "watch/sos_form.html", {"form": form})
+
+
+@org_view(Role.VIEWER)
+def sos_mine(request: HttpRequest) -> HttpResponse:
+    reports = sos_reported_by(request.membership).only("pk", "sign", "status", "created_at")  # type: ignore[attr-defined]
+    return render(request, "watch/sos_mine.html", {"reports": reports})
+
+
+@org_view(Role.COORDINATOR, secretariat_only=True)
+def sos_queue(request: HttpRequest) -> HttpResponse:
+    reports = sos_for_triage(request.membership).select_related("organization", "district")  # type: ignore[attr-defined]
+    now = timezone.now()
+    return render(
+        request, "watch/sos_queue.html", {"reports": reports.order_by("status", "due_at"), "now": now}
+    )
+
+
+@org_view(Role.COORDINATOR, secretariat_only=True)
+@require_http_methods(["GET", "POST"])
+def sos_detail(request: HttpRequest, sos_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    report = get_object_or_404(
+        sos_for_triage(membership).select_related("organization", "district", "reported_by", "case"),
+        pk=sos_pk,
+    )
+    triage = TriageForm(
+        request.POST if "triage" in request.POST else None,
+        initial={"status": report.status, "case": report.case_id},
+    )
+    open_form = OpenCaseFromSosForm(request.POST if "open_case" in request.POST else None)
+    if triage.is_bound and triage.is_valid():
+        case = None
+        if triage.cleaned_data["case"]:
+            case = cases_visible_to(membership).filter(pk=triage.cleaned_data["case"]).first()
+            if case is None:
+                triage.add_error("case", _("No case with this number that the secretariat may see."))
+        if not triage.errors:
+            services.triage_sos(
+                by=membership, report=report, status=triage.cleaned_data["status"], case=case, request=request
+            )
+            messages.success(
+                request,
+                _("Saved. The reporter now sees: %(status)s") % {"status": report.get_status_display()},
+            )
+            return redirect("watch:sos_detail", org_slug=_slug(request), sos_pk=report.pk)
+    if open_form.is_bound and open_form.is_valid():
+        case = services.open_case_from_sos(
+            by=membership, report=report, name=open_form.cleaned_data["name"], request=request
+        )
+        messages.success(request, _("A case was opened; it waits in the queue for a lead."))
+        return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+    log_action(
+        report,
+        actor=membership,
+        action="watch.sos.viewed",
+        legal_basis=LegalBasis.VITAL_INTEREST,
+        request=request,
+    )
+    return render(
+        request, "watch/sos_detail.html", {"report": report, "triage": triage, "open_form": open_form}
+    )
+
+
+@org_view(Role.COORDINATOR, secretariat_only=True)
+def overview(request: HttpRequest) -> HttpResponse:
+    """Per district: people under watch, contacts this month, overdue contacts, open alerts, SOS reports."""
+    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    districts = list(District.objects.all())
+    targets = list(
+        WatchTarget.objects.filter(active=True).annotate(last_contact=Max("contacts__contacted_at"))
+    )
+    _with_due(targets)
+    watched = Counter(t.district_id for t in targets)
+    overdue = Counter(t.district_id for t in targets if t.overdue)  # type: ignore[attr-defined]
+    contacts = Counter(
+        dict(
+            ContactLog.objects.filter(contacted_at__gte=month_start)
+            .values_list("target__district")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    )
+    alerts = Counter(
+        dict(
+            Alert.objects.filter(acknowledged_at__isnull=True, target__isnull=False)
+            .values_list("target__district")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    )
+    sos = Counter(
+        dict(
+            SosReport.objects.filter(created_at__gte=month_start)
+            .values_list("district")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    )
+    rows = [(d, watched[d.pk], contacts[d.pk], overdue[d.pk], alerts[d.pk], sos[d.pk]) for d in districts]
+    chart = Chart(
+        id="watch-districts", title=_("Watching over, by district"), kind="bar", labels=[d.name for d in districts],
+        series=[Series(_("People under watch"), [r[1] for r in rows]), Series(_("Contacts this month"), [r[2] for r in rows]),
+                Series(_("Overdue contacts"), [r[3] for r in rows]), Series(_("Open alerts"), [r[4] for r in rows]),
+                Series(_("SOS reports this month"), [r[5] for r in rows])],
+        y_min=0,
+    )  # fmt: skip
+    return render(request, "watch/overview.html", {"rows": rows, "chart": chart})
