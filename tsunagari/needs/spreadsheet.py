@@ -32,8 +32,7 @@ _LIST_SEPARATORS = re.compile(r"[、,;；／/\n]+")
 
 
 def template_rows() -> tuple[list[str], list[list[str]]]:
-    """The header and one example row (fictional), with the allowed words listed in a second sheet-free way:
-    as the example itself and in the page's help."""
+    """The header and one fictional example row; the words each column accepts are listed on the upload page."""
     district = District.objects.first()
     example = [
         "2026-04", district.name if district else "", "孤独・さびしさ、居場所・つながりづくり", "70代", "単身高齢",

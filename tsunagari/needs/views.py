@@ -32,7 +32,7 @@ def _slug(request: HttpRequest) -> str:
     return request.org.slug  # type: ignore[attr-defined]
 
 
-def _picture(request: HttpRequest) -> dict:
+def _picture() -> dict:
     """What the dashboard and the printable summary both show."""
     city = aggregates.city_table()
     months = aggregates.monthly()
@@ -68,7 +68,7 @@ def _picture(request: HttpRequest) -> dict:
 @org_view(Role.VIEWER)
 def dashboard(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    context = _picture(request) | {
+    context = _picture() | {
         "suicide_chart": suicide_stats.trend_chart(),
         "suicide_years": suicide_stats.years(),
         "can_report": services.can_report(membership),
@@ -81,7 +81,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @org_view(Role.VIEWER)
 def summary(request: HttpRequest) -> HttpResponse:
     """One printable page for council meetings."""
-    context = _picture(request) | {
+    context = _picture() | {
         "gaps": gap_issues_visible_to(request.membership).exclude(status="solved")[:8],  # type: ignore[attr-defined]
     }
     return render(request, "needs/summary.html", context)

@@ -65,7 +65,7 @@ def escalate_after(alert: Alert) -> timedelta:
     return timedelta(hours=settings.TSUNAGARI_WATCH_ESCALATE_HOURS)
 
 
-def _staff_of(organizations: list[Organization]) -> list[User]:
+def staff_of(organizations: list[Organization]) -> list[User]:
     return [
         m.user
         for m in Membership.objects.filter(
@@ -88,7 +88,7 @@ def coordinators() -> list[User]:
 def audience(alert: Alert) -> list[User]:
     """Who is told at the alert's current step: always the responsible organisation's staff and the
     secretariat's coordinators, plus the step's own people."""
-    people = _staff_of([alert.organization]) + coordinators()
+    people = staff_of([alert.organization]) + coordinators()
     code = step_of(alert).code
     if code == "supporter" and alert.target_id:
         people += [m.user for m in alert.target.supporters.filter(is_active=True).select_related("user")]  # type: ignore[union-attr]
@@ -100,5 +100,5 @@ def audience(alert: Alert) -> list[User]:
             kind__in=settings.TSUNAGARI_WATCH_DISTRICT_KINDS,
             is_active=True,
         ).distinct()
-        people += _staff_of(list(partners))
+        people += staff_of(list(partners))
     return people

@@ -128,7 +128,7 @@ def _follow_up(contact: ContactLog) -> None:
             raise_alert(kind=Alert.Kind.NO_ANSWER, target=target)
     elif contact.result == ContactLog.Result.CONCERN:
         notify(
-            ladder._staff_of([target.organization]),
+            ladder.staff_of([target.organization]),
             subject=_("[Watch] Something to note after a contact"),
             body=_("A supporter noted something after a contact. Please read the contact log."),
             url=reverse("watch:target_detail", args=[target.organization.slug, target.pk]),
