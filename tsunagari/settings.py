@@ -297,7 +297,7 @@ TSUNAGARI_RETENTION_YEARS = int(os.environ.get("TSUNAGARI_RETENTION_YEARS", "5")
 TSUNAGARI_NEEDS_MIN_CELL = max(2, int(os.environ.get("TSUNAGARI_NEEDS_MIN_CELL", "10")))
 # Watching over: the escalation ladder's steps (watch/ladder.py), how long an alert waits at each step
 # before it climbs (urgent alerts and SOS reports faster), how many unanswered contacts in a row raise an
-# alert, the organisation kinds told at the district step, and the secretariat's response time for SOS.
+# alert, and the secretariat's response time for SOS reports.
 TSUNAGARI_WATCH_LADDER = env_list("TSUNAGARI_WATCH_LADDER") or [
     "supporter",
     "district_welfare",
@@ -307,7 +307,6 @@ TSUNAGARI_WATCH_LADDER = env_list("TSUNAGARI_WATCH_LADDER") or [
 TSUNAGARI_WATCH_ESCALATE_HOURS = int(os.environ.get("TSUNAGARI_WATCH_ESCALATE_HOURS", "24"))
 TSUNAGARI_WATCH_URGENT_ESCALATE_MINUTES = int(os.environ.get("TSUNAGARI_WATCH_URGENT_ESCALATE_MINUTES", "60"))
 TSUNAGARI_WATCH_NO_ANSWER_LIMIT = int(os.environ.get("TSUNAGARI_WATCH_NO_ANSWER_LIMIT", "2"))
-TSUNAGARI_WATCH_DISTRICT_KINDS = env_list("TSUNAGARI_WATCH_DISTRICT_KINDS") or ["minsei", "shakyo"]
 TSUNAGARI_SOS_RESPONSE_HOURS = int(os.environ.get("TSUNAGARI_SOS_RESPONSE_HOURS", "24"))
 TSUNAGARI_NOTIFICATION_CHANNELS = env_list("TSUNAGARI_NOTIFICATION_CHANNELS") or [
     "tsunagari.notifications.channels.EmailChannel"

@@ -48,11 +48,13 @@ def read_rows(name: str, content: bytes, *, max_rows: int) -> tuple[list[str], l
     """Header and rows of an uploaded .xlsx (first sheet) or .csv (UTF-8, with or without BOM, or
     Shift_JIS as Excel saves it in Japan). Every value comes back as text; empty rows are skipped."""
     if name.lower().endswith(".xlsx"):
-        try:
+        try:  # openpyxl raises many kinds of error for a damaged file, also while reading the cells
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-        except Exception as error:  # openpyxl raises many kinds for a damaged file
+            values = [
+                ["" if v is None else _text(v) for v in row] for row in sheet.iter_rows(values_only=True)
+            ]
+        except Exception as error:
             raise UnreadableFile(str(error)) from error
-        values = [["" if v is None else _text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
     elif name.lower().endswith(".csv"):
         for encoding in ("utf-8-sig", "cp932"):
             try:

@@ -115,8 +115,9 @@ def test_secretariat_acknowledges_an_alert_and_watch_pages_pass_axe(browser, dem
     assert not _axe_violations(page), "alerts"
     row.get_by_role("button", name="対応を引き受ける").click()
     page.wait_for_selector(".notice--success, .messages")
-    row = page.locator("tbody tr", has_text="架空 松男さん").first
+    row = page.locator("tbody tr", has_text="応答なしが続いている").first
     assert "が対応" in row.inner_text()
+    assert "架空 松男さん" not in row.inner_text()  # once handled, the secretariat no longer sees the name
     screenshot(page, "watch-alert-acknowledged")
     for path in ("/o/jimukyoku/watch/overview/", "/o/jimukyoku/watch/sos/", "/notifications/"):
         page.goto(base + path)

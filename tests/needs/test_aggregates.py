@@ -121,10 +121,12 @@ def test_monthly_and_household_series_are_suppressed_too(world, report):
 
     report(world["staff"], 40)
     report(world["staff"], 4, period=date(2026, 5, 1), household_type="young_carer")
-    months = aggregates.monthly()
+    city = aggregates.city_table()
+    months = aggregates.monthly(city)
     assert months.labels == ["2026-04", "2026-05"]
     assert months.values() == [None, None]  # 4 is under 10, and 40 would give it away from the total
-    figures = dict(zip(aggregates.household_types().keys, aggregates.household_types().values(), strict=True))
+    types = aggregates.household_types(city)
+    figures = dict(zip(types.keys, types.values(), strict=True))
     assert figures["young_carer"] is None and figures["single_elderly"] is None and figures["8050"] == 0
 
 
@@ -132,3 +134,19 @@ def test_the_summary_page_prints_on_one_page(world, report):
     _city(world, report)
     page = client_for(world["viewer"]).get(reverse("needs:summary", args=["org-a"])).content.decode()
     assert "print-page" in page and "中央地区" in page
+
+
+def test_tables_that_share_the_grand_total_do_not_give_each_other_away(world, report):
+    """Two reports of 9: the city table shows 18 in one cell, so the household table, whose two hidden 9s
+    add up to the same 18, must hide a third figure (a reader knows both hidden ones are under 10)."""
+    report(world["staff"], 9, household_type="single_elderly")
+    report(world["other_staff"], 9, household_type="8050")
+    city = aggregates.city_table()
+    assert city.grand_total().value == 18
+    for series in (aggregates.household_types(city), aggregates.monthly(city)):
+        assert (
+            series.table.shown(("grand",)) in (18, None)
+            and series.table.shown(("grand",)) == city.grand_total().value
+        )
+        for key, (low, high) in _attack(series.table).items():
+            assert high - low >= 1, key

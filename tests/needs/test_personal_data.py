@@ -51,3 +51,11 @@ def test_descriptions_without_personal_data_pass(text):
 
 def test_a_phone_number_is_not_also_reported_as_an_address():
     assert [f.kind for f in find_personal_data("0857-00-9999")] == ["phone"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "found"),
+    [("連絡は taro@example.jp まで", "email", "taro@example.jp"), ("S23.3.3生まれ", "birth_date", "S23.3.3")],
+)
+def test_e_mail_addresses_and_short_era_dates_are_found(text, kind, found):
+    assert (kind, found) in {(f.kind, f.text) for f in find_personal_data(text)}

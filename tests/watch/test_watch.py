@@ -167,3 +167,60 @@ def test_watch_list_pages_query_counts_do_not_grow(watch_world, django_assert_nu
         client.get(url)
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200, url
+
+
+def test_review_fixes_for_alerts_and_contacts(watch_world, org_a):
+    """Found in review: a second supporter broke the staff contact page; an acknowledged overdue alert was
+    raised again at once; a contact did not close the alert it answered; ended watches kept escalating;
+    the same client id with other content was dropped as a retry."""
+    staff, volunteer, target = watch_world["staff"], watch_world["volunteer"], watch_world["target"]
+    target.supporters.add(make_member(org_a, Role.VOLUNTEER))
+    assert client_for(staff).get(reverse("watch:contact", args=["org-a", target.pk])).status_code == 200
+
+    _contact(volunteer, target, FINE, contacted_at=timezone.now() - timedelta(days=10))
+    services.check_watch()
+    overdue = Alert.objects.get(kind="overdue")
+    services.acknowledge_alert(by=staff, alert=overdue)
+    services.check_watch()
+    assert Alert.objects.filter(kind="overdue").count() == 1  # not raised again for the same missed contact
+
+    _contact(volunteer, target, NO_ANSWER)
+    _contact(volunteer, target, NO_ANSWER)
+    no_answer = Alert.objects.get(kind="no_answer")
+    _contact(volunteer, target, FINE)  # someone answered
+    no_answer.refresh_from_db()
+    assert no_answer.acknowledged_by == volunteer.user
+
+    services.raise_alert(kind=Alert.Kind.URGENT, target=target)
+    target.active = False
+    target.save()
+    Alert.objects.filter(kind="urgent").update(stepped_at=timezone.now() - timedelta(days=1))
+    services.check_watch()
+    assert Alert.objects.get(kind="urgent").step == 0  # no longer under watch: no climbing
+
+    target.active = True
+    target.save()
+    entry = uuid.uuid4()
+    _contact(volunteer, target, FINE, client_id=entry)
+    again = _contact(volunteer, target, URGENT, client_id=entry)  # an old page, sent with new content
+    assert again.created and again.contact.result == URGENT and again.contact.client_id != entry
+
+
+def test_impossible_dates_get_a_message_not_an_error(watch_world):
+    volunteer, target = watch_world["volunteer"], watch_world["target"]
+    url = reverse("watch:contact", args=["org-a", target.pk])
+    response = client_for(volunteer).post(
+        url,
+        {
+            "method": "visit",
+            "result": "fine",
+            "contacted_at": "0001-01-01T00:00",
+            "client_id": str(uuid.uuid4()),
+        },
+    )
+    assert response.status_code == 400 and "field--error" in response.content.decode()
+    sos = client_for(volunteer).post(
+        reverse("watch:sos_new", args=["org-a"]),
+        {"sign": "mail", "place": "港町", "noticed_at": "2999-01-01T00:00"},
+    )
+    assert sos.status_code == 200 and "field--error" in sos.content.decode()

@@ -22,7 +22,7 @@ from tsunagari.directory.models import Service, ServiceCategory, TaxonomyTerm
 from tsunagari.orgs.models import District
 
 from .models import HouseholdType, NeedReport, NeedTally, SystemFit
-from .suppression import SuppressedTable, suppress
+from .suppression import GRAND, SuppressedTable, col_key, suppress
 
 TOTAL = "total"
 
@@ -129,22 +129,28 @@ def naive_city_cells() -> dict[tuple[int, object], int]:
     return {(r["needreport__district_id"], r["taxonomyterm_id"]): r["people"] for r in rows}
 
 
-def monthly(k: int | None = None) -> Series:
+def _shared_total(city: CityTable) -> dict[str, tuple]:
+    """The city table's grand total, as the month and household tables must treat it (they add up to it)."""
+    shared = (GRAND, col_key(TOTAL))
+    return {"withheld": shared} if GRAND in city.table.hidden else {"published": shared}
+
+
+def monthly(city: CityTable) -> Series:
     """Reported people per month, oldest first, suppressed as one line adding up to the grand total."""
-    k = k or k_threshold()
     per_month = dict(NeedTally.objects.values_list("month").annotate(total=Sum("people")).order_by())
     months = sorted(per_month)
     if months:
         months = _every_month(months[0], months[-1])
-    table = suppress({(m, TOTAL): per_month.get(m, 0) for m in months}, months, [TOTAL], k)
+    cells = {(m, TOTAL): per_month.get(m, 0) for m in months}
+    table = suppress(cells, months, [TOTAL], city.table.k, **_shared_total(city))
     return Series([m.strftime("%Y-%m") for m in months], table, list(months))
 
 
-def household_types(k: int | None = None) -> Series:
-    k = k or k_threshold()
+def household_types(city: CityTable) -> Series:
     per_type = dict(NeedTally.objects.values_list("household_type").annotate(total=Sum("people")).order_by())
     keys = list(HouseholdType.values)
-    table = suppress({(key, TOTAL): per_type.get(key, 0) for key in keys}, keys, [TOTAL], k)
+    cells = {(key, TOTAL): per_type.get(key, 0) for key in keys}
+    table = suppress(cells, keys, [TOTAL], city.table.k, **_shared_total(city))
     return Series([str(HouseholdType(key).label) for key in keys], table, keys)
 
 
@@ -178,17 +184,19 @@ def coverage(*, city: CityTable | None = None, exact: bool = False) -> list[Cove
     city = city or city_table()
     counts: dict[tuple[int, object], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     district_ids = [d.pk for d in city.districts]
-    services = (
-        Service.objects.filter(status=Service.Status.ACTIVE, categories__in=city.categories)
-        .prefetch_related("districts")
-        .distinct()
-    )
+    services = Service.objects.filter(status=Service.Status.ACTIVE, categories__in=city.categories).distinct()
+    availability = dict(services.values_list("pk", "availability"))
     service_categories = _service_categories(services)
-    for service in services:
-        covered = [d.pk for d in service.districts.all()] or district_ids
-        for category_id in service_categories.get(service.pk, ()):
+    service_districts: dict[object, list[int]] = defaultdict(list)
+    for service_id, district_id in Service.districts.through.objects.filter(service__in=services).values_list(
+        "service_id", "district_id"
+    ):
+        service_districts[service_id].append(district_id)
+    for service_id, state in availability.items():
+        covered = service_districts.get(service_id) or district_ids  # no districts: the whole city
+        for category_id in service_categories.get(service_id, ()):
             for district_id in covered:
-                counts[(district_id, category_id)][service.availability] += 1
+                counts[(district_id, category_id)][state] += 1
     shares = _unreached_shares() if exact else {}
     cells = []
     for district in city.districts:

@@ -27,7 +27,7 @@ class MonthField(forms.CharField):
         if not text:
             return None
         match = re.fullmatch(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*月?(?:\s*[-/]\s*\d{1,2})?", text)
-        if not match or not 1 <= int(match.group(2)) <= 12:
+        if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 9999:
             raise ValidationError(_("Enter a month like 2026-04."), code="month")
         return date(int(match.group(1)), int(match.group(2)), 1)
 
@@ -83,10 +83,20 @@ class NeedReportForm(forms.Form):
 
 
 class UploadForm(forms.Form):
+    MAX_BYTES = 5 * 1024 * 1024
+
     file = forms.FileField(
         label=_("Spreadsheet (.xlsx or .csv)"),
         help_text=_("Use the template: one row per group of people, up to 5,000 rows."),
     )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError(
+                _("The file is larger than 5 MB: split it, or remove what the template does not ask for.")
+            )
+        return upload
 
 
 class _ReportChoiceField(forms.ModelMultipleChoiceField):
@@ -96,6 +106,17 @@ class _ReportChoiceField(forms.ModelMultipleChoiceField):
 
 class GapIssueForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
+
+    def clean(self) -> dict[str, Any]:
+        """Every member reads a gap issue: no personal data in it either."""
+        data = super().clean() or {}
+        for name in ("title", "summary"):
+            try:
+                check_description(data.get(name, ""), field=name)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
     summary = forms.CharField(
         label=_("What the gap is"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )

@@ -75,7 +75,8 @@ class NeedReport(models.Model):
 class NeedTally(models.Model):
     """Running totals per month × district × kind of trouble × household type × system fit, kept in step
     with the reports by the services (and rebuilt by `tsunagari rebuild-need-tallies`). Aggregate pages
-    read these few thousand rows instead of grouping every report on each request.
+    read these rows — at most districts × 27 × 8 × 3 a month, whatever the number of reports (80,000 for two
+    years at 1,000,000 reports in benchmarks/needs.py) — instead of grouping every report on each request.
 
     ``people`` is a 延べ数: a report with two kinds of trouble counts under both."""
 

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
@@ -49,7 +49,7 @@ def check_description(text: str, *, field: str = "description") -> None:
     if findings:
         kinds = {
             "name": _("a name"), "phone": _("a phone number"), "address": _("an address"),
-            "birth_date": _("a date of birth"),
+            "birth_date": _("a date of birth"), "email": _("an e-mail address"),
         }  # fmt: skip
         listed = "、".join(f"「{f.text}」（{kinds[f.kind]}）" for f in findings)
         raise ValidationError(
@@ -148,12 +148,17 @@ def _add_counts(people: Counter[TallyKey], reports: Counter[TallyKey], *, sign: 
             month=month, district_id=district_id, category_id=category_id, household_type=household_type,
             system_fit=system_fit,
         )  # fmt: skip
-        updated = cell.update(people=F("people") + sign * amount, reports=F("reports") + sign * reports[key])
-        if not updated and sign > 0:
-            NeedTally.objects.create(
-                month=month, district_id=district_id, category_id=category_id, household_type=household_type,
-                system_fit=system_fit, people=amount, reports=reports[key],
-            )  # fmt: skip
+        change = {"people": F("people") + sign * amount, "reports": F("reports") + sign * reports[key]}
+        if cell.update(**change) or sign < 0:
+            continue
+        try:
+            with transaction.atomic():  # a savepoint: another request may create the same cell first
+                NeedTally.objects.create(
+                    month=month, district_id=district_id, category_id=category_id, household_type=household_type,
+                    system_fit=system_fit, people=amount, reports=reports[key],
+                )  # fmt: skip
+        except IntegrityError:
+            cell.update(**change)
     if sign < 0:
         NeedTally.objects.filter(reports__lte=0).delete()
 

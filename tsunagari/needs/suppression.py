@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,9 +96,15 @@ def lines_of(rows: Sequence[Hashable], cols: Sequence[Hashable]) -> list[Line]:
 
 
 def suppress(
-    cells: Mapping[tuple[Any, Any], int], rows: Sequence[Hashable], cols: Sequence[Hashable], k: int
-) -> SuppressedTable:
-    """Hide what must be hidden in the table of ``cells[(row, col)]`` (missing cells are 0)."""
+    cells: Mapping[tuple[Any, Any], int], rows: Sequence[Hashable], cols: Sequence[Hashable], k: int,
+    *, published: Iterable[tuple] = (), withheld: Iterable[tuple] = (),
+) -> SuppressedTable:  # fmt: skip
+    """Hide what must be hidden in the table of ``cells[(row, col)]`` (missing cells are 0).
+
+    Tables that share a figure must agree on it: ``published`` entries are shown in another table (they
+    stay shown here, and protection comes from other entries), ``withheld`` ones are hidden there (so
+    they are hidden here too). aggregates.py passes the city table's grand total this way to the month
+    and household-type tables, which add up to the same number."""
     values: dict[tuple, int] = {}
     for r in rows:
         for c in cols:
@@ -109,27 +115,28 @@ def suppress(
         values[col_key(c)] = sum(values[cell_key(r, c)] for r in rows)
     values[GRAND] = sum(values[row_key(r)] for r in rows)
 
-    hidden = {key for key, value in values.items() if 0 < value < k}
+    hidden = {key for key, value in values.items() if 0 < value < k} | set(withheld)
+    fixed = frozenset(published) - hidden
     lines = lines_of(rows, cols)
     lines_through: dict[tuple, list[int]] = {}
     for index, line in enumerate(lines):
         for entry in (*line.parts, line.total):
             lines_through.setdefault(entry, []).append(index)
     start = [i for i, line in enumerate(lines) if any(e in hidden for e in (*line.parts, line.total))]
-    _protect_lines(lines, lines_through, start, values, hidden, k)
+    _protect_lines(lines, lines_through, start, values, hidden, k, fixed)
     while pinned := recoverable(lines, values, hidden, k):
         # Hide one more entry beside each recoverable one, then let the lines settle again.
         touched = []
         for key in sorted(pinned, key=str):
             for index in lines_through[key]:
-                extra = _next_to_hide((*lines[index].parts, lines[index].total), values, hidden)
+                extra = _next_to_hide((*lines[index].parts, lines[index].total), values, hidden, fixed)
                 if extra is not None:
                     hidden.add(extra)
                     touched.extend(lines_through[extra])
                     break
         if not touched:  # everything around them is hidden already: nothing more can be done
             break
-        _protect_lines(lines, lines_through, touched, values, hidden, k)
+        _protect_lines(lines, lines_through, touched, values, hidden, k, fixed)
     return SuppressedTable(k=k, rows=list(rows), cols=list(cols), values=values, hidden=frozenset(hidden))
 
 
@@ -140,6 +147,7 @@ def _protect_lines(
     values: Mapping[tuple, int],
     hidden: set[tuple],
     k: int,
+    fixed: frozenset[tuple],
 ) -> None:
     """Hide entries until no line on its own gives a hidden entry away (a work list: a line is looked at
     again only when one of its entries has just been hidden)."""
@@ -151,8 +159,8 @@ def _protect_lines(
         line = lines[index]
         if not _exposed(line, values, hidden, k):
             continue
-        extra = _next_to_hide((*line.parts, line.total), values, hidden)
-        if extra is None:  # everything in the line is hidden already
+        extra = _next_to_hide((*line.parts, line.total), values, hidden, fixed)
+        if extra is None:  # everything in the line that may be hidden is hidden already
             continue
         hidden.add(extra)
         for other in (index, *lines_through[extra]):
@@ -269,8 +277,10 @@ def _exposed(line: Line, values: Mapping[tuple, int], hidden: set[tuple], k: int
     return target in (low, high)
 
 
-def _next_to_hide(entries: Sequence[tuple], values: Mapping[tuple, int], hidden: set[tuple]) -> tuple | None:
-    candidates = [e for e in entries if e not in hidden]
+def _next_to_hide(
+    entries: Sequence[tuple], values: Mapping[tuple, int], hidden: set[tuple], fixed: frozenset[tuple]
+) -> tuple | None:
+    candidates = [e for e in entries if e not in hidden and e not in fixed]
     if not candidates:
         return None
     # Smallest non-zero first (least information lost); cells before totals on a tie; zeros last.

@@ -35,8 +35,8 @@ def _slug(request: HttpRequest) -> str:
 def _picture() -> dict:
     """What the dashboard and the printable summary both show."""
     city = aggregates.city_table()
-    months = aggregates.monthly()
-    households = aggregates.household_types()
+    months = aggregates.monthly(city)
+    households = aggregates.household_types(city)
     return {
         "city": city,
         "months": months,
@@ -82,7 +82,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def summary(request: HttpRequest) -> HttpResponse:
     """One printable page for council meetings."""
     context = _picture() | {
-        "gaps": gap_issues_visible_to(request.membership).exclude(status="solved")[:8],  # type: ignore[attr-defined]
+        "gaps": gap_issues_visible_to(request.membership).exclude(status="solved"),  # type: ignore[attr-defined]
     }
     return render(request, "needs/summary.html", context)
 
@@ -242,9 +242,11 @@ def gap_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The gap issue was raised. Members can now see and join it."))
             return redirect("needs:gap_detail", org_slug=_slug(request), issue_pk=issue.pk)
     else:
-        chosen = [pk for pk in request.GET.getlist("reports") if pk.isdigit()]
+        chosen = [pk for pk in request.GET.getlist("reports") if pk.isdigit() and len(pk) < 10]
         form = GapIssueForm(initial={"reports": chosen}, reports=reports)
-    chosen_reports = reports.filter(pk__in=form["reports"].value() or []).prefetch_related("categories")
+    ids = [str(pk) for pk in form["reports"].value() or []]
+    chosen_reports = reports.filter(pk__in=[pk for pk in ids if pk.isdigit() and len(pk) < 10])
+    chosen_reports = chosen_reports.prefetch_related("categories")
     return render(request, "needs/gap_form.html", {"form": form, "chosen": chosen_reports})
 
 

@@ -6,7 +6,8 @@ Looks for four things and says what it found, so the writer can remove it:
   are not names and pass;
 - phone numbers: 0 followed by 9–10 digits, with or without hyphens or brackets;
 - addresses: a postcode (〒680-0000), 丁目 / 番地 / 号 with a number, or a street number like 1-2-3;
-- birth dates: 生年月日, or a full date (1948年3月3日, 昭和23年3月3日, 1948/3/3) — a month alone is fine.
+- birth dates: 生年月日, or a full date (1948年3月3日, 昭和23年3月3日, 1948/3/3, S23.3.3) — a month alone is fine;
+- e-mail addresses.
 It errs on the side of asking: the writer can always rephrase (「70代の女性」).
 """
 
@@ -28,8 +29,10 @@ _POSTCODE = re.compile(rf"〒\s?\d{{3}}{_DASH}?\d{{4}}|(?<!\d)\d{{3}}{_DASH}\d{{
 _ADDRESS = re.compile(
     rf"\d+\s?丁目|\d+\s?番地|\d+\s?番\s?\d+\s?号|(?<![\d/.年月])\d{{1,4}}{_DASH}\d{{1,4}}{_DASH}\d{{1,4}}(?![\d/.])"
 )
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _BIRTH = re.compile(
     r"生年月日|誕生日"
+    r"|(?<![\w.])[MTSHR]\s?\d{1,2}[./]\d{1,2}[./]\d{1,2}(?![\d.])"
     r"|(?:明治|大正|昭和|平成|令和|[MTSHR])\s?\d{1,2}\s?年\s?\d{1,2}\s?月\s?\d{1,2}\s?日"
     r"|(?:19|20)\d{2}\s?年\s?\d{1,2}\s?月\s?\d{1,2}\s?日"
     r"|(?<!\d)(?:19|20)\d{2}[/.]\d{1,2}[/.]\d{1,2}(?!\d)"
@@ -48,6 +51,7 @@ def find_personal_data(text: str) -> list[Finding]:
     spans: list[tuple[int, int, Finding]] = []
     # In order of priority: a phone number is not also reported as a street number.
     for kind, pattern in (
+        ("email", _EMAIL),
         ("phone", _PHONE),
         ("birth_date", _BIRTH),
         ("address", _POSTCODE),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 from typing import Any, cast
@@ -60,6 +61,17 @@ class SupportersForm(forms.Form):
         )
 
 
+class RecentDateTimeField(forms.DateTimeField):
+    """A date and time from 2000 to next year: a typo such as 0001 or 2999 gets a clear message instead of
+    failing deep in the time-zone conversion."""
+
+    def to_python(self, value: Any) -> Any:
+        match = re.match(r"\s*(\d{4})-", str(value or ""))
+        if match and not 2000 <= int(match.group(1)) <= timezone.now().year + 1:
+            raise forms.ValidationError(_("Enter a date between 2000 and now."), code="out_of_range")
+        return super().to_python(value)
+
+
 class ContactForm(forms.Form):
     """What a volunteer fills in on a phone: two taps and, if needed, a line of text."""
 
@@ -73,7 +85,7 @@ class ContactForm(forms.Form):
     note = forms.CharField(
         label=_("Note (optional)"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
-    contacted_at = forms.DateTimeField(
+    contacted_at = RecentDateTimeField(
         label=_("When"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Leave empty for now."),
     )  # fmt: skip
@@ -87,6 +99,10 @@ class ContactForm(forms.Form):
 
 
 class SosForm(forms.ModelForm):
+    noticed_at = RecentDateTimeField(
+        label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+
     class Meta:
         model = SosReport
         fields = ["sign", "place", "district", "noticed_at", "details", "reporter_contact"]
@@ -95,7 +111,6 @@ class SosForm(forms.ModelForm):
             "place": forms.TextInput(attrs={"autocomplete": "off"}),
             "details": forms.Textarea(attrs={"rows": 3}),
             "reporter_contact": forms.TextInput(attrs={"autocomplete": "tel"}),
-            "noticed_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         }
 
 

@@ -3,7 +3,10 @@
 Configured by TSUNAGARI_WATCH_LADDER, a comma-separated list of step codes (default below). An alert
 starts at the first step; the worker climbs one step every TSUNAGARI_WATCH_ESCALATE_HOURS (urgent ones
 every TSUNAGARI_WATCH_URGENT_ESCALATE_MINUTES) until someone acknowledges it. The responsible
-organisation and the secretariat's coordinators are told at every step.
+organisation's staff and the secretariat's coordinators are told at every step, each with a link they
+can open (watch/services.py `_tell`); at the supporter step the supporters are told too. The people
+outside the platform's records (民生委員, emergency services) are reached by those staff, not by e-mail
+from here: the step says what to ask of them.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tsunagari.accounts.models import User
@@ -35,7 +37,7 @@ STEPS = {
     "district_welfare": Step(
         "district_welfare",
         _("民生委員 / 地域包括支援センター"),
-        _("The district's welfare volunteers or community care centre check on the person."),
+        _("Ask the district's welfare volunteer (民生委員) or community care centre to check on the person."),
     ),
     "home_visit": Step(
         "home_visit", _("Home visit"), _("The responsible organisation visits the home today.")
@@ -83,22 +85,3 @@ def coordinators() -> list[User]:
             organization__is_secretariat=True, role=Role.COORDINATOR, is_active=True
         ).select_related("user")
     ]
-
-
-def audience(alert: Alert) -> list[User]:
-    """Who is told at the alert's current step: always the responsible organisation's staff and the
-    secretariat's coordinators, plus the step's own people."""
-    people = staff_of([alert.organization]) + coordinators()
-    code = step_of(alert).code
-    if code == "supporter" and alert.target_id:
-        people += [m.user for m in alert.target.supporters.filter(is_active=True).select_related("user")]  # type: ignore[union-attr]
-    elif code == "district_welfare":
-        source = alert.target or alert.sos
-        district = source.district_id if source else None
-        partners = Organization.objects.filter(
-            Q(districts__pk=district) | Q(districts__isnull=True),
-            kind__in=settings.TSUNAGARI_WATCH_DISTRICT_KINDS,
-            is_active=True,
-        ).distinct()
-        people += staff_of(list(partners))
-    return people

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +48,7 @@ class WatchTarget(models.Model):
         _("expected contact every (days)"),
         default=7,
         help_text=_("7 for a weekly call, 30 for a monthly visit."),
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
     )
     plan = models.CharField(_("plan"), max_length=100, blank=True, help_text=_("For example: 週1回の電話"))
     started_on = models.DateField(default=timezone.localdate)

@@ -15,6 +15,13 @@ def targets_assigned_to(membership: Membership) -> QuerySet[WatchTarget]:
     return WatchTarget.objects.filter(supporters=membership, active=True)
 
 
+def targets_contactable_by(membership: Membership) -> QuerySet[WatchTarget]:
+    """Whom this member may record a contact for: the people assigned to them, and for the responsible
+    organisation's staff, anyone on its watch list still under watch."""
+    own = Q(organization=membership.organization) if membership.has_role(Role.STAFF) else Q(pk__in=[])
+    return WatchTarget.objects.filter(Q(supporters=membership) | own, active=True).distinct()
+
+
 def targets_managed_by(membership: Membership) -> QuerySet[WatchTarget]:
     """Staff of the responsible organisation see its watch list; the secretariat's coordinators see the
     people with an open alert (to arrange a visit or emergency help), nobody else."""

@@ -79,43 +79,44 @@ def record_contact(
     *, by: Membership, target: WatchTarget, method: str, result: str, note: str = "",
     contacted_at: datetime | None = None, client_id: uuid.UUID | None = None, request: HttpRequest | None = None,
 ) -> Recorded:  # fmt: skip
-    """Store a contact once, however many times it is sent; then raise what it calls for."""
+    """Store a contact once, however many times it is sent; then act on what it says.
+
+    The same client id with the same content is a retry (stored once). The same id with other content is
+    a new entry made from an old page (the browser's Back button): it is stored under a new id."""
     if not (supports(by, target) or manages(by, target)) or not target.active:
         raise PermissionDenied
     client_id = client_id or uuid.uuid4()
     existing = ContactLog.objects.filter(client_id=client_id).first()
     if existing is not None:
-        if existing.target_id != target.pk:
-            raise PermissionDenied
-        return Recorded(existing, created=False)
+        same = (existing.target_id, existing.method, existing.result, existing.note) == (
+            target.pk,
+            method,
+            result,
+            note.strip(),
+        )
+        if same:
+            return Recorded(existing, created=False)
+        client_id = uuid.uuid4()
     now = timezone.now()
-    when = min(contacted_at or now, now)
     try:
         with transaction.atomic():
             contact = ContactLog.objects.create(
-                target=target,
-                by=by,
-                method=method,
-                result=result,
-                note=note.strip(),
-                contacted_at=when,
-                client_id=client_id,
-            )
-            log_action(
-                target,
-                actor=by,
-                action="watch.contact.recorded",
-                data={"result": result},
-                legal_basis=target.legal_basis,
-                request=request,
-            )
-            _follow_up(contact)
+                target=target, by=by, method=method, result=result, note=note.strip(),
+                contacted_at=min(contacted_at or now, now), client_id=client_id,
+            )  # fmt: skip
     except IntegrityError:  # the same entry arrived twice at the same moment
         return Recorded(ContactLog.objects.get(client_id=client_id), created=False)
+    log_action(
+        target, actor=by, action="watch.contact.recorded", data={"result": result}, legal_basis=target.legal_basis,
+        request=request,
+    )  # fmt: skip
+    _follow_up(contact)
     return Recorded(contact, created=True)
 
 
 def _follow_up(contact: ContactLog) -> None:
+    """Urgent → alert; the N-th 不在・応答なし in a row → alert; someone reached → the overdue and
+    no-answer alerts it answers are closed by the person who reached them."""
     target = contact.target
     if contact.result == ContactLog.Result.URGENT:
         raise_alert(kind=Alert.Kind.URGENT, target=target)
@@ -126,7 +127,17 @@ def _follow_up(contact: ContactLog) -> None:
         )
         if len(latest) == limit and all(r == ContactLog.Result.NO_ANSWER for r in latest):
             raise_alert(kind=Alert.Kind.NO_ANSWER, target=target)
-    elif contact.result == ContactLog.Result.CONCERN:
+    if contact.result != ContactLog.Result.NO_ANSWER:
+        answered = Alert.objects.filter(
+            target=target, kind__in=[Alert.Kind.OVERDUE, Alert.Kind.NO_ANSWER], acknowledged_at__isnull=True
+        )
+        for alert in answered:
+            alert.acknowledged_at, alert.acknowledged_by = timezone.now(), contact.by.user
+            alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+            log_action(
+                alert, actor=contact.by, action="watch.alert.acknowledged", data={"by_contact": contact.pk}
+            )
+    if contact.result == ContactLog.Result.CONCERN:
         notify(
             ladder.staff_of([target.organization]),
             subject=_("[Watch] Something to note after a contact"),
@@ -145,25 +156,50 @@ def raise_alert(
         and Alert.objects.filter(target=target, kind=kind, acknowledged_at__isnull=True).exists()
     ):
         return None
-    alert = Alert.objects.create(kind=kind, organization=organization, target=target, sos=sos)
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(kind=kind, organization=organization, target=target, sos=sos)
+    except IntegrityError:  # raised at the same moment by another request
+        return None
     log_action(alert, actor=None, action="watch.alert.raised", organization=organization, data={"kind": kind})
     _tell(alert)
     return alert
 
 
 def _tell(alert: Alert) -> None:
+    """Tell each group with a link it can open: the responsible organisation's staff and the secretariat's
+    coordinators their alert lists; at the supporter step, the supporters their contact page."""
     step = ladder.step_of(alert)
     kind = Alert.Kind(alert.kind).label
     urgent = alert.kind in {Alert.Kind.URGENT, Alert.Kind.SOS} or step.code == "emergency"
+    subject = _("[Watch] %(kind)s (alert #%(pk)s)") % {"kind": kind, "pk": alert.pk}
     body = _("Step %(number)s: %(step)s. %(action)s Acknowledge the alert when someone has taken it on.") % {
         "number": alert.step + 1, "step": step.label, "action": step.action,
     }  # fmt: skip
-    slug = _secretariat().slug if alert.sos_id else alert.organization.slug
-    notify(
-        ladder.audience(alert),
-        subject=_("[Watch] %(kind)s (alert #%(pk)s)") % {"kind": kind, "pk": alert.pk},
-        body=body, url=reverse("watch:alert_list", args=[slug]), urgent=urgent,
-    )  # fmt: skip
+    secretariat = _secretariat()
+    groups = [(ladder.coordinators(), reverse("watch:alert_list", args=[secretariat.slug]))]
+    if alert.organization_id != secretariat.pk:
+        groups.append(
+            (
+                ladder.staff_of([alert.organization]),
+                reverse("watch:alert_list", args=[alert.organization.slug]),
+            )
+        )
+    if step.code == "supporter" and alert.target is not None:
+        for supporter in alert.target.supporters.filter(is_active=True).select_related(
+            "user", "organization"
+        ):
+            groups.append(
+                (
+                    [supporter.user],
+                    reverse("watch:contact", args=[supporter.organization.slug, alert.target.pk]),
+                )
+            )
+    told: set[int] = set()
+    for people, url in groups:
+        fresh = [p for p in people if p.pk not in told]
+        told.update(p.pk for p in fresh)
+        notify(fresh, subject=subject, body=body, url=url, urgent=urgent)
 
 
 def _secretariat() -> Organization:
@@ -188,31 +224,30 @@ def last_contact_at(target: WatchTarget) -> datetime | None:
 
 
 def check_watch(now: datetime | None = None) -> dict[str, int]:
-    """One cycle of the worker: overdue contacts raise alerts; unacknowledged alerts climb the ladder."""
+    """One cycle of the worker: overdue contacts raise alerts (once per missed contact: an acknowledged
+    one is not raised again until the next contact is missed); unacknowledged alerts climb the ladder,
+    except for people no longer under watch."""
     now = now or timezone.now()
     raised = escalated = 0
     for target in WatchTarget.objects.filter(active=True).select_related("organization"):
-        last = last_contact_at(target)
-        start = last or timezone.make_aware(datetime.combine(target.started_on, time.min))
-        if now - start > timedelta(days=target.every_days):
+        start = last_contact_at(target) or timezone.make_aware(datetime.combine(target.started_on, time.min))
+        missed = now - start > timedelta(days=target.every_days)
+        already = Alert.objects.filter(target=target, kind=Alert.Kind.OVERDUE, raised_at__gte=start).exists()
+        if missed and not already:
             with transaction.atomic():
                 raised += raise_alert(kind=Alert.Kind.OVERDUE, target=target) is not None
     top = len(ladder.ladder()) - 1
-    for alert in Alert.objects.filter(acknowledged_at__isnull=True, step__lt=top).select_related(
-        "organization", "target"
-    ):
+    climbing = Alert.objects.filter(acknowledged_at__isnull=True, step__lt=top).exclude(target__active=False)
+    for alert in climbing.select_related("organization", "target"):
         if now - alert.stepped_at >= ladder.escalate_after(alert):
             with transaction.atomic():
                 alert.step += 1
                 alert.stepped_at = now
                 alert.save(update_fields=["step", "stepped_at"])
                 log_action(
-                    alert,
-                    actor=None,
-                    action="watch.alert.escalated",
-                    organization=alert.organization,
+                    alert, actor=None, action="watch.alert.escalated", organization=alert.organization,
                     data={"step": alert.step},
-                )
+                )  # fmt: skip
                 _tell(alert)
                 escalated += 1
     return {"raised": raised, "escalated": escalated}
@@ -270,6 +305,8 @@ def open_case_from_sos(
     """A new case for someone nobody supports yet: registered by the secretariat, in its queue for a lead."""
     if not by.is_coordinator:
         raise PermissionDenied
+    if report.case_id is not None:
+        raise ValidationError(_("A case is already linked to this report."))
     person = register_person(
         by=by, data={"name": name.strip() or _("(SOS report #%(pk)s)") % {"pk": report.pk}, "address": report.place,
                      "district": report.district},

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tsunagari.audit.models import LegalBasis
@@ -31,6 +32,7 @@ from .selectors import (
     sos_for_triage,
     sos_reported_by,
     targets_assigned_to,
+    targets_contactable_by,
     targets_managed_by,
 )
 
@@ -72,7 +74,9 @@ def home(request: HttpRequest) -> HttpResponse:
                 .select_related("district")
                 .annotate(
                     last_contact=Max("contacts__contacted_at"),
-                    open_alerts=Count("alerts", filter=Q(alerts__acknowledged_at__isnull=True)),
+                    open_alerts=Count(
+                        "alerts", filter=Q(alerts__acknowledged_at__isnull=True), distinct=True
+                    ),
                 )
                 .order_by("-active", "pk")
             )
@@ -87,14 +91,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @org_view(Role.VOLUNTEER)
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
 def contact(request: HttpRequest, target_pk: int) -> HttpResponse:
     """Record a contact: under 30 seconds on a phone; a retry of the same entry is stored once."""
     membership = request.membership  # type: ignore[attr-defined]
-    target = get_object_or_404(
-        targets_assigned_to(membership)
-        | targets_managed_by(membership).filter(organization=membership.organization),
-        pk=target_pk,
-    )
+    target = get_object_or_404(targets_contactable_by(membership), pk=target_pk)
     form = ContactForm(request.POST or None)
     syncing = request.headers.get(SYNC_HEADER) == "1"
     if request.method == "POST" and form.is_valid():
@@ -126,6 +127,7 @@ def contact(request: HttpRequest, target_pk: int) -> HttpResponse:
 
 @org_view(Role.STAFF)
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
 def target_new(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     form = TargetForm(request.POST or None, organization=membership.organization)
@@ -209,6 +211,7 @@ def alert_acknowledge(request: HttpRequest, alert_pk: int) -> HttpResponse:
 
 @org_view(Role.VIEWER)
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
 def sos_new(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     form = SosForm(
@@ -240,6 +243,7 @@ def sos_queue(request: HttpRequest) -> HttpResponse:
 
 @org_view(Role.COORDINATOR, secretariat_only=True)
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
 def sos_detail(request: HttpRequest, sos_pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     report = get_object_or_404(
@@ -267,11 +271,15 @@ def sos_detail(request: HttpRequest, sos_pk: int) -> HttpResponse:
             )
             return redirect("watch:sos_detail", org_slug=_slug(request), sos_pk=report.pk)
     if open_form.is_bound and open_form.is_valid():
-        case = services.open_case_from_sos(
-            by=membership, report=report, name=open_form.cleaned_data["name"], request=request
-        )
-        messages.success(request, _("A case was opened; it waits in the queue for a lead."))
-        return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+        try:
+            case = services.open_case_from_sos(
+                by=membership, report=report, name=open_form.cleaned_data["name"], request=request
+            )
+        except ValidationError as error:  # a case was linked meanwhile (a second press)
+            open_form.add_error(None, error)
+        else:
+            messages.success(request, _("A case was opened; it waits in the queue for a lead."))
+            return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
     log_action(
         report,
         actor=membership,

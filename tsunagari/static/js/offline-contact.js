@@ -6,13 +6,30 @@
 // strict CSP holds; texts come from the form's data- attributes (translated on the server).
 (function () {
   "use strict";
-  var KEY = "tsunagari.pendingContacts";
   var TIMEOUT_MS = 15000;
 
-  function load() {
-    try { return JSON.parse(window.localStorage.getItem(KEY) || "[]"); } catch (e) { return []; }
+  // One queue per signed-in person (the page names it), so nobody's entries are sent in another's session.
+  function key() {
+    var holder = document.querySelector("[data-queue-key]");
+    return holder ? holder.dataset.queueKey : null;
   }
-  function save(items) { window.localStorage.setItem(KEY, JSON.stringify(items)); }
+  function load() {
+    if (!key()) return [];
+    try { return JSON.parse(window.localStorage.getItem(key()) || "[]"); } catch (e) { return []; }
+  }
+  function save(items) {
+    if (!key()) return;
+    if (items.length) window.localStorage.setItem(key(), JSON.stringify(items));
+    else window.localStorage.removeItem(key());
+  }
+
+  // The CSRF token of the page now open (base.html puts it in hx-headers): a token stored with an old
+  // entry may have changed since, e.g. after signing in again.
+  function csrfToken(entry) {
+    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) {
+      return entry.fields.csrfmiddlewaretoken;
+    }
+  }
 
   function newId() {
     var bytes = new Uint8Array(16);
@@ -27,7 +44,10 @@
     var form = document.querySelector("form[data-offline-contact]");
     var box = document.getElementById("offline-queue");
     var from = function (name) { return (form && form.dataset[name]) || (box && box.dataset[name]) || ""; };
-    return { queued: from("queuedText"), saved: from("savedText"), pending: from("pendingText") };
+    return {
+      queued: from("queuedText"), saved: from("savedText"), pending: from("pendingText"),
+      signIn: from("signInText"), refused: from("refusedText")
+    };
   }
 
   function render(message) {
@@ -44,17 +64,20 @@
   function send(entry) {
     var controller = new AbortController();
     var timer = window.setTimeout(function () { controller.abort(); }, TIMEOUT_MS);
+    var fields = Object.assign({}, entry.fields, { csrfmiddlewaretoken: csrfToken(entry) });
     return window.fetch(entry.url, {
       method: "POST",
-      body: new URLSearchParams(entry.fields),
-      headers: { "X-Tsunagari-Sync": "1", "X-CSRFToken": entry.fields.csrfmiddlewaretoken },
+      body: new URLSearchParams(fields),
+      headers: { "X-Tsunagari-Sync": "1", "X-CSRFToken": fields.csrfmiddlewaretoken },
       credentials: "same-origin",
       signal: controller.signal
     }).then(function (response) {
       window.clearTimeout(timer);
-      if (response.ok) return "saved";
+      // Signed out meanwhile: the answer is the login page, not the server's JSON. Keep the entry.
+      if (response.redirected) return "signed-out";
       if (response.status >= 400 && response.status < 500) return "rejected";
-      throw new Error("server error " + response.status);
+      if (!response.ok) throw new Error("server error " + response.status);
+      return response.json().then(function (data) { return data.saved ? "saved" : "rejected"; });
     });
   }
 
@@ -65,18 +88,22 @@
     if (!items.length) { render(); return Promise.resolve(); }
     flushing = true;
     var left = [];
+    var notes = [];
     var chain = Promise.resolve();
     items.forEach(function (entry) {
       chain = chain.then(function () {
         return send(entry).then(function (result) {
-          if (result === "rejected") left.push(entry);  // kept and shown: a person must look at it
+          if (result === "signed-out") { left.push(entry); notes.push(texts().signIn); }
+          // Refused for good (no longer assigned, an impossible date …): say so, so it can be entered again.
+          if (result === "rejected") notes.push(texts().refused + " " + (entry.label || ""));
         }, function () { left.push(entry); });
       });
     });
     return chain.then(function () {
       save(left);
       flushing = false;
-      render(left.length < items.length ? texts().saved : "");
+      if (left.length < items.length && !notes.length) notes.push(texts().saved);
+      render(notes.filter(function (n, i) { return notes.indexOf(n) === i; }).join(" "));
     });
   }
 
@@ -92,7 +119,7 @@
       event.preventDefault();
       var fields = {};
       new FormData(form).forEach(function (value, name) { fields[name] = String(value); });
-      var entry = { url: form.action || window.location.href, fields: fields, at: Date.now() };
+      var entry = { url: form.action || window.location.href, fields: fields, at: Date.now(), label: form.dataset.label };
       var button = form.querySelector("button[type=submit]");
       if (button) button.disabled = true;
       var keep = function () {
@@ -105,11 +132,18 @@
       if (!navigator.onLine) { keep(); return; }
       send(entry).then(function (result) {
         if (result === "saved") { window.location.assign(form.dataset.home); return; }
+        if (result === "signed-out") { keep(); render(texts().signIn); return; }
         form.dataset.submitting = "normal";  // invalid: send it the ordinary way to see the errors
         form.submit();
       }, keep);
     });
   }
+
+  // A page shown again from the browser's history is a new entry: give it a new id.
+  window.addEventListener("pageshow", function (event) {
+    var field = document.querySelector("form[data-offline-contact] input[name=client_id]");
+    if (event.persisted && field) field.value = newId();
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("form[data-offline-contact]");
