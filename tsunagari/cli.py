@@ -114,10 +114,10 @@ def _gunicorn(*, bind: str, workers: int) -> int:
         "--bind", bind, "--workers", str(workers), "--access-logfile", "-", "--forwarded-allow-ips",
         os.environ.get("TSUNAGARI_FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]  # fmt: skip
-    try:
-        return subprocess.call(command)  # noqa: S603 - fixed argument list, no shell
-    except KeyboardInterrupt:
-        return 0
+    # Become gunicorn (not a parent of it): Ctrl+C and SIGTERM then stop the server itself, not just us.
+    sys.stdout.flush()
+    os.execv(sys.executable, command)  # noqa: S606 - fixed argument list, no shell
+    return 0  # not reached
 
 
 def serve(argv: list[str]) -> int:

@@ -8,6 +8,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -23,7 +24,10 @@ def to_csv(header: Row, rows: Iterable[Row]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx(title: str, header: Row, rows: Iterable[Row], widths: Sequence[int] = ()) -> bytes:
+def to_xlsx(
+    title: str, header: Row, rows: Iterable[Row], widths: Sequence[int] = (),
+    extra_sheets: Sequence[tuple[str, Row, Iterable[Row]]] = (),
+) -> bytes:  # fmt: skip
     book = Workbook()
     sheet = book.create_sheet(title[:31], 0)  # Excel's limit on sheet names
     book.remove(book.worksheets[1])  # the empty default sheet
@@ -35,6 +39,11 @@ def to_xlsx(title: str, header: Row, rows: Iterable[Row], widths: Sequence[int] 
     sheet.freeze_panes = "A2"
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+    for extra_title, extra_header, extra_rows in extra_sheets:  # after the first: readers take the first
+        extra = book.create_sheet(extra_title[:31])
+        extra.append(list(extra_header))
+        for row in extra_rows:
+            extra.append(list(row))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -54,7 +63,7 @@ def read_rows(name: str, content: bytes, *, max_rows: int) -> tuple[list[str], l
                 ["" if v is None else _text(v) for v in row] for row in sheet.iter_rows(values_only=True)
             ]
         except Exception as error:
-            raise UnreadableFile(str(error)) from error
+            raise UnreadableFile(_("The file is not a readable Excel workbook (.xlsx).")) from error
     elif name.lower().endswith(".csv"):
         for encoding in ("utf-8-sig", "cp932"):
             try:
@@ -63,15 +72,15 @@ def read_rows(name: str, content: bytes, *, max_rows: int) -> tuple[list[str], l
             except UnicodeDecodeError:
                 continue
         else:
-            raise UnreadableFile("not UTF-8 or Shift_JIS")
+            raise UnreadableFile(_("The CSV file is neither UTF-8 nor Shift_JIS."))
         values = list(csv.reader(io.StringIO(text)))
     else:
-        raise UnreadableFile("not .xlsx or .csv")
+        raise UnreadableFile(_("Only .xlsx or .csv files can be read."))
     values = [row for row in values if any(str(v).strip() for v in row)]
     if not values:
-        raise UnreadableFile("empty")
+        raise UnreadableFile(_("The file is empty."))
     if len(values) - 1 > max_rows:
-        raise UnreadableFile(f"more than {max_rows} rows")
+        raise UnreadableFile(_("The file has more than %(max)s rows.") % {"max": max_rows})
     header = [str(v).strip() for v in values[0]]
     return header, [[str(v).strip() for v in row] + [""] * (len(header) - len(row)) for row in values[1:]]
 

@@ -84,6 +84,9 @@ def test_member_sees_only_suppressed_aggregates_with_charts(browser, demo_server
     ):
         page.goto(base + path)
         assert not _axe_violations(page), path
+    page.emulate_media(media="print")
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1  # the summary for council meetings is one page
     checked.close()
 
 

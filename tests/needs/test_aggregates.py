@@ -133,7 +133,9 @@ def test_monthly_and_household_series_are_suppressed_too(world, report):
 def test_the_summary_page_prints_on_one_page(world, report):
     _city(world, report)
     page = client_for(world["viewer"]).get(reverse("needs:summary", args=["org-a"])).content.decode()
-    assert "print-page" in page and "中央地区" in page
+    assert "print-page" in page and "報告の多い困りごと" in page
+    shown = [(d.name, c.label) for d, c, _f in aggregates.city_table().largest()]
+    assert all(f"{d} ・ {c}" in page for d, c in shown)  # only figures members may see are ranked
 
 
 def test_tables_that_share_the_grand_total_do_not_give_each_other_away(world, report):

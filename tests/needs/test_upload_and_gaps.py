@@ -87,10 +87,12 @@ def test_a_file_that_is_not_the_template_gets_a_clear_message(world):
 
 def test_the_template_downloads_and_reads_back(world):
     response = client_for(world["staff"]).get(reverse("needs:upload_template", args=["org-a", "xlsx"]))
-    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
-    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert rows[0] == HEADER and len(rows) == 2
-    assert _upload(world["staff"], [[str(v) for v in rows[1]]]).status_code == 302  # the example row is valid
+    book = load_workbook(io.BytesIO(response.content))
+    rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+    assert rows == [HEADER]  # no example row to be uploaded by mistake …
+    example = [list(r) for r in book.worksheets[1].iter_rows(values_only=True)]
+    assert example[0] == HEADER  # … it is in the second sheet, and it is valid:
+    assert _upload(world["staff"], [[str(v) for v in example[1]]]).status_code == 302
 
 
 def test_secretariat_raises_a_gap_issue_and_members_join_without_seeing_reports(world, report):

@@ -159,7 +159,7 @@ def test_watch_list_pages_query_counts_do_not_grow(watch_world, django_assert_nu
         (volunteer, reverse("watch:home", args=["org-a"]), 10),
         (staff, reverse("watch:alert_list", args=["org-a"]), 10),
         (coordinator, reverse("watch:alert_list", args=[coordinator.organization.slug]), 10),
-        (coordinator, reverse("watch:sos_queue", args=[coordinator.organization.slug]), 10),
+        (coordinator, reverse("watch:sos_queue", args=[coordinator.organization.slug]), 11),
         (staff, reverse("watch:sos_mine", args=["org-a"]), 10),
     ]
     for member, url, queries in pages:
@@ -196,7 +196,7 @@ def test_review_fixes_for_alerts_and_contacts(watch_world, org_a):
     target.save()
     Alert.objects.filter(kind="urgent").update(stepped_at=timezone.now() - timedelta(days=1))
     services.check_watch()
-    assert Alert.objects.get(kind="urgent").step == 0  # no longer under watch: no climbing
+    assert Alert.objects.get(kind="urgent").step == 2  # 「緊急」 starts at the home visit; ended: no climbing
 
     target.active = True
     target.save()

@@ -82,6 +82,16 @@ class CityTable:
             rows.append((d, figures, Figure.of(self.table, ("row", d.pk))))
         return rows
 
+    def largest(self, n: int = 10) -> list[tuple[District, TaxonomyTerm, Figure]]:
+        """The biggest figures members may see (hidden ones never take part in a ranking)."""
+        shown = [
+            (d, c, Figure.of(self.table, ("cell", d.pk, c.pk)))
+            for d in self.districts
+            for c in self.categories
+            if self.table.cell(d.pk, c.pk)
+        ]
+        return sorted(shown, key=lambda item: -(item[2].value or 0))[:n]
+
     def column_totals(self) -> list[Figure]:
         return [Figure.of(self.table, ("col", c.pk)) for c in self.categories]
 

@@ -46,8 +46,11 @@ class NeedReportForm(forms.Form):
     categories = CategoryChoiceField(
         label=_("Kinds of trouble"), queryset=category_terms(), widget=forms.CheckboxSelectMultiple
     )
-    age_band = forms.ChoiceField(label=_("Age"), choices=AgeBand.choices)
-    household_type = forms.ChoiceField(label=_("Household type"), choices=HouseholdType.choices)
+    # A blank first choice, so that nothing is reported by default.
+    age_band = forms.ChoiceField(label=_("Age"), choices=[("", "---------"), *AgeBand.choices])
+    household_type = forms.ChoiceField(
+        label=_("Household type"), choices=[("", "---------"), *HouseholdType.choices]
+    )
     count = forms.IntegerField(
         label=_("Number of people or households"), min_value=1, max_value=9999,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),

@@ -31,14 +31,13 @@ TEMPLATE_HEADER = ["月", "地区", "困りごと", "年代", "世帯の類型",
 _LIST_SEPARATORS = re.compile(r"[、,;；／/\n]+")
 
 
-def template_rows() -> tuple[list[str], list[list[str]]]:
-    """The header and one fictional example row; the words each column accepts are listed on the upload page."""
+def template_example() -> list[str]:
+    """One fictional row, shown in the template's second sheet (「記入例」) so that it is never uploaded."""
     district = District.objects.first()
-    example = [
+    return [
         "2026-04", district.name if district else "", "孤独・さびしさ、居場所・つながりづくり", "70代", "単身高齢",
         "3", "制度はあるが届かない", "配食の利用者で、誰とも話さない日が続く方が増えている",
     ]  # fmt: skip
-    return TEMPLATE_HEADER, [example]
 
 
 def _choice_lookup(choices) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -64,16 +63,16 @@ def read_upload(name: str, content: bytes) -> list[RowResult]:
     """Every row checked; raises spreadsheets.UnreadableFile for a file that is not a table at all."""
     header, rows = spreadsheets.read_rows(name, content, max_rows=MAX_ROWS)
     fields = [COLUMNS.get(h.strip().lower()) for h in header]
-    missing = {"period", "district", "categories", "age_band", "household_type", "count", "system_fit"} - set(
-        fields
-    )
+    required = ["period", "district", "categories", "age_band", "household_type", "count", "system_fit"]
+    missing = [name for name in required if name not in fields]
     if missing:
         names = {v: k for k, v in COLUMNS.items() if not k.isascii()}
         raise spreadsheets.UnreadableFile(
-            _("Missing columns: %(columns)s") % {"columns": "、".join(names[m] for m in sorted(missing))}
+            _("Missing columns: %(columns)s") % {"columns": "、".join(names[m] for m in missing)}
         )
     districts = {d.name.lower(): str(d.pk) for d in District.objects.all()}
     districts |= {d.code.lower(): str(d.pk) for d in District.objects.all()}
+    example_district = next((d.name for d in District.objects.all()[:1]), "")
     terms = {t.label: str(t.pk) for t in category_terms()} | {t.code: str(t.pk) for t in category_terms()}
     ages = _choice_lookup(AgeBand.choices) | {"10代": "u20", "10代以下": "u20", "80代": "80+", "90代": "80+"}
     households, fits = _choice_lookup(HouseholdType.choices), _choice_lookup(SystemFit.choices)
@@ -82,6 +81,8 @@ def read_upload(name: str, content: bytes) -> list[RowResult]:
         raw = {f: v for f, v in zip(fields, row, strict=False) if f}
         named = [part.strip() for part in _LIST_SEPARATORS.split(raw.get("categories", "")) if part.strip()]
         unknown = [name for name in named if name not in terms]
+        place = raw.get("district", "")
+        unknown_district = bool(place) and place.lower() not in districts
 
         def choice(field: str, lookup: dict[str, str], raw: dict[str, str] = raw) -> str:
             return lookup.get(raw.get(field, "").lower(), raw.get(field, ""))
@@ -99,10 +100,17 @@ def read_upload(name: str, content: bytes) -> list[RowResult]:
         if unknown:
             listed = "、".join(f"「{name}」" for name in unknown)
             result.errors.append(_("Unknown kind of trouble: %(names)s") % {"names": listed})
-        if form.is_valid() and not unknown:
+        if unknown_district:
+            result.errors.append(
+                _("Unknown district 「%(name)s」: write it as on the platform, e.g. 「%(example)s」.")
+                % {"name": place, "example": example_district}
+            )
+        if form.is_valid() and not unknown and not unknown_district:
             result.data = form.report_data()
         else:
             for name, errors in form.errors.items():
+                if (name == "categories" and unknown) or (name == "district" and unknown_district):
+                    continue  # said above, in plain words
                 label = form.fields[name].label if name in form.fields else ""
                 result.errors.extend(f"{label}: {error}" if label else str(error) for error in errors)
         results.append(result)

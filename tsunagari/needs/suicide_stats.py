@@ -72,7 +72,7 @@ def trend_chart() -> Chart:
     return Chart(
         id="suicide-trend", title=_("Suicides in Japan by year (National Police Agency statistics)"), kind="line",
         labels=labels, series=[Series(_("Final figures"), final), Series(_("Preliminary or provisional"), other)],
-        y_min=0, y_title=_("People"),
+        y_min=0, y_title=_("Number of people"),
         notes=[_("Source: 警察庁「自殺統計」 via 内閣府・厚生労働省 materials and press reports; each year's source is in the table."),
                _("The line joins the years that have a figure; years missing from the data are not filled in.")],
     )  # fmt: skip

@@ -20,7 +20,7 @@ from . import aggregates, services, suicide_stats
 from .forms import GapEntryForm, GapIssueForm, GapStatusForm, NeedReportForm, UploadForm
 from .models import GapIssue, GapIssueEntry
 from .selectors import gap_issues_visible_to, reports_visible_to, sees_all_reports
-from .spreadsheet import aggregate_rows, read_upload, report_rows, template_rows
+from .spreadsheet import TEMPLATE_HEADER, aggregate_rows, read_upload, report_rows, template_example
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -48,7 +48,7 @@ def _picture() -> dict:
             labels=months.labels,
             series=[Series(_("People (延べ数)"), months.values())],
             y_min=0,
-            y_title=_("People"),
+            y_title=_("Number of people"),
             notes=[_("Months under %(k)s are not drawn.") % {"k": city.table.k}],
         ),  # fmt: skip
         "household_chart": Chart(
@@ -58,7 +58,7 @@ def _picture() -> dict:
             labels=households.labels,
             series=[Series(_("People (延べ数)"), households.values())],
             y_min=0,
-            y_title=_("People"),
+            y_title=_("Number of people"),
         ),  # fmt: skip
         "unreached": aggregates.unreached_needs(aggregates.coverage(city=city), limit=10),
         "k": city.table.k,
@@ -170,8 +170,13 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @org_view(Role.STAFF)
 def upload_template(request: HttpRequest, fmt: str) -> HttpResponse:
-    header, rows = template_rows()
-    return _download(fmt, "needs-template", header, rows, title=_("Need reports"))
+    """The header only (an example row would be uploaded as a report); the Excel file shows an example
+    in its second sheet."""
+    if fmt != "xlsx":
+        return _download(fmt, "needs-template", TEMPLATE_HEADER, [], title=_("Need reports"))
+    example = [(_("Example"), TEMPLATE_HEADER, [template_example()])]
+    body = spreadsheets.to_xlsx(_("Need reports"), TEMPLATE_HEADER, [], extra_sheets=example)
+    return _file(body, "needs-template", "xlsx")
 
 
 @org_view(Role.VIEWER)
@@ -196,6 +201,10 @@ def _download(fmt: str, name: str, header: list, rows: list, *, title: str) -> H
     if fmt not in FORMATS:
         raise Http404
     body = spreadsheets.to_csv(header, rows) if fmt == "csv" else spreadsheets.to_xlsx(title, header, rows)
+    return _file(body, name, fmt)
+
+
+def _file(body: bytes, name: str, fmt: str) -> HttpResponse:
     response = HttpResponse(body, content_type=FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .models import EmailPreference, Notification
@@ -17,6 +18,7 @@ class PreferenceForm(forms.ModelForm):
         model = EmailPreference
         fields = ["mode"]
         widgets = {"mode": forms.RadioSelect}
+        labels = {"mode": gettext_lazy("When to e-mail you")}
 
 
 @require_http_methods(["GET", "POST"])

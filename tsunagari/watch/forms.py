@@ -103,6 +103,10 @@ class SosForm(forms.ModelForm):
         label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["sign"]).choices = SosReport.Sign.choices  # no blank radio
+
     class Meta:
         model = SosReport
         fields = ["sign", "place", "district", "noticed_at", "details", "reporter_contact"]

@@ -52,11 +52,27 @@ STEPS = {
 }
 
 
+TRIAGE = Step(
+    "triage", _("Secretariat triage"), _("The secretariat decides who acts, and links or opens a case.")
+)
+
+
 def ladder() -> list[Step]:
     return [STEPS[code] for code in settings.TSUNAGARI_WATCH_LADDER]
 
 
+def first_step(kind: str) -> int:
+    """Where an alert starts: 「緊急」 skips the steps meant for a missed call and starts at the home visit
+    (or at the top, if the ladder has no such step)."""
+    codes = [step.code for step in ladder()]
+    if kind == Alert.Kind.URGENT:
+        return codes.index("home_visit") if "home_visit" in codes else len(codes) - 1
+    return 0
+
+
 def step_of(alert: Alert) -> Step:
+    if alert.kind == Alert.Kind.SOS:
+        return TRIAGE
     steps = ladder()
     return steps[min(alert.step, len(steps) - 1)]
 

@@ -158,7 +158,9 @@ def raise_alert(
         return None
     try:
         with transaction.atomic():
-            alert = Alert.objects.create(kind=kind, organization=organization, target=target, sos=sos)
+            alert = Alert.objects.create(
+                kind=kind, organization=organization, target=target, sos=sos, step=ladder.first_step(kind)
+            )
     except IntegrityError:  # raised at the same moment by another request
         return None
     log_action(alert, actor=None, action="watch.alert.raised", organization=organization, data={"kind": kind})
@@ -177,29 +179,22 @@ def _tell(alert: Alert) -> None:
         "number": alert.step + 1, "step": step.label, "action": step.action,
     }  # fmt: skip
     secretariat = _secretariat()
-    groups = [(ladder.coordinators(), reverse("watch:alert_list", args=[secretariat.slug]))]
+    staff_body = body
+    supporter_body = _("Please try to reach the person again and record the contact.")
+    groups = [(ladder.coordinators(), reverse("watch:alert_list", args=[secretariat.slug]), staff_body)]
     if alert.organization_id != secretariat.pk:
-        groups.append(
-            (
-                ladder.staff_of([alert.organization]),
-                reverse("watch:alert_list", args=[alert.organization.slug]),
-            )
-        )
+        alerts_url = reverse("watch:alert_list", args=[alert.organization.slug])
+        groups.append((ladder.staff_of([alert.organization]), alerts_url, staff_body))
     if step.code == "supporter" and alert.target is not None:
-        for supporter in alert.target.supporters.filter(is_active=True).select_related(
-            "user", "organization"
-        ):
-            groups.append(
-                (
-                    [supporter.user],
-                    reverse("watch:contact", args=[supporter.organization.slug, alert.target.pk]),
-                )
-            )
+        supporters = alert.target.supporters.filter(is_active=True).select_related("user", "organization")
+        for supporter in supporters:
+            url = reverse("watch:contact", args=[supporter.organization.slug, alert.target.pk])
+            groups.append(([supporter.user], url, supporter_body))
     told: set[int] = set()
-    for people, url in groups:
+    for people, url, text in groups:
         fresh = [p for p in people if p.pk not in told]
         told.update(p.pk for p in fresh)
-        notify(fresh, subject=subject, body=body, url=url, urgent=urgent)
+        notify(fresh, subject=subject, body=text, url=url, urgent=urgent)
 
 
 def _secretariat() -> Organization:
@@ -237,7 +232,9 @@ def check_watch(now: datetime | None = None) -> dict[str, int]:
             with transaction.atomic():
                 raised += raise_alert(kind=Alert.Kind.OVERDUE, target=target) is not None
     top = len(ladder.ladder()) - 1
-    climbing = Alert.objects.filter(acknowledged_at__isnull=True, step__lt=top).exclude(target__active=False)
+    climbing = Alert.objects.filter(
+        acknowledged_at__isnull=True, step__lt=top, target__isnull=False
+    ).exclude(target__active=False)  # SOS: triage
     for alert in climbing.select_related("organization", "target"):
         if now - alert.stepped_at >= ladder.escalate_after(alert):
             with transaction.atomic():
@@ -287,6 +284,12 @@ def triage_sos(
     report.save(update_fields=["status", "case", "handled_by", "closed_at"])
     Alert.objects.filter(sos=report, acknowledged_at__isnull=True).update(
         acknowledged_at=timezone.now(), acknowledged_by=by.user
+    )
+    notify(  # the reporter learns the status, nothing more
+        [report.reported_by],
+        subject=_("[Watch] What you reported (#%(pk)s): %(status)s")
+        % {"pk": report.pk, "status": report.get_status_display()},
+        url=reverse("watch:sos_mine", args=[report.organization.slug]),
     )
     log_action(
         report,

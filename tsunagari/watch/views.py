@@ -236,9 +236,12 @@ def sos_mine(request: HttpRequest) -> HttpResponse:
 def sos_queue(request: HttpRequest) -> HttpResponse:
     reports = sos_for_triage(request.membership).select_related("organization", "district")  # type: ignore[attr-defined]
     now = timezone.now()
-    return render(
-        request, "watch/sos_queue.html", {"reports": reports.order_by("status", "due_at"), "now": now}
-    )
+    context = {
+        "reports": reports.exclude(status=SosReport.Status.DONE).order_by("due_at"),
+        "handled": reports.filter(status=SosReport.Status.DONE).order_by("-closed_at")[:50],
+        "now": now,
+    }
+    return render(request, "watch/sos_queue.html", context)
 
 
 @org_view(Role.COORDINATOR, secretariat_only=True)
