@@ -67,6 +67,7 @@ def test_member_sees_only_suppressed_aggregates_with_charts(browser, demo_server
     assert "配食やサロンの利用者" not in html  # what a report says stays with the secretariat
     page.wait_for_selector("canvas[data-chart='suicide-trend-data'][data-drawn='true']")
     page.wait_for_selector("canvas[data-chart='needs-households-data'][data-drawn='true']")
+    page.wait_for_selector("canvas[data-chart='needs-coverage-data'][data-drawn='true']")
     screenshot(page, "needs-dashboard-member")
     assert violations == []
     assert page.goto(base + "/o/coop/needs/reports/").status == 403  # viewers: aggregates only

@@ -114,6 +114,15 @@ def test_coverage_counts_services_by_availability_and_lists_unreached_needs(worl
     )  # no hidden ranks
     page = client_for(world["viewer"]).get(reverse("needs:coverage", args=["org-a"])).content.decode()
     assert "支援の届いていない困りごと" in page
+    by_category = {
+        c.code: (yes, no)
+        for c, yes, no in aggregates.coverage_by_category(
+            aggregates.coverage(exact=True), list(terms.values())
+        )
+    }
+    assert by_category["food"] == (0, 2)  # 中央 and 北浜 report food needs; no food service is accepting
+    dashboard = client_for(world["viewer"]).get(reverse("needs:dashboard", args=["org-a"])).content.decode()
+    assert 'data-chart="needs-coverage-data"' in dashboard
 
 
 def test_monthly_and_household_series_are_suppressed_too(world, report):

@@ -8,7 +8,7 @@ subtracted from each other to recover what each one hides. The secretariat sees 
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -244,6 +244,18 @@ def _unreached_shares() -> dict[tuple[int, object], float]:
     return {
         (r["district_id"], r["category_id"]): (r["unreached"] or 0) / r["total"] for r in rows if r["total"]
     }
+
+
+def coverage_by_category(
+    cells: Sequence[CoverageCell], categories: Sequence[TaxonomyTerm]
+) -> list[tuple[TaxonomyTerm, int, int]]:
+    """Per kind of trouble: in how many districts with reported need a covering service is accepting
+    people, and in how many none is (the coverage chart). Counts districts, never people."""
+    yes: Counter[object] = Counter()
+    no: Counter[object] = Counter()
+    for cell in cells:
+        (yes if not cell.uncovered else no)[cell.category.pk] += 1
+    return [(c, yes[c.pk], no[c.pk]) for c in categories if yes[c.pk] or no[c.pk]]
 
 
 def unreached_needs(cells: Sequence[CoverageCell], *, limit: int = 20) -> list[CoverageCell]:

@@ -37,6 +37,8 @@ def _picture() -> dict:
     city = aggregates.city_table()
     months = aggregates.monthly(city)
     households = aggregates.household_types(city)
+    cells = aggregates.coverage(city=city)
+    covered = aggregates.coverage_by_category(cells, city.categories)
     return {
         "city": city,
         "months": months,
@@ -60,7 +62,21 @@ def _picture() -> dict:
             y_min=0,
             y_title=_("Number of people"),
         ),  # fmt: skip
-        "unreached": aggregates.unreached_needs(aggregates.coverage(city=city), limit=10),
+        "unreached": aggregates.unreached_needs(cells, limit=10),
+        "coverage": covered,
+        "coverage_chart": Chart(
+            id="needs-coverage",
+            title=_("Districts with reported needs, by whether a service there is accepting people"),
+            kind="bar",
+            labels=[c.label for c, _yes, _no in covered],
+            series=[
+                Series(_("A service is accepting"), [yes for _c, yes, _no in covered]),
+                Series(_("No service accepting"), [no for _c, _yes, no in covered]),
+            ],
+            y_min=0,
+            y_title=_("Districts"),
+            stacked=True,
+        ),  # fmt: skip
         "k": city.table.k,
     }
 

@@ -232,9 +232,8 @@ def check_watch(now: datetime | None = None) -> dict[str, int]:
             with transaction.atomic():
                 raised += raise_alert(kind=Alert.Kind.OVERDUE, target=target) is not None
     top = len(ladder.ladder()) - 1
-    climbing = Alert.objects.filter(
-        acknowledged_at__isnull=True, step__lt=top, target__isnull=False
-    ).exclude(target__active=False)  # SOS: triage
+    # Only alerts about people under watch climb; SOS reports are triaged by the secretariat instead.
+    climbing = Alert.objects.filter(acknowledged_at__isnull=True, step__lt=top, target__active=True)
     for alert in climbing.select_related("organization", "target"):
         if now - alert.stepped_at >= ladder.escalate_after(alert):
             with transaction.atomic():
