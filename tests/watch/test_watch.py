@@ -49,7 +49,7 @@ def test_the_phone_form_records_a_contact_and_a_replay_reports_the_duplicate(wat
     assert replay.json() == {"saved": True, "duplicate": True}
     assert ContactLog.objects.count() == 1
     missing = client.post(url, {"method": "visit", "note": "結果を選び忘れ", "client_id": str(uuid.uuid4())})
-    assert missing.status_code == 400 and "結果を選び忘れ" in missing.content.decode()  # input kept
+    assert missing.status_code == 200 and "結果を選び忘れ" in missing.content.decode()  # input kept
 
 
 def test_repeated_no_answer_and_urgent_raise_alerts_to_the_organisation_and_the_secretariat(watch_world):
@@ -218,7 +218,7 @@ def test_impossible_dates_get_a_message_not_an_error(watch_world):
             "client_id": str(uuid.uuid4()),
         },
     )
-    assert response.status_code == 400 and "field--error" in response.content.decode()
+    assert response.status_code == 200 and "field--error" in response.content.decode()
     sos = client_for(volunteer).post(
         reverse("watch:sos_new", args=["org-a"]),
         {"sign": "mail", "place": "港町", "noticed_at": "2999-01-01T00:00"},

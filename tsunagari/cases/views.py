@@ -119,7 +119,7 @@ def _household_page(
             people=persons_visible_to(membership).exclude(households__household=household)
         ),
     }
-    return render(request, "cases/household_detail.html", context, status=400 if member_form else 200)
+    return render(request, "cases/household_detail.html", context)
 
 
 @org_view(Role.STAFF)

@@ -175,13 +175,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("%(count)s reports were saved.") % {"count": saved})
                 return redirect("needs:report_list", org_slug=_slug(request))
     errors = [r for r in results or [] if r.errors]
-    status = 400 if form.errors or errors else 200
-    return render(
-        request,
-        "needs/upload.html",
-        {"form": form, "errors": errors, "rows": len(results or [])},
-        status=status,
-    )
+    return render(request, "needs/upload.html", {"form": form, "errors": errors, "rows": len(results or [])})
 
 
 @org_view(Role.STAFF)
@@ -307,7 +301,7 @@ def _gap_page(request: HttpRequest, issue: GapIssue, entry_form: GapEntryForm | 
         else None,
         "can_join": not participating and membership.has_role(Role.STAFF),
     }
-    return render(request, "needs/gap_detail.html", context, status=400 if entry_form else 200)
+    return render(request, "needs/gap_detail.html", context)
 
 
 @org_view(Role.STAFF)

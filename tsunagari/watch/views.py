@@ -121,7 +121,6 @@ def contact(request: HttpRequest, target_pk: int) -> HttpResponse:
     recent = target.contacts.select_related("by__user")[:5]
     return render(
         request, "watch/contact_form.html", {"target": target, "form": form, "recent": recent},
-        status=400 if form.errors else 200,
     )  # fmt: skip
 
 
