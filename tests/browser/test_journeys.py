@@ -289,6 +289,15 @@ def test_household_is_seen_whole_with_the_trend_chart_and_member_pages_pass_axe(
     assert not _axe_violations(page), "household page"
     screenshot(page, "household")
 
+    remove = page.get_by_role("button", name=re.compile("架空 一郎さんを世帯から外す"))
+    page.once("dialog", lambda dialog: dialog.dismiss())  # asked first: cancelling changes nothing
+    remove.click()
+    assert "架空 一郎" in page.locator("table").first.inner_text()
+    page.once("dialog", lambda dialog: dialog.accept())
+    remove.click()
+    page.wait_for_selector(".messages")
+    assert "架空 一郎" not in page.locator("table").first.inner_text()
+
     page.locator("main a", has_text=re.compile(r"#\d+")).first.click()
     page.wait_for_url(re.compile(r"/o/shakyo/cases/\d+/$"))
     chart = page.locator("canvas[data-chart='trend-ucla3_ja_national_survey-data']")
