@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -213,6 +214,11 @@ def acknowledge_alert(*, by: Membership, alert: Alert, request: HttpRequest | No
     return alert
 
 
+def clock_start(target: WatchTarget, last_contact: datetime | None) -> datetime:
+    """From when the next contact is counted: the last contact, or the day the watch started."""
+    return last_contact or timezone.make_aware(datetime.combine(target.started_on, time.min))
+
+
 def last_contact_at(target: WatchTarget) -> datetime | None:
     contact = target.contacts.order_by("-contacted_at").first()
     return contact.contacted_at if contact else None
@@ -224,8 +230,9 @@ def check_watch(now: datetime | None = None) -> dict[str, int]:
     except for people no longer under watch."""
     now = now or timezone.now()
     raised = escalated = 0
-    for target in WatchTarget.objects.filter(active=True).select_related("organization"):
-        start = last_contact_at(target) or timezone.make_aware(datetime.combine(target.started_on, time.min))
+    watched = WatchTarget.objects.filter(active=True).select_related("organization")
+    for target in watched.annotate(last_contact=Max("contacts__contacted_at")):
+        start = clock_start(target, target.last_contact)
         missed = now - start > timedelta(days=target.every_days)
         already = Alert.objects.filter(target=target, kind=Alert.Kind.OVERDUE, raised_at__gte=start).exists()
         if missed and not already:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -47,8 +47,7 @@ def _with_due(targets: Sequence[WatchTarget]) -> Sequence[WatchTarget]:
     """Annotate each target with its last contact and whether a contact is overdue."""
     now = timezone.now()
     for target in targets:
-        last = getattr(target, "last_contact", None)
-        start = last or timezone.make_aware(datetime.combine(target.started_on, time.min))
+        start = services.clock_start(target, getattr(target, "last_contact", None))
         target.due_at = start + timedelta(days=target.every_days)  # type: ignore[attr-defined]
         target.overdue = target.due_at < now  # type: ignore[attr-defined]
     return targets
