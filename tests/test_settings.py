@@ -52,3 +52,28 @@ def test_debug_is_off_unless_asked(settings):
 def test_language_and_time_zone(settings):
     assert (settings.LANGUAGE_CODE, settings.TIME_ZONE) == ("ja", "Asia/Tokyo")
     assert [code for code, _ in settings.LANGUAGES] == ["ja", "en"]
+
+
+def test_collectstatic_succeeds_with_production_storage(tmp_path):
+    """`tsunagari serve` runs collectstatic with WhiteNoise's manifest storage, which follows every
+    reference a CSS or JS file makes (source maps included) and fails on a missing one."""
+    env = {**PROD_ENV, "TSUNAGARI_STATIC_ROOT": str(tmp_path / "static")}
+    result = _manage(["collectstatic", "--noinput", "-v", "0"], env, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = (tmp_path / "static" / "staticfiles.json").read_text()
+    assert "vendor/chartjs/chart.umd.min.js" in manifest
+
+
+def test_vendored_assets_reference_only_files_that_exist():
+    """A vendored file's sourceMappingURL must name a file we ship (or be stripped)."""
+    import re
+
+    static = ROOT / "tsunagari" / "static"
+    dangling = []
+    for path in static.rglob("*"):
+        if path.suffix not in {".js", ".css"}:
+            continue
+        for target in re.findall(r"sourceMappingURL=([^\s*]+)", path.read_text(errors="replace")):
+            if not target.startswith("data:") and not (path.parent / target).exists():
+                dangling.append(f"{path.relative_to(static)} -> {target}")
+    assert dangling == []
