@@ -58,7 +58,7 @@ def years() -> tuple[Year, ...]:
 
 def trend_chart() -> Chart:
     """Totals by year; final figures and the not-yet-final ones as two series, so the difference shows
-    in the chart, its legend and the table beside it. Missing years stay gaps, not invented values."""
+    in the chart, its legend and the table beside it; men and women as two more lines. Missing years stay gaps, not invented values."""
     data = years()
     first, last = data[0].year, data[-1].year
     by_year = {y.year: y for y in data}
@@ -69,9 +69,12 @@ def trend_chart() -> Chart:
     other = [
         by_year[y].total if y in by_year and not by_year[y].is_final else None for y in range(first, last + 1)
     ]
+    male = [by_year[y].male if y in by_year else None for y in range(first, last + 1)]
+    female = [by_year[y].female if y in by_year else None for y in range(first, last + 1)]
     return Chart(
         id="suicide-trend", title=_("Suicides in Japan by year (National Police Agency statistics)"), kind="line",
-        labels=labels, series=[Series(_("Final figures"), final), Series(_("Preliminary or provisional"), other)],
+        labels=labels, series=[Series(_("Final figures"), final), Series(_("Preliminary or provisional"), other),
+                Series(_("Men"), male), Series(_("Women"), female)],
         y_min=0, y_title=_("Number of people"),
         notes=[_("Source: 警察庁「自殺統計」 via 内閣府・厚生労働省 materials and press reports; each year's source is in the table."),
                _("The line joins the years that have a figure; years missing from the data are not filled in.")],
