@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from tsunagari.needs import suicide_stats
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "suicide_statistics.csv"
