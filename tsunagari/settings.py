@@ -181,9 +181,12 @@ ACCOUNT_EMAIL_VERIFICATION = "none"  # addresses are verified by the invitation 
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Per client address means the real client behind the trusted proxies (accounts/adapter.py). Failed logins
+# are limited per account (5 in 5 minutes, wherever they come from) and, more loosely, per client (offices
+# behind one NAT address share it), so one attacker cannot lock everybody out.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "5/5m/ip,5/5m/key",
+    "login_failed": "20/5m/ip,5/5m/key",
     "reset_password": "5/m/ip,3/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
