@@ -5,6 +5,7 @@
     tsunagari worker [--once]                                  queued tasks (e-mails) and periodic checks
     tsunagari check                                            quality gates (lint, types, migrations, templates)
     tsunagari generate-key                                     a new data-encryption key
+    tsunagari backup FILE / restore FILE [--force]             encrypted backup of the SQLite database
     tsunagari demo-code EMAIL                                  current TOTP code of a demo user (demo only)
     tsunagari <django command> …                               e.g. migrate, verify-audit, createcachetable
 
@@ -192,6 +193,66 @@ def _start_embedded_worker() -> None:
     print("Background worker started (queued e-mails, 見守り checks, audit verification).", flush=True)
 
 
+def _sqlite_database() -> Path | None:
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return Path(database["NAME"]) if database["ENGINE"].endswith("sqlite3") else None
+
+
+def backup(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="tsunagari backup",
+        description="Encrypted online backup of the embedded SQLite database (PostgreSQL: use pg_dump).",
+    )
+    parser.add_argument("file", help="where to write the encrypted backup")
+    parser.add_argument("--key-file", help="file holding the backup key (default: TSUNAGARI_BACKUP_KEY)")
+    args = parser.parse_args(argv)
+    _use_demo_secrets_if_any(_data_dir(None))
+    _setup_django()
+    from tsunagari import backups
+
+    database = _sqlite_database()
+    if database is None:
+        print("The database is not SQLite: back it up with pg_dump (docs/operations.md).", file=sys.stderr)
+        return 2
+    try:
+        size = backups.backup(database=database, out=Path(args.file), key=backups.backup_key(args.key_file))
+    except backups.BackupError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"Backed up {database} to {args.file} ({size:,} bytes, encrypted).")
+    print("Record the activity log's head printed by `tsunagari verify-audit` with it.")
+    return 0
+
+
+def restore(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="tsunagari restore", description="Restore the embedded SQLite database from `tsunagari backup`."
+    )
+    parser.add_argument("file", help="the encrypted backup")
+    parser.add_argument("--key-file", help="file holding the backup key (default: TSUNAGARI_BACKUP_KEY)")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing database")
+    args = parser.parse_args(argv)
+    _use_demo_secrets_if_any(_data_dir(None))
+    _setup_django()
+    from tsunagari import backups
+
+    database = _sqlite_database()
+    if database is None:
+        print("The database is not SQLite: restore it with pg_restore (docs/operations.md).", file=sys.stderr)
+        return 2
+    try:
+        backups.restore(
+            source=Path(args.file), database=database, key=backups.backup_key(args.key_file), force=args.force
+        )
+    except (backups.BackupError, OSError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"Restored {database} from {args.file}. Check it with `tsunagari verify-audit`.")
+    return 0
+
+
 def demo_code(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="tsunagari demo-code", description="Current TOTP code of a demo user."
@@ -257,6 +318,8 @@ COMMANDS = {
     "check": check,
     "demo-code": demo_code,
     "generate-key": generate_key,
+    "backup": backup,
+    "restore": restore,
 }
 
 
