@@ -166,3 +166,18 @@ def test_healthz_turns_503_when_the_last_audit_verification_failed(client, db):
     answer = client.get("/healthz")
     assert answer.status_code == 503 and f"job:{AUDIT_JOB}" in answer.json()["problems"]
     assert answer.json()["audit"]["ok"] is False and answer.json()["audit"]["last_verified_at"]
+
+
+def test_a_task_left_running_by_a_worker_that_is_gone_is_run_again(db, settings):
+    from tsunagari.worker.services import requeue_abandoned
+
+    schedule_due()
+    task, other = DBTaskResult.objects.filter(status="READY")[:2]
+    long_ago = timezone.now() - timedelta(seconds=settings.TSUNAGARI_WORKER_STALE_SECONDS + 60)
+    task.claim("killed-worker")  # its process died mid-task: no heartbeat any more
+    other.claim("busy-worker")  # alive, just slow
+    DBTaskResult.objects.filter(pk__in=[task.pk, other.pk]).update(started_at=long_ago)
+    WorkerHeartbeat.objects.create(worker_id="busy-worker", last_seen=timezone.now())
+    assert requeue_abandoned() == 1
+    assert DBTaskResult.objects.get(pk=task.pk).status == "READY"
+    assert DBTaskResult.objects.get(pk=other.pk).status == "RUNNING"

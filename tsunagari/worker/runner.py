@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 
 from django.db import close_old_connections
@@ -48,6 +49,7 @@ class QueueWorker(Worker):
 
     def schedule(self) -> None:
         if time.monotonic() - self._last_schedule >= TICK_SECONDS:
+            services.requeue_abandoned()
             queued = services.schedule_due()
             if queued:
                 logger.info("queued periodic job(s): %s", ", ".join(queued))
@@ -82,13 +84,15 @@ class QueueWorker(Worker):
         """Until SIGTERM/SIGINT (or, when started by another process, until that process is gone)."""
         logger.info("worker %s started (pid %s)", self.worker_id, os.getpid())
         self.configure_signals()
+        # The heartbeat has its own thread, so that a long task does not make a live worker look dead (and
+        # its task look abandoned); a process that is gone stops beating at once.
+        threading.Thread(target=self._beat_forever, name="heartbeat", daemon=True).start()
         while self.running:
             if parent_pid is not None and os.getppid() != parent_pid:
                 logger.info("worker %s: the process that started it is gone; stopping", self.worker_id)
                 return
             close_old_connections()
             try:
-                self.heartbeat()
                 self.schedule()
                 self.drain()
             except OperationalError:
@@ -97,6 +101,17 @@ class QueueWorker(Worker):
             close_old_connections()
             if self.running:
                 time.sleep(self.interval)
+
+
+    def _beat_forever(self) -> None:
+        while self.running:
+            try:
+                services.beat(worker_id=self.worker_id, started_at=self.started_at)
+            except OperationalError:
+                logger.exception("worker %s: heartbeat not written", self.worker_id)
+            finally:
+                close_old_connections()
+            time.sleep(TICK_SECONDS)
 
 
 def run_due_tasks() -> int:

@@ -112,6 +112,24 @@ def beat(*, worker_id: str, started_at: datetime) -> None:
     )
 
 
+def requeue_abandoned(*, now: datetime | None = None) -> int:
+    """Tasks left "running" by a worker that is gone (killed, machine lost) go back to the queue, so that
+    another worker runs them: work is done at least once, never silently dropped."""
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    stale_before = now - timedelta(seconds=settings.TSUNAGARI_WORKER_STALE_SECONDS)
+    alive = set(WorkerHeartbeat.objects.filter(last_seen__gte=stale_before).values_list("worker_id", flat=True))
+    running = DBTaskResult.objects.running().filter(started_at__lt=stale_before).only("id", "worker_ids")
+    abandoned = [task.pk for task in running if not task.worker_ids or task.worker_ids[-1] not in alive]
+    if abandoned:
+        logger.warning("re-queued %s task(s) left running by workers that are gone", len(abandoned))
+    return DBTaskResult.objects.filter(pk__in=abandoned, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.READY
+    )
+
+
 def prune(*, now: datetime | None = None) -> dict[str, int]:
     """Forget old slots, finished tasks and workers not seen for a day."""
     from django_tasks_db.models import DBTaskResult
