@@ -25,10 +25,17 @@ def _env(data_dir: Path, *, secrets: bool, **extra: str) -> dict[str, str]:
 
 def _run(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
     result = subprocess.run(  # noqa: S603 - our own command
-        [sys.executable, "-m", "tsunagari.cli", *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "tsunagari.cli", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     if check and result.returncode != 0:
-        pytest.fail(f"tsunagari {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+        pytest.fail(
+            f"tsunagari {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+        )
     return result
 
 
@@ -40,10 +47,18 @@ def test_commands_on_a_demo_data_dir_use_the_demo_secrets(tmp_path):
     _run("migrate", "--noinput", "-v", "0", env=env)
     audit = _run("verify-audit", env=env)
     assert audit.returncode == 0
-    shown = _run("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.SECRET_KEY)", env=env)
+    shown = _run(
+        "shell", "--no-imports", "-c", "from django.conf import settings; print(settings.SECRET_KEY)", env=env
+    )
     assert shown.stdout.strip() == values["secret_key"]
     # Secrets set in the environment win: a real deployment's are never replaced by a file.
-    own = _run("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.SECRET_KEY)", env=_env(demo, secrets=True))
+    own = _run(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.SECRET_KEY)",
+        env=_env(demo, secrets=True),
+    )
     assert own.stdout.strip() != values["secret_key"]
 
 
@@ -85,7 +100,13 @@ def test_backup_restores_into_a_fresh_data_dir_and_the_audit_chain_verifies(tmp_
     again = _run("restore", str(out), env=restored_env, check=False)
     assert again.returncode == 2 and "--force" in again.stderr
     # … a wrong key or a cut file is refused with a message, not restored half.
-    wrong = _run("restore", str(out), "--force", env=_env(fresh, secrets=True, TSUNAGARI_BACKUP_KEY=generate_key()), check=False)
+    wrong = _run(
+        "restore",
+        str(out),
+        "--force",
+        env=_env(fresh, secrets=True, TSUNAGARI_BACKUP_KEY=generate_key()),
+        check=False,
+    )
     assert wrong.returncode == 2 and "wrong key" in wrong.stderr
     cut = tmp_path / "cut.backup"
     cut.write_bytes(raw[: len(raw) // 2])

@@ -28,7 +28,9 @@ class BackupError(Exception):
 
 
 def backup_key(key_file: str | None) -> Fernet:
-    text = Path(key_file).read_text().strip() if key_file else os.environ.get("TSUNAGARI_BACKUP_KEY", "").strip()
+    text = (
+        Path(key_file).read_text().strip() if key_file else os.environ.get("TSUNAGARI_BACKUP_KEY", "").strip()
+    )
     if not text:
         raise BackupError(
             "A backup key is required: set TSUNAGARI_BACKUP_KEY or pass --key-file "
@@ -37,7 +39,9 @@ def backup_key(key_file: str | None) -> Fernet:
     try:
         return Fernet(text.encode())
     except ValueError as error:
-        raise BackupError("The backup key must be a Fernet key (`tsunagari generate-key` makes one).") from error
+        raise BackupError(
+            "The backup key must be a Fernet key (`tsunagari generate-key` makes one)."
+        ) from error
 
 
 @contextmanager
@@ -110,7 +114,9 @@ def restore(*, source: Path, database: Path, key: Fernet, force: bool = False) -
                 try:
                     chunk = key.decrypt(token)
                 except InvalidToken as error:
-                    raise BackupError(f"{source} cannot be read with this key (wrong key or altered file).") from error
+                    raise BackupError(
+                        f"{source} cannot be read with this key (wrong key or altered file)."
+                    ) from error
                 size = struct.calcsize(HEADER)
                 number, is_end = struct.unpack(HEADER, chunk[:size])
                 if number != index:

@@ -166,7 +166,9 @@ def worker(argv: list[str]) -> int:
         description="Run queued tasks (e-mails, notifications) and the periodic checks. On PostgreSQL any "
         "number of workers may run; each also schedules the periodic checks (once per period in all).",
     )
-    parser.add_argument("--once", action="store_true", help="run every check once, then what is due, and exit")
+    parser.add_argument(
+        "--once", action="store_true", help="run every check once, then what is due, and exit"
+    )
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between looks at an empty queue")
     parser.add_argument("--parent-pid", type=int, help=argparse.SUPPRESS)  # stop when that process is gone
     args = parser.parse_args(argv)

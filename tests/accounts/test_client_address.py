@@ -55,7 +55,9 @@ def test_a_forged_forwarded_header_from_an_untrusted_address_is_ignored(org_a, c
     viewer = make_member(org_a, Role.VIEWER)
     for i in range(21):  # a new "address" in the header each time: still one client
         _login(client, f"guess{i}@example.jp", "wrong", remote=ATTACKER, forwarded=f"198.51.100.{i}")
-    assert _blocked(_login(client, viewer.user.email, TEST_PASSWORD, remote=ATTACKER, forwarded="198.51.100.200"))
+    assert _blocked(
+        _login(client, viewer.user.email, TEST_PASSWORD, remote=ATTACKER, forwarded="198.51.100.200")
+    )
     assert _signed_in(_login(client, viewer.user.email, TEST_PASSWORD, forwarded="198.51.100.200"))
 
 

@@ -128,7 +128,9 @@ def test_healthz_turns_503_when_the_worker_stops_and_200_when_it_runs(client, db
     answer = client.get("/healthz")
     assert answer.status_code == 200, answer.json()
     assert answer.json()["worker"]["age_seconds"] <= 5
-    WorkerHeartbeat.objects.update(last_seen=timezone.now() - timedelta(seconds=settings.TSUNAGARI_WORKER_STALE_SECONDS + 1))
+    WorkerHeartbeat.objects.update(
+        last_seen=timezone.now() - timedelta(seconds=settings.TSUNAGARI_WORKER_STALE_SECONDS + 1)
+    )
     stopped = client.get("/healthz")
     assert stopped.status_code == 503 and "worker" in stopped.json()["problems"]
     QueueWorker().heartbeat()

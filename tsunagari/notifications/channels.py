@@ -36,7 +36,9 @@ class EmailChannel:
         from .services import queue_email
 
         body = notification.body + ("\n\n" + absolute(notification.url) if notification.url else "")
-        queue_email(to=[recipient.email], subject=notification.subject, body=body, notifications=[notification])
+        queue_email(
+            to=[recipient.email], subject=notification.subject, body=body, notifications=[notification]
+        )
 
 
 def channels() -> list[Channel]:

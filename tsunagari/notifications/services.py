@@ -86,9 +86,14 @@ def _attempt_failed(delivery: EmailDelivery, *, attempts: int, error: Exception)
         )
         return f"failed for good: {message}"
     next_attempt = timezone.now() + retry_delay(attempts)
-    logger.warning("e-mail #%s failed (attempt %s), again at %s: %s", delivery.pk, attempts, next_attempt, message)
+    logger.warning(
+        "e-mail #%s failed (attempt %s), again at %s: %s", delivery.pk, attempts, next_attempt, message
+    )
     EmailDelivery.objects.filter(pk=delivery.pk).update(
-        status=EmailDelivery.Status.RETRYING, attempts=attempts, last_error=message, next_attempt_at=next_attempt
+        status=EmailDelivery.Status.RETRYING,
+        attempts=attempts,
+        last_error=message,
+        next_attempt_at=next_attempt,
     )
     send_email_delivery.using(run_after=next_attempt).enqueue(delivery.pk)
     return f"failed, again at {next_attempt:%Y-%m-%d %H:%M}"

@@ -102,7 +102,6 @@ class QueueWorker(Worker):
             if self.running:
                 time.sleep(self.interval)
 
-
     def _beat_forever(self) -> None:
         while self.running:
             try:

@@ -48,7 +48,9 @@ def health(now: datetime | None = None) -> dict[str, Any]:
 
     statuses = {status.job: status for status in JobStatus.objects.all()}
     failing = sorted(
-        job.name for job in discover() if job.urgent and getattr(statuses.get(job.name), "last_ok", None) is False
+        job.name
+        for job in discover()
+        if job.urgent and getattr(statuses.get(job.name), "last_ok", None) is False
     )
     problems.extend(f"job:{name}" for name in failing)
 
@@ -61,7 +63,9 @@ def health(now: datetime | None = None) -> dict[str, Any]:
         "worker": {"last_seen": last_seen.isoformat() if last_seen else None, "age_seconds": worker_age},
         "queue": {"due": due, "oldest_due_seconds": waiting},
         "audit": {
-            "last_verified_at": audit.last_finished_at.isoformat() if audit and audit.last_finished_at else None,
+            "last_verified_at": audit.last_finished_at.isoformat()
+            if audit and audit.last_finished_at
+            else None,
             "ok": audit.last_ok if audit else None,
         },
         "email": {

@@ -88,7 +88,9 @@ def run_job(name: str) -> str:
         _tell_admins(f"Tsunagari: job {name} failed", message)
         raise
     message = str(result)[:500]
-    JobStatus.objects.filter(job=name).update(last_finished_at=timezone.now(), last_ok=True, last_message=message)
+    JobStatus.objects.filter(job=name).update(
+        last_finished_at=timezone.now(), last_ok=True, last_message=message
+    )
     logger.info("job %s done: %s", name, message)
     return message
 
@@ -120,7 +122,9 @@ def requeue_abandoned(*, now: datetime | None = None) -> int:
 
     now = now or timezone.now()
     stale_before = now - timedelta(seconds=settings.TSUNAGARI_WORKER_STALE_SECONDS)
-    alive = set(WorkerHeartbeat.objects.filter(last_seen__gte=stale_before).values_list("worker_id", flat=True))
+    alive = set(
+        WorkerHeartbeat.objects.filter(last_seen__gte=stale_before).values_list("worker_id", flat=True)
+    )
     running = DBTaskResult.objects.running().filter(started_at__lt=stale_before).only("id", "worker_ids")
     abandoned = [task.pk for task in running if not task.worker_ids or task.worker_ids[-1] not in alive]
     if abandoned:
