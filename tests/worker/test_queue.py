@@ -183,3 +183,15 @@ def test_a_task_left_running_by_a_worker_that_is_gone_is_run_again(db, settings)
     assert requeue_abandoned() == 1
     assert DBTaskResult.objects.get(pk=task.pk).status == "READY"
     assert DBTaskResult.objects.get(pk=other.pk).status == "RUNNING"
+
+
+def test_old_email_records_are_forgotten_but_notifications_stay(world):
+    from tsunagari.notifications.jobs import forget_old_email_deliveries
+
+    [notification] = notify([world["staff"].user], subject="古いお知らせ", urgent=True)
+    run_due_tasks()
+    EmailDelivery.objects.update(created_at=timezone.now() - timedelta(days=91))
+    notify([world["staff"].user], subject="新しいお知らせ", urgent=True)
+    forget_old_email_deliveries()
+    assert list(EmailDelivery.objects.values_list("subject", flat=True)) == ["新しいお知らせ"]
+    assert Notification.objects.filter(pk=notification.pk).exists()

@@ -35,3 +35,20 @@ def send_daily_digests() -> str:
             notifications=items,
         )
     return f"queued {len(by_user)} digest(s)"
+
+
+KEEP_DELIVERIES = timedelta(days=90)
+
+
+@periodic(every=timedelta(days=1))
+def forget_old_email_deliveries() -> str:
+    """Sent and failed e-mails are kept 90 days (to see what went out), then deleted; notifications stay."""
+    from django.utils import timezone
+
+    from .models import EmailDelivery
+
+    deleted, _ = EmailDelivery.objects.filter(
+        status__in=[EmailDelivery.Status.SENT, EmailDelivery.Status.FAILED],
+        created_at__lt=timezone.now() - KEEP_DELIVERIES,
+    ).delete()
+    return f"deleted {deleted} old e-mail record(s)"
