@@ -2,9 +2,10 @@
 
     tsunagari demo [--data-dir DIR] [--port N] [--no-serve]   set up and serve a demo on SQLite
     tsunagari serve [--bind HOST:PORT] [--workers N]          production WSGI server (gunicorn)
-    tsunagari worker [--once]                                  periodic checks
+    tsunagari worker [--once]                                  queued tasks (e-mails) and periodic checks
     tsunagari check                                            quality gates (lint, types, migrations, templates)
     tsunagari generate-key                                     a new data-encryption key
+    tsunagari backup FILE / restore FILE [--force]             encrypted backup of the SQLite database
     tsunagari demo-code EMAIL                                  current TOTP code of a demo user (demo only)
     tsunagari <django command> …                               e.g. migrate, verify-audit, createcachetable
 
@@ -69,6 +70,19 @@ def _enter_demo_mode(data_dir: Path) -> dict:
     return values
 
 
+def _use_demo_secrets_if_any(data_dir: Path) -> bool:
+    """Commands run on a demo's data dir (`tsunagari verify-audit`, `export-needs`, `worker` …) use the
+    demo's own secrets, so README's commands work right after `tsunagari demo`. Only when the data dir
+    holds the demo's secrets file and the environment sets no secrets: a real deployment's are never
+    replaced, and nothing is created here."""
+    if os.environ.get("TSUNAGARI_SECRET_KEY") or os.environ.get("TSUNAGARI_DATA_KEYS"):
+        return False
+    if not (data_dir / DEMO_SECRETS_FILE).is_file():
+        return False
+    _enter_demo_mode(data_dir)
+    return True
+
+
 def demo(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="tsunagari demo", description="Set up a demo on SQLite and serve it."
@@ -99,6 +113,7 @@ def demo(argv: list[str]) -> int:
     if args.no_serve:
         return 0
     os.environ["TSUNAGARI_SITE_URL"] = f"http://{args.host}:{args.port}"
+    _start_embedded_worker()
     base = f"http://{args.host}:{args.port}"
     print(f"\nServing {base}/  (Ctrl+C to stop)")
     print(
@@ -125,31 +140,118 @@ def serve(argv: list[str]) -> int:
     parser.add_argument("--bind", default=os.environ.get("TSUNAGARI_BIND", "127.0.0.1:8000"))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("TSUNAGARI_WORKERS", "3")))
     parser.add_argument("--skip-collectstatic", action="store_true")
+    parser.add_argument(
+        "--no-worker", action="store_true", help="on SQLite, do not start the embedded background worker"
+    )
     args = parser.parse_args(argv)
     _data_dir(None)
     _setup_django()
+    from django.conf import settings
     from django.core.management import call_command
 
     # Production must be safe: a deploy warning (no HTTPS, no HSTS, …) stops the server from starting.
     call_command("check", deploy=True, fail_level="WARNING")
     if not args.skip_collectstatic:
         call_command("collectstatic", interactive=False, verbosity=0)
+    # SQLite is one machine's database: its one worker runs beside the server. On PostgreSQL, workers are
+    # separate services (`tsunagari worker`, see docs/operations.md).
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and not args.no_worker:
+        _start_embedded_worker()
     return _gunicorn(bind=args.bind, workers=args.workers)
 
 
 def worker(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="tsunagari worker", description="Run the periodic checks.")
-    parser.add_argument("--once", action="store_true", help="run every check once and exit")
+    parser = argparse.ArgumentParser(
+        prog="tsunagari worker",
+        description="Run queued tasks (e-mails, notifications) and the periodic checks. On PostgreSQL any "
+        "number of workers may run; each also schedules the periodic checks (once per period in all).",
+    )
+    parser.add_argument(
+        "--once", action="store_true", help="run every check once, then what is due, and exit"
+    )
+    parser.add_argument("--interval", type=float, default=1.0, help="seconds between looks at an empty queue")
+    parser.add_argument("--parent-pid", type=int, help=argparse.SUPPRESS)  # stop when that process is gone
     args = parser.parse_args(argv)
-    _data_dir(None)
+    data_dir = _data_dir(None)
+    _use_demo_secrets_if_any(data_dir)
     _setup_django()
-    from tsunagari import jobs
+    from tsunagari.worker.runner import QueueWorker, run_due_tasks
+    from tsunagari.worker.services import enqueue_all_now
 
     if args.once:
-        ran = jobs.run_cycle({}, force=True)
-        print(f"Ran {len(ran)} job(s): {', '.join(ran)}")
+        names = enqueue_all_now()
+        ran = run_due_tasks()
+        print(f"Ran {len(names)} job(s): {', '.join(names)}; {ran} task(s) in all")
         return 0
-    jobs.run_forever()
+    QueueWorker(interval=args.interval).run_forever(parent_pid=args.parent_pid)
+    return 0
+
+
+def _start_embedded_worker() -> None:
+    """The demo (and `serve` on SQLite) runs one worker beside the web server, as a child process that
+    stops when the server stops."""
+    command = [sys.executable, "-m", "tsunagari.cli", "worker", "--parent-pid", str(os.getpid())]
+    subprocess.Popen(command)  # noqa: S603 - fixed argument list, no shell
+    print("Background worker started (queued e-mails, 見守り checks, audit verification).", flush=True)
+
+
+def _sqlite_database() -> Path | None:
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return Path(database["NAME"]) if database["ENGINE"].endswith("sqlite3") else None
+
+
+def backup(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="tsunagari backup",
+        description="Encrypted online backup of the embedded SQLite database (PostgreSQL: use pg_dump).",
+    )
+    parser.add_argument("file", help="where to write the encrypted backup")
+    parser.add_argument("--key-file", help="file holding the backup key (default: TSUNAGARI_BACKUP_KEY)")
+    args = parser.parse_args(argv)
+    _use_demo_secrets_if_any(_data_dir(None))
+    _setup_django()
+    from tsunagari import backups
+
+    database = _sqlite_database()
+    if database is None:
+        print("The database is not SQLite: back it up with pg_dump (docs/operations.md).", file=sys.stderr)
+        return 2
+    try:
+        size = backups.backup(database=database, out=Path(args.file), key=backups.backup_key(args.key_file))
+    except backups.BackupError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"Backed up {database} to {args.file} ({size:,} bytes, encrypted).")
+    print("Record the activity log's head printed by `tsunagari verify-audit` with it.")
+    return 0
+
+
+def restore(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="tsunagari restore", description="Restore the embedded SQLite database from `tsunagari backup`."
+    )
+    parser.add_argument("file", help="the encrypted backup")
+    parser.add_argument("--key-file", help="file holding the backup key (default: TSUNAGARI_BACKUP_KEY)")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing database")
+    args = parser.parse_args(argv)
+    _use_demo_secrets_if_any(_data_dir(None))
+    _setup_django()
+    from tsunagari import backups
+
+    database = _sqlite_database()
+    if database is None:
+        print("The database is not SQLite: restore it with pg_restore (docs/operations.md).", file=sys.stderr)
+        return 2
+    try:
+        backups.restore(
+            source=Path(args.file), database=database, key=backups.backup_key(args.key_file), force=args.force
+        )
+    except (backups.BackupError, OSError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"Restored {database} from {args.file}. Check it with `tsunagari verify-audit`.")
     return 0
 
 
@@ -218,6 +320,8 @@ COMMANDS = {
     "check": check,
     "demo-code": demo_code,
     "generate-key": generate_key,
+    "backup": backup,
+    "restore": restore,
 }
 
 
@@ -230,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     if name in COMMANDS:
         return COMMANDS[name](rest)
     # Anything else is a Django management command; hyphens read as underscores (verify-audit).
-    _data_dir(None)
+    _use_demo_secrets_if_any(_data_dir(None))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tsunagari.settings")
     from django.core.management import execute_from_command_line
 

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "tsunagari.accounts",
     "tsunagari.orgs",
     "tsunagari.audit",
@@ -79,6 +81,7 @@ INSTALLED_APPS = [
     "tsunagari.needs",
     "tsunagari.notifications",
     "tsunagari.watch",
+    "tsunagari.worker",
 ]
 
 MIDDLEWARE = [
@@ -178,9 +181,12 @@ ACCOUNT_EMAIL_VERIFICATION = "none"  # addresses are verified by the invitation 
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Per client address means the real client behind the trusted proxies (accounts/adapter.py). Failed logins
+# are limited per account (5 in 5 minutes, wherever they come from) and, more loosely, per client (offices
+# behind one NAT address share it), so one attacker cannot lock everybody out.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "5/5m/ip,5/5m/key",
+    "login_failed": "20/5m/ip,5/5m/key",
     "reset_password": "5/m/ip,3/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
@@ -313,6 +319,18 @@ TSUNAGARI_NOTIFICATION_CHANNELS = env_list("TSUNAGARI_NOTIFICATION_CHANNELS") or
 ]
 TSUNAGARI_CITY_NAME = os.environ.get("TSUNAGARI_CITY_NAME", "架空市")
 TSUNAGARI_PLATFORM_NAME = os.environ.get("TSUNAGARI_PLATFORM_NAME", "孤独・孤立対策官民連携プラットフォーム")
+
+
+# --- Background work (tsunagari/worker) ------------------------------------------------------------
+# Tasks wait in the database (django-tasks-db) until a worker runs them: `tsunagari worker` (any number
+# of them on PostgreSQL), or the one `tsunagari demo` starts beside its web server on SQLite.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# /healthz answers 503 when no worker has been seen for this long, or a due task has waited this long.
+TSUNAGARI_WORKER_STALE_SECONDS = int(os.environ.get("TSUNAGARI_WORKER_STALE_SECONDS", "300"))
+TSUNAGARI_QUEUE_DELAY_SECONDS = int(os.environ.get("TSUNAGARI_QUEUE_DELAY_SECONDS", "600"))
+# E-mails that fail are tried again with growing pauses (1, 2, 4 … minutes, at most an hour) this many
+# times in all, then shown as failed (送信失敗) to the recipient and on the secretariat's notifications page.
+TSUNAGARI_EMAIL_MAX_ATTEMPTS = max(1, int(os.environ.get("TSUNAGARI_EMAIL_MAX_ATTEMPTS", "8")))
 
 
 def _check_data_keys(keys: list[str]) -> None:

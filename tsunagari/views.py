@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from tsunagari.directory.hotlines import crisis_hotlines
 from tsunagari.orgs.selectors import memberships_of
+from tsunagari.worker.selectors import health
 
 
 @login_not_required
@@ -21,10 +22,21 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
-    """For the reverse proxy and monitoring: the app answers and reaches its database."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """For the reverse proxy and monitoring: the app answers, reaches its database, and its background
+    work is being done. 503 (with the reasons under "problems") when urgent work is not processed: no
+    worker seen lately, due tasks waiting too long, or the last audit verification (or 見守り run) failed."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "failing", "database": "unreachable"}, status=503)
+    state = health()
+    failing = bool(state["problems"])
+    response = JsonResponse(
+        {"status": "failing" if failing else "ok", "database": "ok", **state}, status=503 if failing else 200
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET

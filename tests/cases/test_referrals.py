@@ -25,6 +25,7 @@ from tsunagari.cases.referrals import (
     start_referral,
 )
 from tsunagari.cases.selectors import cases_visible_to
+from tsunagari.worker.runner import run_due_tasks
 
 
 @pytest.fixture
@@ -160,6 +161,7 @@ def test_overdue_referrals_reach_the_secretariat_once(setting, world):
     Referral.objects.filter(pk=referral.pk).update(due_on=timezone.localdate() - timedelta(days=1))
     mail.outbox.clear()
     assert escalate_overdue() == 1
+    run_due_tasks()
     assert mail.outbox and world["coordinator"].user.email in mail.outbox[0].to
     assert escalate_overdue() == 0
 
@@ -199,6 +201,7 @@ def test_cases_without_a_lead_escalate_after_the_set_days(world, settings):
     Case.objects.filter(pk=case.pk).update(unassigned_since=timezone.now() - timedelta(days=4))
     mail.outbox.clear()
     assert escalate_unassigned() == 1
+    run_due_tasks()
     assert world["coordinator"].user.email in mail.outbox[0].to
     assert "架空 五郎" not in mail.outbox[0].body  # no personal details by e-mail
     assert escalate_unassigned() == 0

@@ -17,6 +17,7 @@ from tests.factories import make_member
 from tsunagari.directory.jobs import remind_stale_services
 from tsunagari.directory.models import DirectoryOrganization, Service
 from tsunagari.orgs.models import Role
+from tsunagari.worker.runner import run_due_tasks
 
 SECRET_WORDS = "ぬばたまの夜に誰とも話していない"
 
@@ -172,9 +173,11 @@ def test_stale_reminder_reaches_the_organisation_once_a_week(org_a):
     Service.objects.filter(pk=service.pk).update(assured_date=timezone.localdate() - timedelta(days=181))
     mail.outbox.clear()
     remind_stale_services()
+    run_due_tasks()
     assert [m.to for m in mail.outbox] == [[admin.user.email]]
     assert service.name in mail.outbox[0].body
     remind_stale_services()
+    run_due_tasks()
     assert len(mail.outbox) == 1
 
 

@@ -19,6 +19,7 @@ from tsunagari.notifications.models import Notification
 from tsunagari.orgs.models import Role
 from tsunagari.watch import services
 from tsunagari.watch.models import Alert, ContactLog
+from tsunagari.worker.runner import run_due_tasks
 
 FINE, NO_ANSWER, URGENT = ContactLog.Result.FINE, ContactLog.Result.NO_ANSWER, ContactLog.Result.URGENT
 
@@ -121,20 +122,23 @@ def test_a_supporter_sees_only_assigned_people_and_no_case_details(watch_world, 
     assert "架空 花子さん" in home and "書面で同意" not in home  # the basis and the case stay with staff
 
 
-def test_digest_sends_what_is_waiting(watch_world, django_capture_on_commit_callbacks):
+def test_digest_sends_what_is_waiting(watch_world):
     from tsunagari.notifications.jobs import send_daily_digests
     from tsunagari.notifications.models import EmailPreference
     from tsunagari.notifications.services import notify
 
     staff = watch_world["staff"]
     EmailPreference.objects.create(user=staff.user, mode=EmailPreference.Mode.DIGEST)
-    with django_capture_on_commit_callbacks(execute=True):
-        notify([staff.user], subject="普通のお知らせ", url="/o/org-a/watch/")
-        notify([staff.user], subject="緊急のお知らせ", urgent=True)
+    notify([staff.user], subject="普通のお知らせ", url="/o/org-a/watch/")
+    notify([staff.user], subject="緊急のお知らせ", urgent=True)
+    run_due_tasks()
     assert [m.subject for m in mail.outbox] == ["緊急のお知らせ"]  # urgent: at once, even for digest readers
     send_daily_digests()
+    run_due_tasks()
     assert len(mail.outbox) == 2 and "普通のお知らせ" in mail.outbox[1].body
+    assert "緊急のお知らせ" not in mail.outbox[1].body  # already e-mailed at once
     send_daily_digests()
+    run_due_tasks()
     assert len(mail.outbox) == 2  # nothing is sent twice
 
 

@@ -11,7 +11,6 @@ from datetime import date, timedelta
 import holidays
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -213,14 +212,10 @@ def _tell_coordinators(subject: str, lines: list[str]) -> None:
             role=Role.COORDINATOR, is_active=True, organization__is_secretariat=True
         ).values_list("user__email", flat=True)
     )
-    if coordinators:
-        send_mail(
-            subject=subject,
-            message="\n".join(lines),
-            from_email=None,
-            recipient_list=coordinators,
-            fail_silently=True,
-        )
+    # Queued with retries (tsunagari/notifications): an e-mail outage delays the message, never loses it.
+    from tsunagari.notifications.services import queue_email
+
+    queue_email(to=coordinators, subject=subject, body="\n".join(lines))
 
 
 def escalate_overdue() -> int:

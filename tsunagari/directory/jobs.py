@@ -4,12 +4,12 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from tsunagari.jobs import periodic
+from tsunagari.notifications.services import queue_email
 from tsunagari.orgs.models import Membership, Role
 
 from .models import DirectoryOrganization, Service
@@ -44,12 +44,10 @@ def remind_stale_services() -> str:
         )
         if admins:
             context = {"provider": provider, "services": services, "site_url": settings.TSUNAGARI_SITE_URL}
-            send_mail(
+            queue_email(
+                to=admins,
                 subject=render_to_string("directory/email/stale_subject.txt", context).strip(),
-                message=render_to_string("directory/email/stale_message.txt", context),
-                from_email=None,
-                recipient_list=admins,
-                fail_silently=True,
+                body=render_to_string("directory/email/stale_message.txt", context),
             )
             sent += 1
         DirectoryOrganization.objects.filter(pk=provider.pk).update(stale_reminded_at=timezone.now())

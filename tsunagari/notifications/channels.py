@@ -1,14 +1,14 @@
-"""Ways a notification leaves the platform. A channel is anything with ``deliver(notification)``;
-which channels run is a setting (TSUNAGARI_NOTIFICATION_CHANNELS), so LINE can be added as one more
-class without touching the code that decides who is told what (watch, cases …)."""
+"""Ways a notification leaves the platform. A channel is anything with ``deliver(notification)``, called
+inside the transaction that made the notification: it queues the delivery as a task for the worker (with
+retries), it never talks to the outside world itself. Which channels run is a setting
+(TSUNAGARI_NOTIFICATION_CHANNELS), so LINE can be added as one more class without touching the code that
+decides who is told what (watch, cases …)."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .models import EmailPreference, Notification
@@ -33,9 +33,12 @@ class EmailChannel:
             mode in {EmailPreference.Mode.DIGEST, EmailPreference.Mode.OFF} and not notification.urgent
         ):
             return
+        from .services import queue_email
+
         body = notification.body + ("\n\n" + absolute(notification.url) if notification.url else "")
-        send_mail(notification.subject, body, None, [recipient.email], fail_silently=True)
-        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+        queue_email(
+            to=[recipient.email], subject=notification.subject, body=body, notifications=[notification]
+        )
 
 
 def channels() -> list[Channel]:

@@ -3,24 +3,24 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
-from django.core.mail import send_mail
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagari.jobs import periodic
 
 from .channels import absolute
 from .models import EmailPreference, Notification
+from .services import queue_email
 
 
 @periodic(every=timedelta(days=1))
 def send_daily_digests() -> str:
-    """One e-mail a day to each person who chose the digest, listing what they have not read or been sent."""
+    """One e-mail a day to each person who chose the digest, listing what they have not read and what no
+    e-mail has carried yet. The digest is queued with retries like every e-mail."""
     digest_users = EmailPreference.objects.filter(mode=EmailPreference.Mode.DIGEST).values_list(
         "user_id", flat=True
     )
     waiting = Notification.objects.filter(
-        recipient_id__in=digest_users, read_at__isnull=True, emailed_at__isnull=True
+        recipient_id__in=digest_users, read_at__isnull=True, emailed_at__isnull=True, email_deliveries=None
     ).select_related("recipient")
     by_user: dict[int, list[Notification]] = defaultdict(list)
     for notification in waiting:
@@ -28,8 +28,27 @@ def send_daily_digests() -> str:
     for items in by_user.values():
         recipient = items[0].recipient
         lines = [f"- {n.subject}" + (f"\n  {absolute(n.url)}" if n.url else "") for n in items]
-        send_mail(
-            _("[Tsunagari] Your daily digest"), "\n".join(lines), None, [recipient.email], fail_silently=True
+        queue_email(
+            to=[recipient.email],
+            subject=_("[Tsunagari] Your daily digest"),
+            body="\n".join(lines),
+            notifications=items,
         )
-        Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed_at=timezone.now())
-    return f"sent {len(by_user)} digest(s)"
+    return f"queued {len(by_user)} digest(s)"
+
+
+KEEP_DELIVERIES = timedelta(days=90)
+
+
+@periodic(every=timedelta(days=1))
+def forget_old_email_deliveries() -> str:
+    """Sent and failed e-mails are kept 90 days (to see what went out), then deleted; notifications stay."""
+    from django.utils import timezone
+
+    from .models import EmailDelivery
+
+    deleted, _ = EmailDelivery.objects.filter(
+        status__in=[EmailDelivery.Status.SENT, EmailDelivery.Status.FAILED],
+        created_at__lt=timezone.now() - KEEP_DELIVERIES,
+    ).delete()
+    return f"deleted {deleted} old e-mail record(s)"

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsunagari.crypto import EncryptedTextField
+
 
 class Notification(models.Model):
     recipient = models.ForeignKey(
@@ -42,3 +44,32 @@ class EmailPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.mode}"
+
+
+class EmailDelivery(models.Model):
+    """One e-mail on its way out. The worker sends it; when the mail server fails it is tried again with
+    growing pauses, and after the last attempt it stays here as failed (送信失敗) for people to see."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be sent")
+        RETRYING = "retrying", _("Failed, will be tried again")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Sending failed")
+
+    to = models.JSONField(default=list)  # addresses of staff (people supported are never e-mailed)
+    subject = models.CharField(max_length=200)
+    body = EncryptedTextField(blank=True)
+    notifications = models.ManyToManyField(Notification, blank=True, related_name="email_deliveries")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)  # the mail server's answer
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"e-mail #{self.pk} ({self.status})"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .models import EmailPreference, Notification
+from .selectors import notifications_of, troubled_deliveries_visible_to
 
 
 class PreferenceForm(forms.ModelForm):
@@ -29,8 +30,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Saved."))
         return redirect("notifications:list")
-    items = Notification.objects.filter(recipient=request.user)[:100]  # type: ignore[misc]
-    return render(request, "notifications/list.html", {"items": items, "form": form})
+    items = notifications_of(request.user)[:100]  # type: ignore[arg-type]
+    troubled = troubled_deliveries_visible_to(request.user)[:100]  # type: ignore[arg-type]
+    return render(request, "notifications/list.html", {"items": items, "form": form, "troubled": troubled})
 
 
 @require_POST

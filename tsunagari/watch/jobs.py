@@ -7,7 +7,7 @@ from tsunagari.jobs import periodic
 from .services import check_watch
 
 
-@periodic(every=timedelta(minutes=5))
+@periodic(every=timedelta(minutes=5), urgent=True)
 def watch_over() -> str:
     """Overdue contacts become alerts; alerts nobody acknowledged climb the escalation ladder."""
     result = check_watch()
