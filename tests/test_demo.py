@@ -69,6 +69,7 @@ def test_verify_audit_command_on_a_real_database(tmp_path):
         "TSUNAGARI_DATA_DIR": str(tmp_path),
         "TSUNAGARI_SECRET_KEY": secrets["secret_key"],
         "TSUNAGARI_DATA_KEYS": secrets["data_keys"],
+        "TSUNAGARI_AUDIT_KEY": secrets["audit_key"],
     }
 
     def verify() -> subprocess.CompletedProcess:
