@@ -50,10 +50,14 @@ def _audit_log_survives_flush(request):
     ]
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name LIKE 'audit_%'")
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name LIKE 'audit_%'"
+            )
             if cursor.fetchone()[0] == 0:
                 for module in migrations:
-                    for sql in module.SQLITE_TRIGGERS if hasattr(module, "SQLITE_TRIGGERS") else module.SQLITE_NEW:
+                    for sql in (
+                        module.SQLITE_TRIGGERS if hasattr(module, "SQLITE_TRIGGERS") else module.SQLITE_NEW
+                    ):
                         cursor.execute(sql)
         else:
             cursor.execute("SET session_replication_role = DEFAULT")
@@ -61,7 +65,9 @@ def _audit_log_survives_flush(request):
     yield
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name LIKE 'audit_%'")
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name LIKE 'audit_%'"
+            )
             for (name,) in cursor.fetchall():
                 cursor.execute(f"DROP TRIGGER {name}")
         else:

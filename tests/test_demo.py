@@ -97,7 +97,11 @@ def test_demo_secrets_made_before_the_audit_key_get_one(tmp_path):
 
     from tsunagari.cli import DEMO_SECRETS_FILE, load_demo_secrets
 
-    old = {"secret_key": "s" * 50, "data_keys": "H5ZB3tIpBVD1sV5xZTK2Hn9p0gd5q-8W8yBObPqkDEo=", "password": "demo-x"}
+    old = {
+        "secret_key": "s" * 50,
+        "data_keys": "H5ZB3tIpBVD1sV5xZTK2Hn9p0gd5q-8W8yBObPqkDEo=",
+        "password": "demo-x",
+    }
     (tmp_path / DEMO_SECRETS_FILE).write_text(json.dumps(old))
     values = load_demo_secrets(tmp_path)
     assert len(values["audit_key"]) >= 32

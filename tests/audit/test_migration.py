@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from tsunagari.audit.chain import GENESIS_HASH, canonical_content
+from tsunagari.audit.chain import canonical_content
 from tsunagari.audit.services import verify_chain
 
 

@@ -121,6 +121,8 @@ class SosForm(forms.ModelForm):
 class TriageForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=SosReport.Status.choices)
     case = forms.IntegerField(label=_("Link to case number"), required=False, min_value=1)
+    # The status the coordinator saw: a triage made meanwhile by someone else is a conflict.
+    seen = forms.ChoiceField(choices=SosReport.Status.choices, required=False, widget=forms.HiddenInput)
 
 
 class OpenCaseFromSosForm(forms.Form):
