@@ -294,6 +294,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 TSUNAGARI_SITE_URL = os.environ.get("TSUNAGARI_SITE_URL", "")
 # Reverse proxies whose X-Forwarded-For is believed when recording who did what (audit log).
 TSUNAGARI_TRUSTED_PROXIES = frozenset(env_list("TSUNAGARI_TRUSTED_PROXIES"))
+# Duplicate checks (「支援対象者の登録」) one person may run per hour: enough for registering, too few for probing.
+TSUNAGARI_DUPLICATE_CHECKS_PER_HOUR = int(os.environ.get("TSUNAGARI_DUPLICATE_CHECKS_PER_HOUR", "30"))
 # Business days a recipient has to answer a referral before it is escalated to the secretariat.
 TSUNAGARI_REFERRAL_DUE_DAYS = int(os.environ.get("TSUNAGARI_REFERRAL_DUE_DAYS", "3"))
 # Days a case may wait without a lead (制度のはざま) before the secretariat's coordinators are told.
