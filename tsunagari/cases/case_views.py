@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -273,15 +274,17 @@ def referral_answer(request: HttpRequest, referral_pk: int) -> HttpResponse:
         if action == "accept":
             referrals.accept_referral(referral=referral, by=membership, expected_status=seen, request=request)
         elif action == "decline":
+            decline = _valid(DeclineForm(request.POST))
             referrals.decline_referral(
-                referral=referral, by=membership, reason=request.POST.get("reason", ""), note=request.POST.get("note", ""),
+                referral=referral, by=membership, reason=decline["reason"], note=decline["note"],
                 expected_status=seen, request=request,
             )  # fmt: skip
         elif action == "start":
             referrals.start_referral(referral=referral, by=membership, expected_status=seen, request=request)
         elif action == "complete":
+            complete = _valid(CompleteForm(request.POST))
             referrals.complete_referral(
-                referral=referral, by=membership, outcome=request.POST.get("outcome", ""), expected_status=seen,
+                referral=referral, by=membership, outcome=complete["outcome"], expected_status=seen,
                 request=request,
             )  # fmt: skip
         else:
@@ -293,6 +296,13 @@ def referral_answer(request: HttpRequest, referral_pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Referral updated."))
     return redirect("case_pages:inbox", org_slug=_slug(request))
+
+
+def _valid(form: forms.Form) -> dict:
+    """The form's cleaned data, or a ValidationError carrying its messages (shown on the inbox)."""
+    if not form.is_valid():
+        raise ValidationError([message for messages_ in form.errors.values() for message in messages_])
+    return form.cleaned_data
 
 
 def _referral_conflict(request: HttpRequest, conflict: notes.EditConflict, back: str) -> HttpResponse:

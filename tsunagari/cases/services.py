@@ -237,25 +237,21 @@ def remove_household_member(
 def rotate_data_key() -> int:
     """Re-encrypt every encrypted value with the newest data key and recompute the blind indexes
     (run right after putting a new key first in TSUNAGARI_DATA_KEYS). Returns the rows rewritten."""
+    from django.apps import apps
+
+    from tsunagari.crypto import EncryptedTextField
+
     count = 0
     for person in Person.objects.select_for_update().iterator():
         set_indexes(person)
         person.save()  # values were decrypted with whichever key fits; saving encrypts with the newest
         count += 1
-    from .models import Assessment, CaseNote, Referral, SupportPlan, Task
-
-    for model in (
-        Household,
-        Case,
-        Consent,
-        Referral,
-        CaseNote,
-        Task,
-        Assessment,
-        SupportPlan,
-    ):  # other encrypted fields
-        for row in model.objects.select_for_update().iterator():  # type: ignore[attr-defined]
-            row.save()
+    for model in apps.get_models():  # every other model with encrypted fields, in every app
+        encrypted = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        if not encrypted or model is Person:
+            continue
+        for row in model._default_manager.select_for_update().only("pk", *encrypted).iterator():
+            row.save(update_fields=encrypted)
             count += 1
     from allauth.mfa.models import Authenticator
 

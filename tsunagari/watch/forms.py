@@ -29,7 +29,12 @@ class TargetForm(forms.ModelForm):
     class Meta:
         model = WatchTarget
         fields = ["name", "contact", "district", "legal_basis", "basis_note", "every_days", "plan"]
-        widgets = {"name": forms.TextInput(), "contact": forms.TextInput()}
+        widgets = {
+            "name": forms.TextInput(),
+            "contact": forms.TextInput(),
+            "basis_note": forms.TextInput(),
+            "plan": forms.TextInput(),
+        }
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
