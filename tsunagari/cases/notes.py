@@ -4,6 +4,7 @@ was opened is refused, not overwritten."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -25,7 +26,8 @@ class EditConflict(Exception):
 
     def __init__(self, current: models.Model) -> None:
         super().__init__("edit conflict")
-        self.current = current
+        # Any: callers know which model they acted on (a note's version, a referral's status, …).
+        self.current: Any = current
 
 
 def notes_visible_to(membership: Membership, case: Case) -> QuerySet[CaseNote]:
