@@ -194,3 +194,37 @@ def test_concurrent_start_and_start_exactly_one_wins(world, org_b):
         lambda: start_referral(referral=a, by=recipient), lambda: start_referral(referral=b, by=recipient)
     )
     assert sorted(type(r).__name__ for r in results) == ["EditConflict", "Referral"], results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_task_completions_exactly_one_wins(world):
+    _postgresql_only()
+    from django.utils import timezone
+
+    staff, admin = world["staff"], world["admin"]
+    case = services.open_case(by=staff, person=services.register_person(by=staff, data={"name": "架空 一郎"}))
+    task = add_task(by=staff, case=case, title="電話する", due_on=timezone.localdate())
+    a, b = Task.objects.get(pk=task.pk), Task.objects.get(pk=task.pk)
+    results = _race(lambda: complete_task(by=staff, task=a), lambda: complete_task(by=admin, task=b))
+    assert sorted(type(r).__name__ for r in results) == ["EditConflict", "Task"], results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_alert_acknowledgements_exactly_one_wins(world):
+    _postgresql_only()
+    from tsunagari.orgs.models import District
+    from tsunagari.watch import services as watch
+    from tsunagari.watch.models import Alert
+
+    report = watch.report_sos(
+        by=world["staff"],
+        data={"sign": "mail", "place": "港町", "district": District.objects.first(), "details": ""},
+    )
+    alert = Alert.objects.get(sos=report)
+    a, b = Alert.objects.get(pk=alert.pk), Alert.objects.get(pk=alert.pk)
+    coordinator = world["coordinator"]
+    results = _race(
+        lambda: watch.acknowledge_alert(by=coordinator, alert=a),
+        lambda: watch.acknowledge_alert(by=coordinator, alert=b),
+    )
+    assert sorted(type(r).__name__ for r in results) == ["Alert", "EditConflict"], results
