@@ -43,3 +43,17 @@ def test_triage_service_refuses_a_stale_status(world):
         services.triage_sos(
             by=world["coordinator"], report=report, status="in_progress", expected_status="received"
         )
+
+
+def test_the_second_acknowledgement_gets_the_conflict_page(world):
+    report = _sos(world["staff"])
+    alert = Alert.objects.get(sos=report)
+    coordinator = world["coordinator"]
+    services.acknowledge_alert(by=coordinator, alert=alert)
+    url = reverse("watch:alert_acknowledge", args=[coordinator.organization.slug, alert.pk])
+    page = client_for(coordinator).post(url)
+    assert page.status_code == 409
+    assert (
+        coordinator.user.get_short_name() in page.content.decode()
+        or str(coordinator.user) in page.content.decode()
+    )
