@@ -91,6 +91,7 @@ def set_up(data_dir: Path, database_url: str | None) -> dict[str, Any]:
     os.environ["TSUNAGARI_DATA_DIR"] = str(data_dir)
     os.environ["TSUNAGARI_SECRET_KEY"] = "benchmark-" + uuid.uuid4().hex * 2
     os.environ["TSUNAGARI_DATA_KEYS"] = Fernet.generate_key().decode("ascii")
+    os.environ["TSUNAGARI_AUDIT_KEY"] = Fernet.generate_key().decode("ascii")
     os.environ["TSUNAGARI_CACHE_DIR"] = os.environ.get("TSUNAGARI_CACHE_DIR") or str(REPO / "var" / "cache")
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))

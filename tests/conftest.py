@@ -22,6 +22,59 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_directory()
 
 
+def _is_transactional(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return "transactional_db" in request.fixturenames
+
+
+@pytest.fixture(autouse=True)
+def _audit_log_survives_flush(request):
+    """Transactional tests end with a flush (DELETE or TRUNCATE of every table), which the activity log's
+    append-only triggers refuse. Lift them for the flush only, and give each such test the chain head and
+    the triggers back, as after `migrate`."""
+    if not _is_transactional(request):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    from importlib import import_module
+
+    from django.db import connection
+
+    from tsunagari.audit.models import ChainHead
+
+    migrations = [
+        import_module("tsunagari.audit.migrations.0002_chain_head_and_append_only"),
+        import_module("tsunagari.audit.migrations.0003_keyed_chain_and_protected_head"),
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name LIKE 'audit_%'"
+            )
+            if cursor.fetchone()[0] == 0:
+                for module in migrations:
+                    for sql in (
+                        module.SQLITE_TRIGGERS if hasattr(module, "SQLITE_TRIGGERS") else module.SQLITE_NEW
+                    ):
+                        cursor.execute(sql)
+        else:
+            cursor.execute("SET session_replication_role = DEFAULT")
+    ChainHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": "0" * 64})
+    yield
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name LIKE 'audit_%'"
+            )
+            for (name,) in cursor.fetchall():
+                cursor.execute(f"DROP TRIGGER {name}")
+        else:
+            # Session-wide (the flush runs on this connection next); the next transactional test resets it.
+            cursor.execute("SET session_replication_role = replica")
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

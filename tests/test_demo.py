@@ -69,6 +69,7 @@ def test_verify_audit_command_on_a_real_database(tmp_path):
         "TSUNAGARI_DATA_DIR": str(tmp_path),
         "TSUNAGARI_SECRET_KEY": secrets["secret_key"],
         "TSUNAGARI_DATA_KEYS": secrets["data_keys"],
+        "TSUNAGARI_AUDIT_KEY": secrets["audit_key"],
     }
 
     def verify() -> subprocess.CompletedProcess:
@@ -89,3 +90,20 @@ def test_verify_audit_command_on_a_real_database(tmp_path):
     broken = verify()
     assert broken.returncode == 1
     assert "row #3" in broken.stderr
+
+
+def test_demo_secrets_made_before_the_audit_key_get_one(tmp_path):
+    import json
+
+    from tsunagari.cli import DEMO_SECRETS_FILE, load_demo_secrets
+
+    old = {
+        "secret_key": "s" * 50,
+        "data_keys": "H5ZB3tIpBVD1sV5xZTK2Hn9p0gd5q-8W8yBObPqkDEo=",
+        "password": "demo-x",
+    }
+    (tmp_path / DEMO_SECRETS_FILE).write_text(json.dumps(old))
+    values = load_demo_secrets(tmp_path)
+    assert len(values["audit_key"]) >= 32
+    assert load_demo_secrets(tmp_path) == values == json.loads((tmp_path / DEMO_SECRETS_FILE).read_text())
+    assert {k: values[k] for k in old} == old

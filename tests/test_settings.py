@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROD_ENV = {
     "TSUNAGARI_SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
     "TSUNAGARI_DATA_KEYS": "H5ZB3tIpBVD1sV5xZTK2Hn9p0gd5q-8W8yBObPqkDEo=",
+    "TSUNAGARI_AUDIT_KEY": "a-long-random-production-audit-key-0123456789",
     "TSUNAGARI_HTTPS": "1",
     "TSUNAGARI_ALLOWED_HOSTS": "tsunagari.example.jp",
 }
@@ -26,7 +27,7 @@ def _manage(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.
     )
 
 
-@pytest.mark.parametrize("missing", ["TSUNAGARI_SECRET_KEY", "TSUNAGARI_DATA_KEYS"])
+@pytest.mark.parametrize("missing", ["TSUNAGARI_SECRET_KEY", "TSUNAGARI_DATA_KEYS", "TSUNAGARI_AUDIT_KEY"])
 def test_secrets_are_required_outside_the_demo(tmp_path, missing):
     env = {k: v for k, v in PROD_ENV.items() if k != missing}
     result = _manage(["check"], env, tmp_path)

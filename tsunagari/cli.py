@@ -50,10 +50,17 @@ def load_demo_secrets(data_dir: Path) -> dict:
 
     path = data_dir / DEMO_SECRETS_FILE
     if path.exists():
-        return json.loads(path.read_text())
+        values = json.loads(path.read_text())
+        if "audit_key" not in values:
+            # Data dirs made before the audit chain was keyed: add a key; the migration that keys the
+            # chain uses it.
+            values["audit_key"] = secrets.token_urlsafe(32)
+            path.write_text(json.dumps(values, indent=2))
+        return values
     values = {
         "secret_key": secrets.token_urlsafe(50),
         "data_keys": generate_key(),
+        "audit_key": secrets.token_urlsafe(32),
         "password": "demo-" + secrets.token_urlsafe(9),
     }
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -67,6 +74,7 @@ def _enter_demo_mode(data_dir: Path) -> dict:
     os.environ["TSUNAGARI_DEMO"] = "1"
     os.environ["TSUNAGARI_SECRET_KEY"] = values["secret_key"]
     os.environ["TSUNAGARI_DATA_KEYS"] = values["data_keys"]
+    os.environ["TSUNAGARI_AUDIT_KEY"] = values["audit_key"]
     return values
 
 
@@ -283,6 +291,7 @@ def check(argv: list[str]) -> int:
     # The checks never serve or read data, so throwaway secrets are fine when none are set.
     os.environ.setdefault("TSUNAGARI_SECRET_KEY", "check-only-" + secrets.token_urlsafe(32))
     os.environ.setdefault("TSUNAGARI_DATA_KEYS", "H5ZB3tIpBVD1sV5xZTK2Hn9p0gd5q-8W8yBObPqkDEo=")
+    os.environ.setdefault("TSUNAGARI_AUDIT_KEY", "check-only-" + secrets.token_urlsafe(32))
     _setup_django()
     from django.core.management import call_command
 

@@ -69,6 +69,44 @@ def normalise_for_index(value: str) -> str:
     return "".join(chr(ord(ch) - 0x60) if "ァ" <= ch <= "ヶ" else ch for ch in text)
 
 
+def encrypt_columns_in_place(connection: Any, table: str, columns: list[str]) -> int:
+    """For data migrations that turn plain text columns into EncryptedTextField: encrypt every non-empty
+    value that is not already a token (so running it twice is harmless). Raw SQL, because the field
+    itself would try to decrypt the plain values. Returns the values encrypted."""
+    from cryptography.fernet import InvalidToken
+
+    quote = connection.ops.quote_name
+    count = 0
+    with connection.cursor() as cursor:
+        for column in columns:
+            cursor.execute(f"SELECT id, {quote(column)} FROM {quote(table)} WHERE {quote(column)} <> ''")  # noqa: S608
+            for pk, value in cursor.fetchall():
+                try:
+                    decrypt_text(value)
+                    continue
+                except (InvalidToken, ValueError, UnicodeError):
+                    pass
+                cursor.execute(
+                    f"UPDATE {quote(table)} SET {quote(column)} = %s WHERE id = %s",  # noqa: S608
+                    [encrypt_text(value), pk],
+                )
+                count += 1
+    return count
+
+
+def decrypt_columns_in_place(connection: Any, table: str, columns: list[str]) -> None:
+    """The reverse of ``encrypt_columns_in_place`` (for migrating back)."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for column in columns:
+            cursor.execute(f"SELECT id, {quote(column)} FROM {quote(table)} WHERE {quote(column)} <> ''")  # noqa: S608
+            for pk, value in cursor.fetchall():
+                cursor.execute(
+                    f"UPDATE {quote(table)} SET {quote(column)} = %s WHERE id = %s",  # noqa: S608
+                    [decrypt_text(value), pk],
+                )
+
+
 class EncryptedTextField(models.TextField):
     """Text stored encrypted (Fernet with the deployment's data keys); a database dump shows only tokens.
 

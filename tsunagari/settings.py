@@ -53,6 +53,13 @@ def _required_secret(name: str) -> str:
 SECRET_KEY = _required_secret("TSUNAGARI_SECRET_KEY")
 # Fernet keys, newest first: the first encrypts, all decrypt (key rotation).
 DATA_ENCRYPTION_KEYS = [k.strip() for k in _required_secret("TSUNAGARI_DATA_KEYS").split(",") if k.strip()]
+# The activity log's hash chain is keyed with this (HMAC-SHA256), so that someone with the database
+# but not this key cannot recompute the chain after changing it. It cannot be rotated: keep it.
+TSUNAGARI_AUDIT_KEY = _required_secret("TSUNAGARI_AUDIT_KEY")
+if len(TSUNAGARI_AUDIT_KEY) < 32:
+    raise ImproperlyConfigured(
+        "TSUNAGARI_AUDIT_KEY must be at least 32 characters: `tsunagari generate-key` makes one."
+    )
 
 ALLOWED_HOSTS = env_list("TSUNAGARI_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("TSUNAGARI_CSRF_TRUSTED_ORIGINS")
@@ -293,6 +300,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 TSUNAGARI_SITE_URL = os.environ.get("TSUNAGARI_SITE_URL", "")
 # Reverse proxies whose X-Forwarded-For is believed when recording who did what (audit log).
 TSUNAGARI_TRUSTED_PROXIES = frozenset(env_list("TSUNAGARI_TRUSTED_PROXIES"))
+# Duplicate checks (「支援対象者の登録」) one person may run per hour: enough for registering, too few for probing.
+TSUNAGARI_DUPLICATE_CHECKS_PER_HOUR = int(os.environ.get("TSUNAGARI_DUPLICATE_CHECKS_PER_HOUR", "30"))
 # Business days a recipient has to answer a referral before it is escalated to the secretariat.
 TSUNAGARI_REFERRAL_DUE_DAYS = int(os.environ.get("TSUNAGARI_REFERRAL_DUE_DAYS", "3"))
 # Days a case may wait without a lead (制度のはざま) before the secretariat's coordinators are told.

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from tests.factories import make_member
+from tsunagari.audit.chain import chain_hash, row_content
 from tsunagari.audit.models import ActivityLog, ChainHead, LegalBasis
 from tsunagari.audit.services import log_action, verify_chain
 from tsunagari.orgs.models import Role
@@ -23,11 +27,14 @@ def logged(org_a):
 
 
 def _raw(sql: str, params: list) -> None:
-    """Change the table behind the application's back, as someone with database access could."""
+    """Change the tables behind the application's back, as someone with database access could."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("DROP TRIGGER IF EXISTS audit_activitylog_no_update")
-            cursor.execute("DROP TRIGGER IF EXISTS audit_activitylog_no_delete")
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name LIKE 'audit_%%'"
+            )
+            for (name,) in cursor.fetchall():
+                cursor.execute(f"DROP TRIGGER {name}")
         else:
             # A superuser can switch triggers off for the session; LOCAL ends with the test's transaction.
             cursor.execute("SET LOCAL session_replication_role = replica")
@@ -144,3 +151,132 @@ def test_forwarded_address_is_believed_only_from_trusted_proxies(rf, settings):
     assert client_ip(proxied) == "198.51.100.2"
     garbage = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="not-an-address")
     assert client_ip(garbage) == "127.0.0.1"
+
+
+# Gaps found by the outside review (issue 15, finding 7), each on both databases.
+
+
+def _insert_forged(seq: int, prev_hash: str, digest: str) -> None:
+    _raw(
+        "INSERT INTO audit_activitylog (seq, created_at, action, object_type, object_id, legal_basis, data, prev_hash, hash)"
+        " VALUES (%s, %s, 'forged', '', '', '', '{}', %s, %s)",
+        [seq, timezone.now(), prev_hash, digest],
+    )
+
+
+def test_row_inserted_after_the_head_is_reported(logged):
+    head = ChainHead.objects.get()
+    _insert_forged(head.seq + 1, head.hash, "e" * 64)
+    result = verify_chain()
+    assert (result.ok, result.first_bad_seq) == (False, head.seq + 1)
+    assert "beyond the head" in result.problem
+
+
+def test_database_refuses_a_row_that_does_not_continue_the_head(logged):
+    head = ChainHead.objects.get()
+    for seq, prev in ((head.seq + 2, head.hash), (head.seq + 1, "a" * 64)):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO audit_activitylog (seq, created_at, action, object_type, object_id, legal_basis,"
+                " data, prev_hash, hash) VALUES (%s, %s, 'forged', '', '', '', '{}', %s, %s)",
+                [seq, timezone.now(), prev, "d" * 64],
+            )
+    assert verify_chain().ok
+
+
+def test_database_protects_the_head(logged):
+    head = ChainHead.objects.get()
+    previous = ActivityLog.objects.get(seq=head.seq - 1)
+    statements = [
+        ("UPDATE audit_chainhead SET seq = %s, hash = %s", [previous.seq, previous.hash]),
+        ("UPDATE audit_chainhead SET seq = 0, hash = %s", ["0" * 64]),
+        ("UPDATE audit_chainhead SET seq = seq + 1", []),
+        ("DELETE FROM audit_chainhead", []),
+    ]
+    if connection.vendor == "postgresql":
+        statements.append(("TRUNCATE audit_chainhead", []))
+    for sql, params in statements:
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    assert ChainHead.objects.get().seq == head.seq
+    # The application's own advance still works.
+    log_action(None, actor=None, action="test.after")
+    assert verify_chain().ok
+
+
+def test_last_row_deleted_and_head_moved_differs_from_the_recorded_head(logged):
+    recorded = ChainHead.objects.get()
+    previous = ActivityLog.objects.get(seq=recorded.seq - 1)
+    _raw("DELETE FROM audit_activitylog WHERE seq = %s", [recorded.seq])
+    _raw("UPDATE audit_chainhead SET seq = %s, hash = %s", [previous.seq, previous.hash])
+    assert verify_chain().ok  # undetectable from inside the database alone …
+    result = verify_chain(expected_seq=recorded.seq, expected_hash=recorded.hash)
+    assert result.ok is False  # … but not against the head recorded with the last backup
+    assert f"#{recorded.seq}" in result.problem
+
+
+def test_recorded_head_that_was_rewritten_is_reported(logged):
+    recorded = ChainHead.objects.get()
+    result = verify_chain(expected_seq=recorded.seq, expected_hash="b" * 64)
+    assert (result.ok, result.first_bad_seq) == (False, recorded.seq)
+    assert verify_chain(
+        expected_seq=recorded.seq - 2, expected_hash=ActivityLog.objects.get(seq=recorded.seq - 2).hash
+    ).ok
+
+
+def test_emptied_log_with_reset_head_is_not_intact(logged):
+    _raw("DELETE FROM audit_activitylog", [])
+    _raw("UPDATE audit_chainhead SET seq = 0, hash = %s", ["0" * 64])
+    result = verify_chain()
+    assert result.ok is False
+    assert "empty" in result.problem
+
+
+def test_empty_log_of_an_unused_database_is_intact(db):
+    assert ChainHead.objects.get().seq == 0
+    assert verify_chain().ok
+
+
+def test_rows_recomputed_without_the_key_are_found(logged, settings):
+    """Someone with the database but not the key rewrites a row and re-chains everything after it."""
+    target = logged + 2
+    _raw("UPDATE audit_activitylog SET action = %s WHERE seq = %s", ["test.innocent", target])
+    prev = ActivityLog.objects.get(seq=target - 1).hash
+    for row in ActivityLog.objects.filter(seq__gte=target).order_by("seq"):
+        row.prev_hash = prev
+        forged = chain_hash(prev, row_content(row), key=b"guessed-key")
+        _raw("UPDATE audit_activitylog SET prev_hash = %s, hash = %s WHERE seq = %s", [prev, forged, row.seq])
+        prev = forged
+    _raw("UPDATE audit_chainhead SET hash = %s", [prev])
+    result = verify_chain()
+    assert (result.ok, result.first_bad_seq) == (False, target)
+    # And a plain SHA-256 chain (the old format) does not pass either.
+    assert hashlib.sha256(b"x").hexdigest() != chain_hash("0" * 64, b"x")
+
+
+def test_chain_depends_on_the_key(logged, settings):
+    assert verify_chain().ok
+    settings.TSUNAGARI_AUDIT_KEY = "another-key-" + "x" * 40
+    assert verify_chain().ok is False
+
+
+def test_malformed_stored_address_names_the_row(logged):
+    target = logged + 1
+    bad = "not-an-address" if connection.vendor == "sqlite" else "10.0.0.0/8"
+    _raw("UPDATE audit_activitylog SET ip_address = %s WHERE seq = %s", [bad, target])
+    result = verify_chain()
+    assert (result.ok, result.first_bad_seq) == (False, target)
+    assert "address" in result.problem
+
+
+def test_verify_audit_prints_and_compares_the_head(logged, capsys):
+    head = ChainHead.objects.get()
+    call_command("verify_audit")
+    out = capsys.readouterr().out
+    assert f"head #{head.seq} {head.hash}" in out
+    call_command("verify_audit", expect_head=f"{head.seq}:{head.hash}")
+    with pytest.raises(CommandError) as excinfo:
+        call_command("verify_audit", expect_head=f"{head.seq + 1}:{head.hash}")
+    assert excinfo.value.returncode == 1
+    with pytest.raises(CommandError):
+        call_command("verify_audit", expect_head="garbage")

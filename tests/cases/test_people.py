@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.urls import reverse
 
 from tests.conftest import client_for
-from tests.factories import make_member
+from tests.factories import OrganizationFactory, make_member
 from tsunagari.audit.models import ActivityLog
 from tsunagari.cases import services
 from tsunagari.cases.models import Household, HouseholdMember, Person
+from tsunagari.notifications.models import Notification
 from tsunagari.orgs.models import Role
 
 HANAKO = {"name": "架空 花子", "kana": "カクウ ハナコ", "birth_date": date(1948, 3, 3), "phone": "0857-00-9999",
@@ -58,31 +60,90 @@ def test_a_database_dump_does_not_reveal_the_person(hanako):
 def test_duplicate_check_finds_own_and_hides_other_organisations_records(hanako, org_b):
     staff_a, person = hanako
     same_kana = services.find_duplicates(by=staff_a, kana="ｶｸｳ ﾊﾅｺ", birth_date=date(1948, 3, 3), phone="")
-    assert same_kana.own == [person] and same_kana.elsewhere is False
+    assert same_kana.own == [person]
     staff_b = make_member(org_b, Role.STAFF)
     same_phone = services.find_duplicates(
         by=staff_b, kana="", birth_date=None, phone="０８５７-００-９９９９"
     )
-    assert same_phone.own == [] and same_phone.elsewhere is True
+    assert same_phone.own == []
+    assert not hasattr(same_phone, "elsewhere")  # the person typing is not told about other organisations
     nobody = services.find_duplicates(
         by=staff_b, kana="ベツジン", birth_date=date(1990, 1, 1), phone="0857-00-1111"
     )
-    assert (nobody.own, nobody.elsewhere) == ([], False)
+    assert nobody.own == []
 
 
-def test_registering_warns_once_then_registers_and_keeps_what_was_typed(hanako, org_b):
+def test_registering_warns_once_about_own_records_then_registers_and_keeps_what_was_typed(hanako):
+    staff_a, _person = hanako
+    url = reverse("cases:person_register", args=[staff_a.organization.slug])
+    form = {"name": "架空 花子", "kana": "かくう はなこ", "birth_date": "1948-03-03", "phone": "", "address": "",
+            "district": "", "contact_preference": "phone"}  # fmt: skip
+    first = client_for(staff_a).post(url, form)
+    html = first.content.decode()
+    assert first.status_code == 200 and "notice--warning" in html
+    assert 'value="架空 花子"' in html
+    second = client_for(staff_a).post(url, {**form, "register_anyway": "on"})
+    assert second.status_code == 302
+    assert Person.objects.filter(organization=staff_a.organization).count() == 2
+
+
+def test_a_match_elsewhere_goes_to_the_secretariat_not_to_the_person_typing(hanako, org_b, secretariat):
+    coordinator = make_member(secretariat, Role.COORDINATOR)
     staff_b = make_member(org_b, Role.STAFF)
     url = reverse("cases:person_register", args=[org_b.slug])
     form = {"name": "架空 花子", "kana": "かくう はなこ", "birth_date": "1948-03-03", "phone": "", "address": "",
             "district": "", "contact_preference": "phone"}  # fmt: skip
-    first = client_for(staff_b).post(url, form)
-    html = first.content.decode()
-    assert first.status_code == 200 and "notice--warning" in html
-    assert "ぬばたま" not in html  # nothing of the other organisation's record is shown
-    assert 'value="架空 花子"' in html
-    second = client_for(staff_b).post(url, {**form, "register_anyway": "on"})
-    assert second.status_code == 302
-    assert Person.objects.filter(organization=org_b).count() == 1
+    response = client_for(staff_b).post(url, form)
+    # Registered without a hint: nothing tells the person typing that someone else supports this person.
+    assert response.status_code == 302
+    followed = client_for(staff_b).get(response["Location"]).content.decode()
+    assert "ほかの会員団体" not in followed and "Another member organisation" not in followed
+    _staff_a, person = hanako
+    row = ActivityLog.objects.get(action="cases.person.duplicate_elsewhere")
+    assert row.organization_id == org_b.pk and row.actor_id == staff_b.user_id
+    assert row.data == {"organizations": [person.organization_id], "people": [person.pk]}
+    notice = Notification.objects.get(recipient=coordinator.user)
+    assert org_b.name in notice.body and person.organization.name in notice.body
+    assert "花子" not in notice.subject + notice.body and "1948" not in notice.body
+    assert not Notification.objects.filter(recipient=staff_b.user).exists()
+
+
+def test_only_members_who_register_people_may_run_the_check(hanako, org_b):
+    dealer_org = OrganizationFactory(
+        slug="shimbun", name="架空新聞販売店会", kind="company", tier="directory"
+    )
+    dealer = make_member(dealer_org, Role.STAFF)
+    url = reverse("cases:person_register", args=["shimbun"])
+    form = {"name": "x", "kana": "", "birth_date": "1950-01-01", "phone": "0857-00-9999", "address": "", "district": "",
+            "contact_preference": "phone"}  # fmt: skip
+    assert client_for(dealer).post(url, form).status_code == 403
+    assert client_for(dealer).get(url).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.find_duplicates(by=dealer, kana="", birth_date=None, phone="0857-00-9999")
+    viewer = make_member(org_b, Role.VIEWER)
+    with pytest.raises(PermissionDenied):
+        services.find_duplicates(by=viewer, kana="", birth_date=None, phone="0857-00-9999")
+    assert not ActivityLog.objects.filter(action="cases.person.duplicate_elsewhere").exists()
+
+
+def test_duplicate_checks_are_rate_limited_per_user(hanako, org_b, settings):
+    settings.TSUNAGARI_DUPLICATE_CHECKS_PER_HOUR = 3
+    staff_b = make_member(org_b, Role.STAFF)
+    url = reverse("cases:person_register", args=[org_b.slug])
+    for i in range(3):
+        services.find_duplicates(by=staff_b, kana="", birth_date=None, phone=f"0857-11-{i:04d}")
+    with pytest.raises(ValidationError):
+        services.find_duplicates(by=staff_b, kana="", birth_date=None, phone="0857-00-9999")
+    form = {"name": "架空 次郎", "kana": "", "birth_date": "1950-01-01", "phone": "0857-22-0000", "address": "", "district": "",
+            "contact_preference": "phone"}  # fmt: skip
+    refused = client_for(staff_b).post(url, form)
+    assert refused.status_code == 200 and 'value="架空 次郎"' in refused.content.decode()
+    assert "1時間" in refused.content.decode() or "hour" in refused.content.decode()
+    assert not Person.objects.filter(organization=org_b).exists()
+    # Another user has their own allowance.
+    services.find_duplicates(
+        by=make_member(org_b, Role.STAFF), kana="", birth_date=None, phone="0857-33-0000"
+    )
 
 
 def test_other_organisations_cannot_see_the_person(hanako, org_b):

@@ -1,8 +1,14 @@
-"""Canonical content and hashing of activity-log rows (one place, used by writing and verifying)."""
+"""Canonical content and keyed hashing of activity-log rows (one place, used by writing and verifying).
+
+Each row's hash is HMAC-SHA256, keyed with ``TSUNAGARI_AUDIT_KEY``, over the previous row's hash and the
+row's canonical content. The key lives outside the database, so someone who can write to the database
+can neither forge a row nor recompute the chain after changing one.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import ipaddress
 import json
 from datetime import UTC, datetime
@@ -48,13 +54,20 @@ def canonical_ip(value: str | None) -> str | None:
     return ipaddress.ip_address(value).exploded
 
 
-def chain_hash(prev_hash: str, content: bytes) -> str:
-    return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + content).hexdigest()
+def chain_hash(prev_hash: str, content: bytes, *, key: bytes | None = None) -> str:
+    """HMAC-SHA256 of the previous hash and a row's content, with the audit key from settings unless
+    ``key`` is given (the migration that keyed an existing chain passes it explicitly)."""
+    if key is None:
+        from django.conf import settings
+
+        key = settings.TSUNAGARI_AUDIT_KEY.encode()
+    return hmac.new(key, prev_hash.encode("ascii") + b"\n" + content, hashlib.sha256).hexdigest()
 
 
-def row_hash(row: Any) -> str:
-    """Recompute the hash of a stored ActivityLog row."""
-    content = canonical_content(
+def row_content(row: Any) -> bytes:
+    """The canonical content of a stored ActivityLog row (ValueError if a stored value cannot be
+    canonicalised, e.g. an IP address written behind the application's back)."""
+    return canonical_content(
         seq=row.seq,
         created_at=row.created_at,
         actor_id=row.actor_id,
@@ -66,4 +79,8 @@ def row_hash(row: Any) -> str:
         data=row.data,
         ip_address=row.ip_address,
     )
-    return chain_hash(row.prev_hash, content)
+
+
+def row_hash(row: Any) -> str:
+    """Recompute the hash of a stored ActivityLog row."""
+    return chain_hash(row.prev_hash, row_content(row))

@@ -115,46 +115,77 @@ class VerificationResult:
     head_hash: str
     first_bad_seq: int | None = None
     problem: str = ""
+    head_seq: int = 0
 
 
 def _rows_in_order(last_seq: int) -> Iterator[ActivityLog]:
     return ActivityLog.objects.filter(seq__lte=last_seq).order_by("seq").iterator(chunk_size=2000)
 
 
-def verify_chain() -> VerificationResult:
+def verify_chain(*, expected_seq: int | None = None, expected_hash: str | None = None) -> VerificationResult:
     """Walk the chain up to the head as it is now; report the first row altered, inserted or removed.
 
     The head is read first so that rows written while we walk are left for the next run instead of
-    looking like rows removed from the end.
+    looking like rows removed from the end; rows beyond the head must still not exist at the end of the
+    walk (the database refuses them, so one means someone wrote past the application). An empty log is
+    intact only on a database that has never been used (no organisations: creating one is logged).
+    Removing rows from the end and moving the head back leaves a consistent chain, so ``expected_seq``
+    and ``expected_hash`` (the head recorded with an earlier backup) must still be found in it.
     """
+    from tsunagari.orgs.models import Organization
+
     head = ChainHead.objects.get(pk=1)
-    expected_seq = 1
+
+    def broken(checked: int, prev_hash: str, seq: int | None, problem: str) -> VerificationResult:
+        return VerificationResult(False, checked, prev_hash, seq, problem, head.seq)
+
+    expected_seq_ok = 1
     prev_hash = GENESIS_HASH
     checked = 0
+    recorded_found = expected_seq is None
     for row in _rows_in_order(head.seq):
-        if row.seq != expected_seq:
-            return VerificationResult(
-                False, checked, prev_hash, row.seq, f"row #{expected_seq} is missing (next row is #{row.seq})"
+        if row.seq != expected_seq_ok:
+            return broken(
+                checked, prev_hash, row.seq, f"row #{expected_seq_ok} is missing (next row is #{row.seq})"
             )
         if row.prev_hash != prev_hash:
-            return VerificationResult(
-                False,
-                checked,
-                prev_hash,
-                row.seq,
-                "does not link to the row before it (inserted or reordered)",
+            return broken(
+                checked, prev_hash, row.seq, "does not link to the row before it (inserted or reordered)"
             )
-        if row_hash(row) != row.hash:
-            return VerificationResult(False, checked, prev_hash, row.seq, "content was altered")
+        try:
+            digest = row_hash(row)
+        except ValueError:
+            return broken(checked, prev_hash, row.seq, f"stored IP address {row.ip_address!r} is malformed")
+        if digest != row.hash:
+            return broken(
+                checked, prev_hash, row.seq, "content was altered (or hashed without the audit key)"
+            )
+        if row.seq == expected_seq:
+            if row.hash != expected_hash:
+                return broken(checked, prev_hash, row.seq, f"row #{row.seq} differs from the recorded head")
+            recorded_found = True
         prev_hash = row.hash
-        expected_seq += 1
+        expected_seq_ok += 1
         checked += 1
     if head.seq != checked or head.hash != prev_hash:
-        return VerificationResult(
-            False,
+        return broken(
             checked,
             prev_hash,
             checked + 1,
             f"the chain ends at #{checked} but the head records #{head.seq}: rows were removed from the end",
         )
-    return VerificationResult(True, checked, prev_hash)
+    beyond = (
+        ActivityLog.objects.filter(seq__gt=head.seq).order_by("seq").values_list("seq", flat=True).first()
+    )
+    if beyond is not None:
+        return broken(checked, prev_hash, beyond, f"row #{beyond} lies beyond the head (#{head.seq})")
+    if not recorded_found:
+        return broken(
+            checked,
+            prev_hash,
+            expected_seq,
+            f"the recorded head #{expected_seq} is gone: the chain now ends at #{head.seq} (rows removed from the end)",
+        )
+    if checked == 0 and Organization.objects.exists():
+        return broken(0, prev_hash, 1, "the log is empty although organisations exist: the log was emptied")
+    return VerificationResult(True, checked, prev_hash, head_seq=head.seq)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tsunagari.audit.models import ActivityLog, LegalBasis
 from tsunagari.charts import Chart, Series
 from tsunagari.directory.hotlines import crisis_hotlines
-from tsunagari.orgs.access import org_view
+from tsunagari.orgs.access import conflict_page, org_view
 from tsunagari.orgs.models import Organization, Role
 
 from . import assessments, notes, referrals, services, tasks
@@ -266,27 +268,47 @@ def referral_answer(request: HttpRequest, referral_pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     referral = get_object_or_404(referrals.inbox_for(membership), pk=referral_pk)
     action = request.POST.get("action")
+    # The status the inbox showed when the person pressed the button: an answer given meanwhile is a conflict.
+    seen = request.POST.get("seen") or None
     try:
         if action == "accept":
-            referrals.accept_referral(referral=referral, by=membership, request=request)
+            referrals.accept_referral(referral=referral, by=membership, expected_status=seen, request=request)
         elif action == "decline":
+            decline = _valid(DeclineForm(request.POST))
             referrals.decline_referral(
-                referral=referral, by=membership, reason=request.POST.get("reason", ""), note=request.POST.get("note", ""),
-                request=request,
+                referral=referral, by=membership, reason=decline["reason"], note=decline["note"],
+                expected_status=seen, request=request,
             )  # fmt: skip
         elif action == "start":
-            referrals.start_referral(referral=referral, by=membership, request=request)
+            referrals.start_referral(referral=referral, by=membership, expected_status=seen, request=request)
         elif action == "complete":
+            complete = _valid(CompleteForm(request.POST))
             referrals.complete_referral(
-                referral=referral, by=membership, outcome=request.POST.get("outcome", ""), request=request
-            )
+                referral=referral, by=membership, outcome=complete["outcome"], expected_status=seen,
+                request=request,
+            )  # fmt: skip
         else:
             raise ValidationError(_("Unknown action."))
+    except notes.EditConflict as conflict:
+        return _referral_conflict(request, conflict, reverse("case_pages:inbox", args=[_slug(request)]))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Referral updated."))
     return redirect("case_pages:inbox", org_slug=_slug(request))
+
+
+def _valid(form: forms.Form) -> dict:
+    """The form's cleaned data, or a ValidationError carrying its messages (shown on the inbox)."""
+    if not form.is_valid():
+        raise ValidationError([message for messages_ in form.errors.values() for message in messages_])
+    return form.cleaned_data
+
+
+def _referral_conflict(request: HttpRequest, conflict: notes.EditConflict, back: str) -> HttpResponse:
+    current = conflict.current
+    now = current.get_status_display() if isinstance(current, Referral) else ""
+    return conflict_page(request, now=now, back=back)
 
 
 @org_view(Role.STAFF)
@@ -295,7 +317,15 @@ def referral_cancel(request: HttpRequest, referral_pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     referral = get_object_or_404(Referral.objects.filter(from_org=membership.organization), pk=referral_pk)
     try:
-        referrals.cancel_referral(referral=referral, by=membership, request=request)
+        referrals.cancel_referral(
+            referral=referral,
+            by=membership,
+            expected_status=request.POST.get("seen") or None,
+            request=request,
+        )
+    except notes.EditConflict as conflict:
+        back = reverse("case_pages:case_detail", args=[_slug(request), referral.case_id])
+        return _referral_conflict(request, conflict, back)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=referral.case_id)
@@ -392,7 +422,11 @@ def task_list(request: HttpRequest) -> HttpResponse:
     open_tasks = tasks.open_tasks_for(membership).select_related("case", "assignee")
     if request.method == "POST":
         task = get_object_or_404(open_tasks, pk=request.POST.get("task"))
-        tasks.complete_task(by=membership, task=task, request=request)
+        try:
+            tasks.complete_task(by=membership, task=task, request=request)
+        except notes.EditConflict:
+            back = reverse("case_pages:task_list", args=[_slug(request)])
+            return conflict_page(request, now=str(_("Done")), back=back)
         messages.success(request, _("Task done."))
         return redirect("case_pages:task_list", org_slug=_slug(request))
     return render(request, "cases/task_list.html", {"tasks": open_tasks, "today": timezone.localdate()})

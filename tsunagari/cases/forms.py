@@ -123,7 +123,10 @@ class ShareForm(forms.Form):
     )
     consent = forms.ModelChoiceField(label=_("Consent"), queryset=Consent.objects.none(), required=False)
     reason = forms.CharField(
-        label=_("Reason (when not by consent)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason (when not by consent)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
     )
     ends_on = forms.DateField(
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -147,7 +150,10 @@ class ReferralForm(forms.Form):
         choices=[("", "—"), *[(b.value, b.label) for b in (LegalBasis.SUPPORT_MEETING, LegalBasis.REGIONAL_COUNCIL, LegalBasis.VITAL_INTEREST)]],
     )  # fmt: skip
     override_reason = forms.CharField(
-        label=_("Reason (without consent)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason (without consent)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
     )
 
     def __init__(self, *args: Any, case: Case, by_org: Organization, **kwargs: Any) -> None:

@@ -199,7 +199,7 @@ class SharingBasis(models.Model):
     consent = models.ForeignKey(
         Consent, null=True, blank=True, on_delete=models.CASCADE, related_name="bases"
     )
-    reason = models.TextField(_("reason"), blank=True)
+    reason = EncryptedTextField(_("reason"), blank=True, max_length=1000)  # may name people: encrypted
     granted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     granted_at = models.DateTimeField(default=timezone.now)
     ends_on = models.DateField(_("until"), null=True, blank=True)
@@ -247,10 +247,10 @@ class Referral(models.Model):
     sharing = models.OneToOneField(
         SharingBasis, null=True, on_delete=models.SET_NULL, related_name="referral"
     )
-    override_reason = models.TextField(blank=True)
+    override_reason = EncryptedTextField(blank=True, max_length=1000)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SENT)
     decline_reason = models.CharField(max_length=20, choices=DeclineReason.choices, blank=True)
-    decline_note = models.TextField(blank=True)
+    decline_note = EncryptedTextField(blank=True, max_length=500)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     sent_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     sent_at = models.DateTimeField(default=timezone.now)

@@ -4,9 +4,10 @@ was opened is refused, not overwritten."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -19,11 +20,14 @@ from .models import Case, CaseNote, SupportPlan
 
 
 class EditConflict(Exception):
-    """Someone saved the note after it was opened for editing; both versions are kept for the person."""
+    """Someone saved the note after it was opened for editing; both versions are kept for the person.
+    Also raised by state transitions (referral answers, tasks, alerts, SOS triage) whose row changed
+    after the person read it: ``current`` is the object as it is now."""
 
-    def __init__(self, current: CaseNote | SupportPlan | Case) -> None:
+    def __init__(self, current: models.Model) -> None:
         super().__init__("edit conflict")
-        self.current = current
+        # Any: callers know which model they acted on (a note's version, a referral's status, …).
+        self.current: Any = current
 
 
 def notes_visible_to(membership: Membership, case: Case) -> QuerySet[CaseNote]:
@@ -86,9 +90,13 @@ def save_plan(
         raise ValidationError({"goals": _("Write at least one goal.")})
     existing = SupportPlan.objects.filter(case=case).first()
     if existing is None:
-        plan = SupportPlan.objects.create(
-            case=case, goals=goals.strip(), next_review=next_review, updated_by=by.user
-        )
+        try:
+            with transaction.atomic():  # a savepoint: the other first save may win (one plan per case)
+                plan = SupportPlan.objects.create(
+                    case=case, goals=goals.strip(), next_review=next_review, updated_by=by.user
+                )
+        except IntegrityError:
+            raise EditConflict(SupportPlan.objects.get(case=case)) from None
     else:
         updated = SupportPlan.objects.filter(pk=existing.pk, version=expected_version).update(
             goals=goals.strip(), next_review=next_review, version=expected_version + 1, updated_at=timezone.now(),

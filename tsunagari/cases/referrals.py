@@ -22,8 +22,18 @@ from tsunagari.audit.services import log_action
 from tsunagari.orgs.models import Membership, Organization, Role
 
 from .models import Case, Consent, Referral, SharingBasis
+from .notes import EditConflict
 
 Status = Referral.Status
+
+# The lifecycle in one table: each status, and the statuses a referral may reach it from.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.ACCEPTED: frozenset({Status.SENT}),
+    Status.DECLINED: frozenset({Status.SENT}),
+    Status.IN_PROGRESS: frozenset({Status.ACCEPTED}),
+    Status.COMPLETED: frozenset({Status.ACCEPTED, Status.IN_PROGRESS}),
+    Status.CANCELLED: frozenset({Status.SENT}),
+}
 NON_CONSENT_BASES = {LegalBasis.SUPPORT_MEETING, LegalBasis.REGIONAL_COUNCIL, LegalBasis.VITAL_INTEREST}
 
 
@@ -103,16 +113,33 @@ def _recipient(referral: Referral, by: Membership) -> None:
         raise PermissionDenied
 
 
-def _move(referral: Referral, wanted: str, allowed_from: set[str]) -> None:
-    if referral.status not in allowed_from:
+def _lock(referral: Referral, expected_status: str | None) -> None:
+    """Lock the referral's row (inside the caller's transaction) and check that it is still in the status
+    the person acted on (``expected_status``, or what ``referral`` was read with): if someone else
+    answered meanwhile, raise EditConflict with the referral as it is now."""
+    current = Referral.objects.select_for_update().get(pk=referral.pk)
+    if current.status != (expected_status or referral.status):
+        raise EditConflict(current)
+    referral.status = current.status
+
+
+def _move(referral: Referral, wanted: str, expected_status: str | None = None) -> None:
+    _lock(referral, expected_status)
+    if referral.status not in TRANSITIONS[wanted]:
         raise InvalidTransition(referral.get_status_display(), str(Status(wanted).label))
     referral.status = wanted
 
 
 @transaction.atomic
-def accept_referral(*, referral: Referral, by: Membership, request: HttpRequest | None = None) -> Referral:
+def accept_referral(
+    *,
+    referral: Referral,
+    by: Membership,
+    expected_status: str | None = None,
+    request: HttpRequest | None = None,
+) -> Referral:
     _recipient(referral, by)
-    _move(referral, Status.ACCEPTED, {Status.SENT})
+    _move(referral, Status.ACCEPTED, expected_status)
     referral.responded_at = timezone.now()
     referral.save(update_fields=["status", "responded_at"])
     log_action(referral, actor=by, action="cases.referral.accepted", request=request)
@@ -121,12 +148,13 @@ def accept_referral(*, referral: Referral, by: Membership, request: HttpRequest 
 
 @transaction.atomic
 def decline_referral(
-    *, referral: Referral, by: Membership, reason: str, note: str = "", request: HttpRequest | None = None
-) -> Referral:
+    *, referral: Referral, by: Membership, reason: str, note: str = "", expected_status: str | None = None,
+    request: HttpRequest | None = None,
+) -> Referral:  # fmt: skip
     _recipient(referral, by)
     if reason not in Referral.DeclineReason.values:
         raise ValidationError({"reason": _("Choose why the referral is declined.")})
-    _move(referral, Status.DECLINED, {Status.SENT})
+    _move(referral, Status.DECLINED, expected_status)
     referral.decline_reason, referral.decline_note = reason, note.strip()
     referral.responded_at = timezone.now()
     referral.save(update_fields=["status", "decline_reason", "decline_note", "responded_at"])
@@ -136,9 +164,15 @@ def decline_referral(
 
 
 @transaction.atomic
-def start_referral(*, referral: Referral, by: Membership, request: HttpRequest | None = None) -> Referral:
+def start_referral(
+    *,
+    referral: Referral,
+    by: Membership,
+    expected_status: str | None = None,
+    request: HttpRequest | None = None,
+) -> Referral:
     _recipient(referral, by)
-    _move(referral, Status.IN_PROGRESS, {Status.ACCEPTED})
+    _move(referral, Status.IN_PROGRESS, expected_status)
     referral.save(update_fields=["status"])
     log_action(referral, actor=by, action="cases.referral.started", request=request)
     return referral
@@ -146,12 +180,13 @@ def start_referral(*, referral: Referral, by: Membership, request: HttpRequest |
 
 @transaction.atomic
 def complete_referral(
-    *, referral: Referral, by: Membership, outcome: str, request: HttpRequest | None = None
-) -> Referral:
+    *, referral: Referral, by: Membership, outcome: str, expected_status: str | None = None,
+    request: HttpRequest | None = None,
+) -> Referral:  # fmt: skip
     _recipient(referral, by)
     if outcome not in Referral.Outcome.values:
         raise ValidationError({"outcome": _("Choose the outcome.")})
-    _move(referral, Status.COMPLETED, {Status.ACCEPTED, Status.IN_PROGRESS})
+    _move(referral, Status.COMPLETED, expected_status)
     referral.outcome = outcome
     referral.finished_at = timezone.now()
     referral.save(update_fields=["status", "outcome", "finished_at"])
@@ -162,10 +197,16 @@ def complete_referral(
 
 
 @transaction.atomic
-def cancel_referral(*, referral: Referral, by: Membership, request: HttpRequest | None = None) -> Referral:
+def cancel_referral(
+    *,
+    referral: Referral,
+    by: Membership,
+    expected_status: str | None = None,
+    request: HttpRequest | None = None,
+) -> Referral:
     if referral.from_org_id != by.organization_id or not by.has_role(Role.STAFF):
         raise PermissionDenied
-    _move(referral, Status.CANCELLED, {Status.SENT})
+    _move(referral, Status.CANCELLED, expected_status)
     referral.finished_at = timezone.now()
     referral.save(update_fields=["status", "finished_at"])
     _end_sharing(referral)
@@ -180,6 +221,9 @@ def edit_referral_message(
     """The sender may correct what was sent until the recipient has answered; after that it is fixed."""
     if referral.from_org_id != by.organization_id:
         raise PermissionDenied
+    referral.status = (
+        Referral.objects.select_for_update().values_list("status", flat=True).get(pk=referral.pk)
+    )
     if referral.status != Status.SENT:
         raise ValidationError(_("The recipient has answered: what was sent can no longer be changed."))
     referral.message = message.strip()

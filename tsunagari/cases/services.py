@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -39,24 +42,95 @@ def set_indexes(person: Person) -> None:
 
 @dataclass(frozen=True)
 class DuplicateCheck:
-    """Possible earlier registrations: our own are shown; elsewhere only that one may exist."""
+    """Possible earlier registrations by the member's own organisation (shown to the person typing).
+    Matches in other organisations are never shown: they are logged and passed to the secretariat."""
 
     own: list[Person]
-    elsewhere: bool
 
 
-def find_duplicates(*, by: Membership, kana: str, birth_date: date | None, phone: str) -> DuplicateCheck:
+def _count_duplicate_check(by: Membership) -> None:
+    """At most TSUNAGARI_DUPLICATE_CHECKS_PER_HOUR checks per person per clock hour (shared cache)."""
+    limit = settings.TSUNAGARI_DUPLICATE_CHECKS_PER_HOUR
+    key = f"cases.duplicate-checks:{by.user_id}:{int(time.time() // 3600)}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    if count > limit:
+        raise ValidationError(
+            _(
+                "You have checked %(limit)s registrations within the hour, the most allowed. "
+                "Please try again later; if you need more, ask the secretariat."
+            )
+            % {"limit": limit}
+        )
+
+
+def find_duplicates(
+    *, by: Membership, kana: str, birth_date: date | None, phone: str, request: HttpRequest | None = None
+) -> DuplicateCheck:
+    """Look for earlier registrations of the same person (same kana and birth date, or same phone).
+
+    Only members who register people may ask, a limited number of times an hour. Our own matches are
+    returned; a match in another organisation is not: it is logged and the secretariat's coordinators
+    are told which organisations to connect (ids and organisation names only), because the person typing
+    must not learn who else supports someone.
+    """
+    if not by.can_register_people:
+        raise PermissionDenied
+    _count_duplicate_check(by)
     indexes = [i for i in (kana_birth_index(kana, birth_date), phone_index(phone)) if i]
     if not indexes:
-        return DuplicateCheck([], False)
+        return DuplicateCheck([])
     matches = Person.objects.filter(Q(kana_birth_index__in=indexes) | Q(phone_index__in=indexes))
     own = list(matches.filter(organization=by.organization))
-    return DuplicateCheck(own, matches.exclude(organization=by.organization).exists())
+    elsewhere = list(
+        matches.exclude(organization=by.organization)
+        .select_related("organization")
+        .only("pk", "organization__name")
+        .order_by("pk")
+    )
+    if elsewhere:
+        _tell_secretariat_about_match(by=by, matches=elsewhere, request=request)
+    return DuplicateCheck(own)
+
+
+@transaction.atomic
+def _tell_secretariat_about_match(
+    *, by: Membership, matches: list[Person], request: HttpRequest | None
+) -> None:
+    from tsunagari.notifications.services import notify
+
+    organizations = sorted({p.organization_id for p in matches})
+    log_action(
+        None, actor=by, action="cases.person.duplicate_elsewhere", legal_basis=LegalBasis.REGIONAL_COUNCIL,
+        data={"organizations": organizations, "people": [p.pk for p in matches]}, request=request,
+    )  # fmt: skip
+    coordinators = [
+        m.user
+        for m in Membership.objects.filter(
+            organization__is_secretariat=True, role=Role.COORDINATOR, is_active=True
+        ).select_related("user")
+    ]
+    others = "、".join(sorted({p.organization.name for p in matches}))
+    records = ", ".join(f"#{p.pk}" for p in matches)
+    notify(
+        coordinators,
+        subject=_("[Tsunagari] A person may be supported by two organisations"),
+        body=_(
+            "%(org)s is registering someone who matches a person already registered by %(others)s "
+            "(record %(records)s). If they should work together, contact both organisations; "
+            "sharing details needs the person's consent or another legal basis."
+        )
+        % {"org": by.organization.name, "others": others, "records": records},
+    )
 
 
 @transaction.atomic
 def register_person(*, by: Membership, data: dict[str, Any], request: HttpRequest | None = None) -> Person:
-    if not by.has_role(Role.STAFF):
+    if not by.can_register_people:
         raise PermissionDenied
     person = Person(organization=by.organization, **data)
     set_indexes(person)
@@ -163,25 +237,21 @@ def remove_household_member(
 def rotate_data_key() -> int:
     """Re-encrypt every encrypted value with the newest data key and recompute the blind indexes
     (run right after putting a new key first in TSUNAGARI_DATA_KEYS). Returns the rows rewritten."""
+    from django.apps import apps
+
+    from tsunagari.crypto import EncryptedTextField
+
     count = 0
     for person in Person.objects.select_for_update().iterator():
         set_indexes(person)
         person.save()  # values were decrypted with whichever key fits; saving encrypts with the newest
         count += 1
-    from .models import Assessment, CaseNote, Referral, SupportPlan, Task
-
-    for model in (
-        Household,
-        Case,
-        Consent,
-        Referral,
-        CaseNote,
-        Task,
-        Assessment,
-        SupportPlan,
-    ):  # other encrypted fields
-        for row in model.objects.select_for_update().iterator():  # type: ignore[attr-defined]
-            row.save()
+    for model in apps.get_models():  # every other model with encrypted fields, in every app
+        encrypted = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        if not encrypted or model is Person:
+            continue
+        for row in model._default_manager.select_for_update().only("pk", *encrypted).iterator():
+            row.save(update_fields=encrypted)
             count += 1
     from allauth.mfa.models import Authenticator
 

@@ -16,6 +16,7 @@ from tsunagari.audit.services import log_action
 from tsunagari.orgs.models import Membership, Role
 
 from .models import Case, Task
+from .notes import EditConflict
 from .selectors import cases_visible_to
 
 
@@ -55,10 +56,13 @@ def add_task(
 
 @transaction.atomic
 def complete_task(*, by: Membership, task: Task, request: HttpRequest | None = None) -> Task:
+    """Tick a task off once: if someone ticked it off meanwhile, raise EditConflict."""
     if task.owner_id != by.organization_id or not by.has_role(Role.STAFF):
         raise PermissionDenied
-    task.done_at = timezone.now()
-    task.save(update_fields=["done_at"])
+    now = timezone.now()
+    if not Task.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=now):
+        raise EditConflict(Task.objects.get(pk=task.pk))
+    task.done_at = now
     log_action(task.case, actor=by, action="cases.task.done", data={"task": task.pk}, request=request)
     return task
 

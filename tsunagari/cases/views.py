@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,15 +31,25 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_register(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
+    if not membership.can_register_people:
+        raise PermissionDenied
     form = PersonForm(request.POST or None)
     duplicates = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         register_anyway = data.pop("register_anyway")
-        duplicates = services.find_duplicates(
-            by=membership, kana=data["kana"], birth_date=data["birth_date"], phone=data["phone"]
-        )
-        if register_anyway or not (duplicates.own or duplicates.elsewhere):
+        try:
+            duplicates = services.find_duplicates(
+                by=membership,
+                kana=data["kana"],
+                birth_date=data["birth_date"],
+                phone=data["phone"],
+                request=request,
+            )
+        except ValidationError as error:  # too many checks: keep what was typed, say why
+            form.add_error(None, error)
+            return render(request, "cases/person_form.html", {"form": form, "duplicates": None})
+        if register_anyway or not duplicates.own:
             person = services.register_person(by=membership, data=data, request=request)
             messages.success(request, _("Registered."))
             return redirect("cases:person_detail", org_slug=request.org.slug, person_pk=person.pk)  # type: ignore[attr-defined]

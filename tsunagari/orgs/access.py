@@ -60,3 +60,12 @@ def org_view(min_role: Role = Role.VIEWER, *, secretariat_only: bool = False) ->
         return wrapper
 
     return decorator
+
+
+def conflict_page(request: HttpRequest, *, now: str, back: str) -> HttpResponse:
+    """The answer to someone who acted on something another person changed meanwhile (a referral
+    answered, a task ticked off, an alert acknowledged, an SOS report triaged): nothing was overwritten;
+    this is what it is now. 409, so that scripts and tests can tell it from success."""
+    from django.shortcuts import render
+
+    return render(request, "conflict.html", {"now": now, "back": back}, status=409)

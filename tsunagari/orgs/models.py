@@ -134,5 +134,12 @@ class Membership(models.Model):
         return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(minimum)]
 
     @property
+    def can_register_people(self) -> bool:
+        """Staff and up of a full member organisation. Directory-only members (e.g. businesses under a
+        見守り協定) report what they notice but keep no records of people, so they may neither register
+        people nor run the duplicate check."""
+        return self.has_role(Role.STAFF) and self.organization.tier == Organization.Tier.FULL
+
+    @property
     def is_coordinator(self) -> bool:
         return self.role == Role.COORDINATOR and self.organization.is_secretariat

@@ -29,7 +29,12 @@ class TargetForm(forms.ModelForm):
     class Meta:
         model = WatchTarget
         fields = ["name", "contact", "district", "legal_basis", "basis_note", "every_days", "plan"]
-        widgets = {"name": forms.TextInput(), "contact": forms.TextInput()}
+        widgets = {
+            "name": forms.TextInput(),
+            "contact": forms.TextInput(),
+            "basis_note": forms.TextInput(),
+            "plan": forms.TextInput(),
+        }
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -121,6 +126,8 @@ class SosForm(forms.ModelForm):
 class TriageForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=SosReport.Status.choices)
     case = forms.IntegerField(label=_("Link to case number"), required=False, min_value=1)
+    # The status the coordinator saw: a triage made meanwhile by someone else is a conflict.
+    seen = forms.ChoiceField(choices=SosReport.Status.choices, required=False, widget=forms.HiddenInput)
 
 
 class OpenCaseFromSosForm(forms.Form):

@@ -41,7 +41,7 @@ class WatchTarget(models.Model):
     legal_basis = models.CharField(
         _("basis"), max_length=30, choices=LegalBasis.choices, default=LegalBasis.CONSENT
     )
-    basis_note = models.CharField(
+    basis_note = EncryptedTextField(  # may name who consented: encrypted
         _("how the basis was recorded"), max_length=200, help_text=_("For example: 2026-04-01 書面で同意")
     )
     every_days = models.PositiveSmallIntegerField(
@@ -50,7 +50,7 @@ class WatchTarget(models.Model):
         help_text=_("7 for a weekly call, 30 for a monthly visit."),
         validators=[MinValueValidator(1), MaxValueValidator(366)],
     )
-    plan = models.CharField(_("plan"), max_length=100, blank=True, help_text=_("For example: 週1回の電話"))
+    plan = EncryptedTextField(_("plan"), max_length=100, blank=True, help_text=_("For example: 週1回の電話"))
     started_on = models.DateField(default=timezone.localdate)
     active = models.BooleanField(default=True)
     supporters = models.ManyToManyField(

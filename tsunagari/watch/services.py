@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from tsunagari.audit.models import LegalBasis
 from tsunagari.audit.services import log_action
 from tsunagari.cases.models import Case
+from tsunagari.cases.notes import EditConflict
 from tsunagari.cases.services import open_case, register_person
 from tsunagari.notifications.services import notify
 from tsunagari.orgs.models import Membership, Organization, Role
@@ -133,8 +134,11 @@ def _follow_up(contact: ContactLog) -> None:
             target=target, kind__in=[Alert.Kind.OVERDUE, Alert.Kind.NO_ANSWER], acknowledged_at__isnull=True
         )
         for alert in answered:
-            alert.acknowledged_at, alert.acknowledged_by = timezone.now(), contact.by.user
-            alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+            # Conditional: an alert acknowledged by someone else meanwhile keeps its acknowledgement.
+            if not Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+                acknowledged_at=timezone.now(), acknowledged_by=contact.by.user
+            ):
+                continue
             log_action(
                 alert, actor=contact.by, action="watch.alert.acknowledged", data={"by_contact": contact.pk}
             )
@@ -204,13 +208,16 @@ def _secretariat() -> Organization:
 
 @transaction.atomic
 def acknowledge_alert(*, by: Membership, alert: Alert, request: HttpRequest | None = None) -> Alert:
+    """Acknowledge once: if someone acknowledged it meanwhile, raise EditConflict (nothing is overwritten)."""
     if not ((alert.organization_id == by.organization_id and by.has_role(Role.STAFF)) or by.is_coordinator):
         raise PermissionDenied
-    if alert.acknowledged_at is None:
-        alert.acknowledged_at = timezone.now()
-        alert.acknowledged_by = by.user
-        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
-        log_action(alert, actor=by, action="watch.alert.acknowledged", request=request)
+    now = timezone.now()
+    if not Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=now, acknowledged_by=by.user
+    ):
+        raise EditConflict(Alert.objects.select_related("acknowledged_by").get(pk=alert.pk))
+    alert.acknowledged_at, alert.acknowledged_by = now, by.user
+    log_action(alert, actor=by, action="watch.alert.acknowledged", request=request)
     return alert
 
 
@@ -244,9 +251,13 @@ def check_watch(now: datetime | None = None) -> dict[str, int]:
     for alert in climbing.select_related("organization", "target"):
         if now - alert.stepped_at >= ladder.escalate_after(alert):
             with transaction.atomic():
+                # Conditional: an alert acknowledged (or stepped) meanwhile does not climb.
+                if not Alert.objects.filter(
+                    pk=alert.pk, acknowledged_at__isnull=True, step=alert.step
+                ).update(step=alert.step + 1, stepped_at=now):
+                    continue
                 alert.step += 1
                 alert.stepped_at = now
-                alert.save(update_fields=["step", "stepped_at"])
                 log_action(
                     alert, actor=None, action="watch.alert.escalated", organization=alert.organization,
                     data={"step": alert.step},
@@ -279,10 +290,17 @@ def triage_sos(
     report: SosReport,
     status: str,
     case: Case | None = None,
+    expected_status: str | None = None,
     request: HttpRequest | None = None,
 ) -> SosReport:
+    """Set the report's status. The row is locked; if it is no longer in ``expected_status`` (the status
+    the coordinator saw), someone else triaged it meanwhile: EditConflict, nothing overwritten."""
     if not by.is_coordinator:
         raise PermissionDenied
+    current = SosReport.objects.select_for_update().get(pk=report.pk)
+    if expected_status is not None and current.status != expected_status:
+        raise EditConflict(current)
+    report.case_id, report.handled_by_id = current.case_id, current.handled_by_id
     report.status = status
     report.case = case or report.case
     report.handled_by = report.handled_by or by.organization
@@ -314,6 +332,7 @@ def open_case_from_sos(
     """A new case for someone nobody supports yet: registered by the secretariat, in its queue for a lead."""
     if not by.is_coordinator:
         raise PermissionDenied
+    report.case_id = SosReport.objects.select_for_update().values_list("case_id", flat=True).get(pk=report.pk)
     if report.case_id is not None:
         raise ValidationError(_("A case is already linked to this report."))
     person = register_person(

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -19,9 +20,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tsunagari.audit.models import LegalBasis
 from tsunagari.audit.services import log_action
+from tsunagari.cases.notes import EditConflict
 from tsunagari.cases.selectors import cases_visible_to
 from tsunagari.charts import Chart, Series
-from tsunagari.orgs.access import org_view
+from tsunagari.orgs.access import conflict_page, org_view
 from tsunagari.orgs.models import District, Role
 
 from . import ladder, services
@@ -202,7 +204,15 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 def alert_acknowledge(request: HttpRequest, alert_pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     alert = get_object_or_404(alerts_visible_to(membership), pk=alert_pk)
-    services.acknowledge_alert(by=membership, alert=alert, request=request)
+    try:
+        services.acknowledge_alert(by=membership, alert=alert, request=request)
+    except EditConflict as conflict:
+        current = conflict.current
+        now = _("Acknowledged by %(who)s, %(when)s") % {
+            "who": current.acknowledged_by,  # type: ignore[attr-defined]
+            "when": timezone.localtime(current.acknowledged_at).strftime("%m/%d %H:%M"),  # type: ignore[attr-defined]
+        }
+        return conflict_page(request, now=now, back=reverse("watch:alert_list", args=[_slug(request)]))
     messages.success(request, _("Acknowledged. The alert stops climbing the ladder."))
     return redirect("watch:alert_list", org_slug=_slug(request))
 
@@ -253,7 +263,7 @@ def sos_detail(request: HttpRequest, sos_pk: int) -> HttpResponse:
     )
     triage = TriageForm(
         request.POST if "triage" in request.POST else None,
-        initial={"status": report.status, "case": report.case_id},
+        initial={"status": report.status, "case": report.case_id, "seen": report.status},
     )
     open_form = OpenCaseFromSosForm(request.POST if "open_case" in request.POST else None)
     if triage.is_bound and triage.is_valid():
@@ -263,9 +273,14 @@ def sos_detail(request: HttpRequest, sos_pk: int) -> HttpResponse:
             if case is None:
                 triage.add_error("case", _("No case with this number that the secretariat may see."))
         if not triage.errors:
-            services.triage_sos(
-                by=membership, report=report, status=triage.cleaned_data["status"], case=case, request=request
-            )
+            try:
+                services.triage_sos(
+                    by=membership, report=report, status=triage.cleaned_data["status"], case=case,
+                    expected_status=triage.cleaned_data["seen"] or None, request=request,
+                )  # fmt: skip
+            except EditConflict as conflict:
+                back = reverse("watch:sos_detail", args=[_slug(request), report.pk])
+                return conflict_page(request, now=conflict.current.get_status_display(), back=back)  # type: ignore[attr-defined]
             messages.success(
                 request,
                 _("Saved. The reporter now sees: %(status)s") % {"status": report.get_status_display()},
