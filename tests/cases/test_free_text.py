@@ -50,6 +50,9 @@ NON_PERSONAL: dict[str, str] = {
     "notifications.Notification.subject": "written by the system: ids, statuses, organisation names",
     "notifications.Notification.body": "written by the system: ids, statuses, organisation names",
     "notifications.Notification.url": "a link inside the platform (ids only)",
+    "notifications.EmailDelivery.subject": "the notification's subject, written by the system (see above)",
+    "notifications.EmailDelivery.last_error": "the mail server's answer (status text; staff addresses at most)",
+    "worker": "job names, codes, counts and host names of the background worker; no residents' data",
 }
 
 
