@@ -37,6 +37,7 @@ def answer_as_json(text: str, *, limit: int = 20) -> dict[str, Any]:
     return {
         "crisis": answer.crisis,
         "categories": [guess.code for guess in answer.categories],
+        "about": answer.about.as_json(),
         "results": [
             {
                 "name": match.entry.name,

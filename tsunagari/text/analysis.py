@@ -51,6 +51,11 @@ def _tokenizer():  # type: ignore[no-untyped-def]
     return Dictionary(dict="core").tokenizer(mode=SplitMode.C)
 
 
+def reading(text: str) -> str:
+    """The reading of ``text`` in hiragana (山手 → やまて), from Sudachi's dictionary."""
+    return fold_kana("".join(m.reading_form() for m in _tokenizer().tokenize(normalize(text))))
+
+
 def _word_tokens(text: str, parts: list[str] | None = None) -> list[str]:
     """Content words; compound parts are appended to ``tokens`` and also collected in ``parts``."""
     tokenizer = _tokenizer()
