@@ -32,7 +32,7 @@ from tsunagari.text.analysis import GROUP_PREFIX, analyze_query, synonym_groups
 from .crisis import has_death_idiom, matches_crisis_pattern
 from .embeddings import query as embed_query
 from .models import Service, ServiceCategory, TaxonomyTerm
-from .person import About, fit_adjustment, known_districts, read_person
+from .person import About, fit_adjustment, known_districts, newcomers_first, read_person
 from .search import from_blob, index_version
 from .selectors import NOT_OFFERED
 from .taxonomy import CATEGORY_TAXONOMY_ID
@@ -367,6 +367,7 @@ def navigate(
         ordered = urgent + local_first([m for m in matches if m.entry.pk not in taken])
     else:
         ordered = local_first(matches)
+    ordered = newcomers_first(index, about, ordered)
     return Answer(crisis=crisis, categories=guesses, matches=ordered[:limit], about=about)
 
 

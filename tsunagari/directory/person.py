@@ -34,7 +34,7 @@ import numpy as np
 from tsunagari.text.analysis import fold_kana, normalize, reading
 
 if TYPE_CHECKING:
-    from .navigator import DirectoryIndex
+    from .navigator import DirectoryIndex, Match
 
 STAGE_WORDS_CSV = Path(__file__).parent / "data" / "life_stage_words.csv"
 OLDEST = 120
@@ -46,6 +46,7 @@ OWN_LANGUAGE_BONUS = 0.3
 FAMILY_BONUS = 0.3
 # Languages the city's residents write in, for telling Latin-script texts apart (py3langid codes).
 LATIN_LANGUAGES = ["en", "vi", "pt", "tl", "es", "id", "fr", "de", "it", "nl"]
+FIRST_ANSWERS = 5  # the answers a person sees first (the page's 「もっと見る」 holds the rest)
 LIFE_STAGES = ("pregnancy", "baby", "child", "teen", "adult", "elderly", "parent", "parent_of_adult_child")
 
 
@@ -115,6 +116,7 @@ _AGE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(?:i am|i'm|im|i’m|aged?)\s+(\d{1,3})\b(?!\s*(?:yen|%|min|hour|day|week|month|kg|cm))", "age"),
         (r"\b(\d{1,3})[\s-]*(?:years?|yrs?)[\s-]*old\b", "age"),
         (r"\bin (?:my|her|his|their) (\d)0s\b", "decade"),
+        (r"(?<=[\u3040-\u9fff])\s*\((\d{1,3})\)", "age"),
         (r"(\d{1,3})\s*(?:tuổi|anos\b|años\b|taong gulang|岁|歲|वर्ष|बर्ष)", "age"),
         (r"小学校?(\d)年", "grade6"),
         (r"(?<![\u4e00-\u9fff])小([1-6])(?!\d)", "grade6"),
@@ -239,7 +241,7 @@ def read_person(text: str, districts: tuple[DistrictName, ...] = ()) -> About:
         ranges.append((0, 1))
     if elderly_words and not any(low >= 60 for low, _ in ranges):
         ranges.append((65, OLDEST))
-    if parent and not adult_child and ranges and all(low >= 18 for low, _ in ranges):
+    if parent and not adult_child and ranges and all(18 <= low < 60 for low, _ in ranges):
         ranges.append((0, 17))  # a parent whose children's ages are not said
 
     stage: str | None = None
@@ -252,7 +254,7 @@ def read_person(text: str, districts: tuple[DistrictName, ...] = ()) -> About:
     elif elderly_words or any(low >= 65 for low, _ in ranges):
         stage = "elderly"
     elif ranges:
-        youngest = min(high for _, high in ranges)
+        youngest = min(low for low, _ in ranges)
         oldest = max(low for low, _ in ranges)
         if parent and oldest >= 18:
             stage = "parent"
@@ -337,7 +339,7 @@ class Audience:
     family: bool = False  # families (その家族, 保護者) are named among those it serves
 
 
-OPEN = re.compile(r"どなたでも|誰でも|だれでも|年齢不問|年齢[^。）)]{0,8}問わ|すべての方|全ての方|すべての人")
+OPEN = re.compile(r"どなたでも|誰でも|だれでも|年齢不問|年齢[^。）)]{0,8}問わ")
 _PAREN = re.compile(r"[（(][^（）()]*[）)]")
 _CLAUSE_SPLIT = re.compile(r"[、,・/／\n。：:]|または|もしくは|又は|及び|および|ならびに|※|・")
 PEOPLE = re.compile(
@@ -566,3 +568,19 @@ def fit_adjustment(index: DirectoryIndex, about: About) -> tuple[np.ndarray, np.
 
 def known_districts(index: DirectoryIndex) -> tuple[DistrictName, ...]:
     return service_audiences(index).districts
+
+
+def newcomers_first(index: DirectoryIndex, about: About, ordered: list[Match]) -> list[Match]:
+    """For a foreign resident, the best service for foreign residents is among the first answers
+    (third, after the two closest local services): it is the door to every other service."""
+    if not about.foreign:
+        return ordered
+    flags = service_audiences(index).foreign
+    position = index.position
+    if any(flags[position[m.entry.pk]] for m in ordered[:FIRST_ANSWERS]):
+        return ordered
+    best = next((m for m in ordered if flags[position[m.entry.pk]]), None)
+    if best is None:
+        return ordered
+    rest = [m for m in ordered if m is not best]
+    return [*rest[:2], best, *rest[2:]]
