@@ -7,6 +7,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from tsunagari.text.analysis import phrases as written_phrases
+
 from .models import TaxonomyTerm
 from .navigator import Match, navigate
 from .taxonomy import CATEGORY_TAXONOMY_ID
@@ -15,15 +17,18 @@ from .taxonomy import CATEGORY_TAXONOMY_ID
 _SHOWABLE = re.compile(r"^(?=.*[\u4e00-\u9fff\u30a0-\u30ffA-Za-z]).{2,}$")
 
 
-def why(match: Match, labels: dict[str, str]) -> str:
-    """Why a service was suggested, in words a resident can read."""
+def why(match: Match, labels: dict[str, str], written: dict[str, str] | None = None) -> str:
+    """Why a service was suggested, in words a resident can read: the kinds of trouble, and the phrases
+    of theirs that matched, quoted as they wrote them (``written``: token → their words, from
+    tsunagari.text.analysis.phrases), never the index's folded tokens."""
     reasons = []
     if match.matched_categories:
         kinds = "、".join(f"「{labels.get(c, c)}」" for c in match.matched_categories)
         reasons.append(_("Helps with %(kinds)s") % {"kinds": kinds})
-    words = [w for w in match.matched_words if _SHOWABLE.match(w) and not w.isdigit()][:4]
+    quoted = dict.fromkeys((written or {}).get(w, "") for w in match.matched_words)
+    words = [w for w in quoted if w and _SHOWABLE.match(w) and not w.isdigit()][:3]
     if words:
-        reasons.append(_("Mentions %(words)s") % {"words": "、".join(words)})
+        reasons.append(_("Matches your words %(words)s") % {"words": "、".join(f"「{w}」" for w in words)})
     if match.close_in_meaning:
         reasons.append(_("Close to what you wrote"))
     return " ／ ".join(reasons)
@@ -31,6 +36,7 @@ def why(match: Match, labels: dict[str, str]) -> str:
 
 def answer_as_json(text: str, *, limit: int = 20) -> dict[str, Any]:
     answer = navigate(text, limit=limit)
+    written = written_phrases(text)
     labels = dict(
         TaxonomyTerm.objects.filter(taxonomy_ref_id=CATEGORY_TAXONOMY_ID).values_list("code", "name")
     )
@@ -43,7 +49,7 @@ def answer_as_json(text: str, *, limit: int = 20) -> dict[str, Any]:
                 "name": match.entry.name,
                 "source_id": str(match.entry.pk),
                 "categories": list(match.entry.categories),
-                "why": why(match, labels),
+                "why": why(match, labels, written),
             }
             for match in answer.matches
         ],
