@@ -22,12 +22,12 @@ from tsunagari.text.analysis import analyze
 from tsunagari.text.analysis import phrases as written_phrases
 
 from ..answers import why
-from ..opening import Opening, next_opening
 from ..crisis import matches_crisis_pattern
 from ..forms import AUDIENCES, DirectorySearchForm, NavigatorForm, category_terms
 from ..hotlines import crisis_hotlines
 from ..models import Phone, Schedule, Service, ServiceAtLocation
 from ..navigator import navigate, word_scores
+from ..opening import Opening, next_opening
 from ..search import matching
 from ..selectors import public_services
 
