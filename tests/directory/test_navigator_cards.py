@@ -50,7 +50,11 @@ def test_a_scheme_is_summed_up_in_one_plain_line():
         one_line("生活に困っている方の相談を受けます。就労の支援もします。")
         == "生活に困っている方の相談を受けます"
     )
-    assert len(one_line("あ" * 200)) == 60
+    assert len(one_line("あ" * 200)) == 70
+    assert (
+        one_line("「生活困窮者自立支援制度」\n【相談先】\n困窮する方の支援プランを作ります。")
+        == "困窮する方の支援プランを作ります"
+    )
 
 
 def _answer(client, text):

@@ -29,7 +29,7 @@ def why(match: Match, labels: dict[str, str], written: dict[str, str] | None = N
     words = [w for w in quoted if w and _SHOWABLE.match(w) and not w.isdigit()][:3]
     if words:
         reasons.append(_("Matches your words %(words)s") % {"words": "、".join(f"「{w}」" for w in words)})
-    if match.close_in_meaning:
+    if match.close_in_meaning and not reasons:
         reasons.append(_("Close to what you wrote"))
     return " ／ ".join(reasons)
 

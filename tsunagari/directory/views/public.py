@@ -6,6 +6,7 @@ addresses or server logs), answered in memory and sent back with Cache-Control: 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_not_required
@@ -48,9 +49,17 @@ FIRST_ANSWERS = 5  # shown first; the rest behind 「もっと見る」
 MORE_ANSWERS = 10
 
 
-def one_line(text: str, length: int = 60) -> str:
-    """A scheme's description in one plain line: its first sentence, cut at ``length`` characters."""
-    first = (text or "").strip().split("。")[0].split("\n")[0].strip()
+_TITLE_LINE = re.compile(
+    r"^「[^」]*」$|^【"
+)  # the portal's texts open with 「scheme name」 and 【見出し】 lines
+
+
+def one_line(text: str, length: int = 70) -> str:
+    """A scheme's description in one plain line: its first sentence that is not a title or a heading,
+    cut at ``length`` characters."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    body = next((line for line in lines if not _TITLE_LINE.match(line)), "")
+    first = body.split("。")[0].strip()
     return first if len(first) <= length else first[: length - 1] + "…"
 
 
