@@ -44,6 +44,13 @@ def _personas_module():
         ("息子は45歳で働いていない", 45, "parent_of_adult_child"),
         ("32歳、仕事をクビになった", 32, "adult"),
         ("38歳のシングルマザー", 38, "parent"),
+        ("今年で88になる母が一人で暮らしている", 88, "elderly"),
+        ("米寿の祖母の見守りをお願いしたい", 88, "elderly"),
+        ("アラフォー独身、誰とも話さない", 40, "adult"),
+        ("大学2年、学費が払えない", 19, "adult"),
+        ("5歳の子どもがいる。仕事が見つからない", 5, "child"),
+        ("10代の頃からずっと人づきあいが苦手", None, None),  # the past says nothing of the writer now
+        ("障害年金だけで暮らしている", None, None),  # a disability pension is not old age
         ("仕事をクビになった", None, None),
         ("3年前から眠れない", None, None),
     ],
@@ -51,6 +58,12 @@ def _personas_module():
 def test_age_and_life_stage_are_read_from_the_text(text, age, stage):
     about = read_person(text)
     assert (about.age, about.life_stage) == (age, stage)
+
+
+def test_the_parent_of_a_young_child_is_not_taken_for_a_child():
+    about = read_person("5歳の子どもがいる母子家庭で、仕事が見つからない")
+    assert (5, 5) in about.ages
+    assert any(low >= 18 for low, _ in about.ages)  # the writer: services for adults still fit
 
 
 def test_an_adult_child_makes_the_writer_an_older_parent():

@@ -107,17 +107,31 @@ KIN_CHILD = (
     r"息子|娘|子ども|子供|こども|長男|次男|三男|長女|次女|三女|\bsons?\b|\bdaughters?\b|\bchild\b|\bkids?\b"
 )
 KIN_ELDER = r"母|父|親|祖母|祖父|夫|妻|主人|姑|舅|義母|義父|おばあちゃん|おじいちゃん|\bmother\b|\bfather\b|\bhusband\b|\bwife\b"
+# An age in the past (「10代の頃から」「20歳のときに」) says nothing about who is asking now.
+_NOT_PAST = r"(?!\s*(?:の頃|のころ|の時|のとき|頃|ころ|から|以来|で結婚|で就職))"
 # (pattern, how the match gives an age range)
 _AGE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p), kind)
     for p, kind in (
-        (r"(\d{1,2})0\s*(?:代|だい)", "decade"),
-        (r"(?<![\d.,])(\d{1,3})\s*(?:歳|才|さい)(?!\s*(?:以上|未満|以下|まで|から|以降))", "age"),
+        (r"(\d{1,2})0\s*(?:代|だい)" + _NOT_PAST, "decade"),
+        (r"(?<![\d.,])(\d{1,3})\s*(?:歳|才|さい)(?!\s*(?:以上|未満|以下|まで|から|以降))" + _NOT_PAST, "age"),
         (r"\b(?:i am|i'm|im|i’m|aged?)\s+(\d{1,3})\b(?!\s*(?:yen|%|min|hour|day|week|month|kg|cm))", "age"),
         (r"\b(\d{1,3})[\s-]*(?:years?|yrs?)[\s-]*old\b", "age"),
         (r"\bin (?:my|her|his|their) (\d)0s\b", "decade"),
         (r"(?<=[\u3040-\u9fff])\s*\((\d{1,3})\)", "age"),
         (r"(\d{1,3})\s*(?:tuổi|anos\b|años\b|taong gulang|岁|歲|वर्ष|बर्ष)", "age"),
+        (r"(?<![\d.,])(\d{2})\s*(?:になる|になった|になります|になりました)", "age"),
+        (r"還暦", "60-60"),
+        (r"古希|古稀", "70-70"),
+        (r"喜寿", "77-77"),
+        (r"傘寿", "80-80"),
+        (r"米寿", "88-88"),
+        (r"卒寿", "90-90"),
+        (r"白寿", "99-99"),
+        (r"アラサー", "28-33"),
+        (r"アラフォー", "38-43"),
+        (r"アラフィフ", "48-53"),
+        (r"アラカン", "58-63"),
         (r"小学校?(\d)年", "grade6"),
         (r"(?<![\u4e00-\u9fff])小([1-6])(?!\d)", "grade6"),
         (r"中学校?(\d)年", "grade12"),
@@ -126,7 +140,8 @@ _AGE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?<![\u4e00-\u9fff])高([1-3])(?!\d)", "grade15"),
         (r"小学生|しょうがくせい", "6-12"),
         (r"中学生|ちゅうがくせい", "12-15"),
-        (r"高校生|こうこうせい", "15-18"),
+        (r"高校生|こうこうせい|女子高生|男子高生", "15-18"),
+        (r"大学(\d)年", "grade17"),
         (r"大学生|だいがくせい|専門学校生", "18-22"),
         (r"幼稚園|保育園|保育所|こども園", "3-6"),
     )
@@ -215,7 +230,8 @@ def read_person(text: str, districts: tuple[DistrictName, ...] = ()) -> About:
     """What ``text`` says about who is asking (see the module docstring). Pure: nothing is kept."""
     plain = _arabic(normalize(text))
     words = _stage_words()
-    ranges: list[tuple[int, int]] = []
+    stated: list[tuple[int, int]] = []  # ages the text gives (the writer's or a relative's)
+    inferred: list[tuple[int, int]] = []  # the writer's likely ages, when only a child's is given
     shown: int | None = None
     shown_at = 0
     adult_child = parent = False
@@ -224,13 +240,11 @@ def read_person(text: str, districts: tuple[DistrictName, ...] = ()) -> About:
             low, high, single = _range(match, kind)
             if high > OLDEST or (kind == "age" and single == 0):
                 continue
-            whose = _kin(plain, match.start(), match.end())
-            ranges.append((low, high))
-            if whose == "child":
+            stated.append((low, high))
+            if _kin(plain, match.start(), match.end()) == "child":  # the writer is a generation older
                 parent = True
-                if low >= 18:  # an adult son or daughter: the writer is their parent
-                    adult_child = True
-                    ranges.append((low + 18, min(high + 45, OLDEST)))
+                inferred.append((low + 18, min(high + 45, OLDEST)))
+                adult_child = adult_child or low >= 18
             if shown is None or match.start() < shown_at:
                 shown, shown_at = single, match.start()
     pregnancy = bool(words["pregnancy"].search(plain))
@@ -238,11 +252,11 @@ def read_person(text: str, districts: tuple[DistrictName, ...] = ()) -> About:
     elderly_words = bool(words["elderly"].search(plain))
     parent = parent or bool(PARENT_WORDS.search(plain)) or pregnancy or baby
     if pregnancy or baby:
-        ranges.append((0, 1))
-    if elderly_words and not any(low >= 60 for low, _ in ranges):
-        ranges.append((65, OLDEST))
-    if parent and not adult_child and ranges and all(18 <= low < 60 for low, _ in ranges):
-        ranges.append((0, 17))  # a parent whose children's ages are not said
+        stated.append((0, 1))
+    if elderly_words and not any(low >= 60 for low, _ in stated):
+        stated.append((65, OLDEST))
+    if parent and not adult_child and stated and all(18 <= low < 60 for low, _ in stated):
+        inferred.append((0, 17))  # a parent whose children's ages are not said
 
     stage: str | None = None
     if pregnancy:
@@ -251,21 +265,19 @@ def read_person(text: str, districts: tuple[DistrictName, ...] = ()) -> About:
         stage = "baby"
     elif adult_child:
         stage = "parent_of_adult_child"
-    elif elderly_words or any(low >= 65 for low, _ in ranges):
+    elif elderly_words or any(low >= 65 for low, _ in stated):
         stage = "elderly"
-    elif ranges:
-        youngest = min(low for low, _ in ranges)
-        oldest = max(low for low, _ in ranges)
-        if parent and oldest >= 18:
-            stage = "parent"
-        elif youngest < 12:
+    elif stated:
+        youngest = min(low for low, _ in stated)
+        if youngest < 12:
             stage = "child"
         elif youngest < 18:
             stage = "teen"
         else:
-            stage = "adult"
+            stage = "parent" if parent else "adult"
     elif parent:
         stage = "parent"
+    ranges = stated + inferred
 
     language = read_language(text)
     # やさしい日本語 with nothing else said about the writer is most often someone still learning Japanese.
