@@ -51,6 +51,12 @@ def _personas_module():
         ("5歳の子どもがいる。仕事が見つからない", 5, "child"),
         ("10代の頃からずっと人づきあいが苦手", None, None),  # the past says nothing of the writer now
         ("障害年金だけで暮らしている", None, None),  # a disability pension is not old age
+        ("もうすぐ80。連れ合いもいなくなった", 80, "elderly"),
+        ("齢八十を過ぎ、身寄りもない", 80, "elderly"),
+        ("我今年七十五岁，一个人住", 75, "elderly"),
+        ("定年退職して、毎日やることがない", None, "elderly"),
+        ("じいちゃん一人で畑をやっている", None, "elderly"),
+        ("高2です。おばあちゃんの介護で部活に行けない", 17, "teen"),
         ("仕事をクビになった", None, None),
         ("3年前から眠れない", None, None),
     ],

@@ -81,7 +81,10 @@ class About:
 
 
 _KANJI_DIGITS = {"〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_KANJI_NUMBER = re.compile(r"[一二三四五六七八九十百〇]+(?=\s*(?:歳|才|代|年生|年|か月|ヶ月|カ月))")
+_AGE_AFTER = r"を過ぎ|をすぎ|を超え|をこえ|過ぎ|すぎ|手前|目前|近く|になる|になった|になります|になりました"
+_KANJI_NUMBER = re.compile(
+    rf"[一二三四五六七八九十百〇]+(?=\s*(?:歳|才|岁|歲|代|年生|年|か月|ヶ月|カ月|{_AGE_AFTER}))"
+)
 
 
 def _kanji_to_int(word: str) -> int:
@@ -120,7 +123,8 @@ _AGE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bin (?:my|her|his|their) (\d)0s\b", "decade"),
         (r"(?<=[\u3040-\u9fff])\s*\((\d{1,3})\)", "age"),
         (r"(\d{1,3})\s*(?:tuổi|anos\b|años\b|taong gulang|岁|歲|वर्ष|बर्ष)", "age"),
-        (r"(?<![\d.,])(\d{2})\s*(?:になる|になった|になります|になりました)", "age"),
+        (rf"(?<![\d.,])(\d{{2}})\s*(?:{_AGE_AFTER})", "age"),
+        (r"(?:もうすぐ|もう|今年で|齢)\s*(\d{2})(?![\d年月日時分円万%])", "age"),
         (r"還暦", "60-60"),
         (r"古希|古稀", "70-70"),
         (r"喜寿", "77-77"),
@@ -231,7 +235,7 @@ def read_person(text: str, districts: tuple[DistrictName, ...] = ()) -> About:
     plain = _arabic(normalize(text))
     words = _stage_words()
     stated: list[tuple[int, int]] = []  # ages the text gives (the writer's or a relative's)
-    inferred: list[tuple[int, int]] = []  # the writer's likely ages, when only a child's is given
+    inferred: list[tuple[int, int]] = []  # ages the text implies (a child's parent, 年金暮らし)
     shown: int | None = None
     shown_at = 0
     adult_child = parent = False
@@ -254,7 +258,7 @@ def read_person(text: str, districts: tuple[DistrictName, ...] = ()) -> About:
     if pregnancy or baby:
         stated.append((0, 1))
     if elderly_words and not any(low >= 60 for low, _ in stated):
-        stated.append((65, OLDEST))
+        inferred.append((65, OLDEST))  # an older person the text is about (the writer or a grandparent)
     if parent and not adult_child and stated and all(18 <= low < 60 for low, _ in stated):
         inferred.append((0, 17))  # a parent whose children's ages are not said
 
@@ -265,7 +269,7 @@ def read_person(text: str, districts: tuple[DistrictName, ...] = ()) -> About:
         stage = "baby"
     elif adult_child:
         stage = "parent_of_adult_child"
-    elif elderly_words or any(low >= 65 for low, _ in stated):
+    elif any(low >= 65 for low, _ in stated) or (elderly_words and not stated):
         stage = "elderly"
     elif stated:
         youngest = min(low for low, _ in stated)
@@ -379,9 +383,9 @@ _ELIGIBILITY_AGES: tuple[tuple[re.Pattern[str], object], ...] = tuple(
         (r"小学生", (6, 12)),
         (r"中学生", (12, 15)),
         (r"高校生", (15, 18)),
-        (r"児童|子ども|子供|こども|子育て|養育", "child"),
+        (r"児童|子ども|子供|こども|子育て|養育|育児", "child"),
         (r"若者", (15, 39)),
-        (r"高齢", (65, OLDEST)),
+        (r"高齢|老齢", (65, OLDEST)),
     )
 )
 _SCHOOL_FROM = {"小学生": 6, "中学生": 12, "高校生": 15}
@@ -420,6 +424,11 @@ def _union(ranges: list[tuple[int, int]]) -> tuple[int, int]:
     return min(low for low, _ in ranges), max(high for _, high in ranges)
 
 
+def _name_ages(name: str) -> tuple[int, int] | None:
+    ages = _ages_in(unicodedata.normalize("NFKC", name)) if name else []
+    return _union(ages) if ages else None
+
+
 def audience_of(
     eligibility: str, minimum_age: int | None, maximum_age: int | None, name: str = ""
 ) -> Audience:
@@ -430,7 +439,7 @@ def audience_of(
     opens the service to every age; companions (「その家族」「保護者」「近所の方」) and conditions (「市内在住で」)
     neither limit nor open. Parenthesised notes only widen limits the main text sets. When the
     description names nobody (「自治体によって異なる」), the service's name is read for ages instead
-    (「産前・産後サポート事業」).
+    (「産前・産後サポート事業」「妊婦健診費用の助成」).
     """
     text = unicodedata.normalize("NFKC", eligibility or "")
     main = _PAREN.sub("", text)
@@ -450,11 +459,8 @@ def audience_of(
             limits.append(_union(ages))
         elif PEOPLE.search(clause) and not COMPANION.search(clause):
             return Audience(None, foreign, family)  # someone of any age qualifies
-    if not limits:
-        if not people and name:  # the description names nobody: the name may say whom it is for
-            ages = _ages_in(unicodedata.normalize("NFKC", name))
-            return Audience(_union(ages) if ages else None, foreign, family)
-        return Audience(None, foreign, family)
+    if not limits:  # a description that names nobody (「自治体によって異なる」): the name may say
+        return Audience(None if people else _name_ages(name), foreign, family)
     for note in _PAREN.findall(text):
         limits += _ages_in(note)
     return Audience(_union(limits), foreign, family)
