@@ -54,13 +54,16 @@ _TITLE_LINE = re.compile(
 )  # the portal's texts open with 「scheme name」 and 【見出し】 lines
 
 
-def one_line(text: str, length: int = 70) -> str:
-    """A scheme's description in one plain line: its first sentence that is not a title or a heading,
-    cut at ``length`` characters."""
+def one_line(text: str, length: int = 45) -> str:
+    """A scheme's description in one plain line: its first sentence that is not a title or a heading;
+    a longer one is cut after a comma (or at ``length`` characters)."""
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
     body = next((line for line in lines if not _TITLE_LINE.match(line)), "")
     first = body.split("。")[0].strip()
-    return first if len(first) <= length else first[: length - 1] + "…"
+    if len(first) <= length:
+        return first
+    comma = first.rfind("、", 0, length)
+    return (first[:comma] if comma >= length // 3 else first[: length - 1]) + "…"
 
 
 @dataclass(frozen=True)
