@@ -448,8 +448,8 @@ def audience_of(
     foreign = bool(people) and all(FOREIGN.search(c) for c in people)
     family = any(COMPANION.search(c) for c in clauses) or "家族" in text
     if minimum_age is not None or maximum_age is not None:
-        ages = (minimum_age or 0, maximum_age if maximum_age is not None else OLDEST)
-        return Audience(ages, foreign, family)
+        limit = (minimum_age or 0, maximum_age if maximum_age is not None else OLDEST)
+        return Audience(limit, foreign, family)
     if OPEN.search(text):
         return Audience(None, foreign, family)
     limits: list[tuple[int, int]] = []
