@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from tsunagari.directory.answers import answer_as_json
 from tsunagari.directory.navigator import directory_index, navigate
@@ -202,3 +203,14 @@ def test_the_labelled_personas_get_fitting_answers_and_none_ruled_out(db):
     assert figures["ruled_out_in_top5"] == 0.0, figures["failures"]
     assert figures["foreign_services_in_top5"] == 1.0, figures["failures"]
     assert min(figures["about_accuracy"].values()) >= 0.95, figures["failures"]
+
+
+def test_why_says_how_a_service_suits_the_person(db):
+    from tsunagari.directory.answers import answer_as_json
+
+    with translation.override("en"):
+        results = answer_as_json("山手地区に住む80代の母の物忘れが心配")["results"]
+        west = next(r for r in results if r["name"].startswith("高齢者の総合相談（西部"))
+        assert "Serves 山手地区" in west["why"]
+        results = answer_as_json("I cannot read Japanese and I lost my job.")["results"]
+        assert any("For people from abroad" in r["why"] for r in results[:5])

@@ -13,8 +13,9 @@ from .models import TaxonomyTerm
 from .navigator import Match, navigate
 from .taxonomy import CATEGORY_TAXONOMY_ID
 
-# Words worth showing a person: two characters or more, with kanji or katakana (not "1", 御, 仕舞う…).
-_SHOWABLE = re.compile(r"^(?=.*[\u4e00-\u9fff\u30a0-\u30ffA-Za-z]).{2,}$")
+# Words worth showing a person: two characters or more with kanji, katakana or letters, or a hiragana
+# noun of three or more (ひきこもり, いじめ); not "1" or 御.
+_SHOWABLE = re.compile(r"^(?:(?=.*[\u4e00-\u9fff\u30a0-\u30ffA-Za-z]).{2,}|[\u3040-\u309f]{3,})$")
 
 
 def why(match: Match, labels: dict[str, str], written: dict[str, str] | None = None) -> str:
@@ -22,6 +23,15 @@ def why(match: Match, labels: dict[str, str], written: dict[str, str] | None = N
     of theirs that matched, quoted as they wrote them (``written``: token → their words, from
     tsunagari.text.analysis.phrases), never the index's folded tokens."""
     reasons = []
+    for reason in match.for_person:
+        if reason == "foreign":
+            reasons.append(_("For people from abroad"))
+        elif reason == "language":
+            reasons.append(_("In your language"))
+        elif reason == "family":
+            reasons.append(_("Families can ask too"))
+        elif reason.startswith("district:"):
+            reasons.append(_("Serves %(district)s") % {"district": reason.removeprefix("district:")})
     if match.matched_categories:
         kinds = "、".join(f"「{labels.get(c, c)}」" for c in match.matched_categories)
         reasons.append(_("Helps with %(kinds)s") % {"kinds": kinds})

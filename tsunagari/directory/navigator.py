@@ -32,7 +32,7 @@ from tsunagari.text.analysis import GROUP_PREFIX, analyze_query, synonym_groups
 from .crisis import has_death_idiom, matches_crisis_pattern
 from .embeddings import query as embed_query
 from .models import Service, ServiceCategory, TaxonomyTerm
-from .person import About, fit_adjustment, known_districts, newcomers_first, read_person
+from .person import About, fit_adjustment, known_districts, newcomers_first, read_person, reasons_for
 from .search import from_blob, index_version
 from .selectors import NOT_OFFERED
 from .taxonomy import CATEGORY_TAXONOMY_ID
@@ -82,6 +82,7 @@ class Match:
     matched_categories: tuple[str, ...]
     matched_words: tuple[str, ...]
     close_in_meaning: bool
+    for_person: tuple[str, ...] = ()  # why it suits who is asking (person.reasons_for)
 
 
 @dataclass(frozen=True)
@@ -357,6 +358,7 @@ def navigate(
                 matched_categories=tuple(c for c in chosen if c in entry.categories),
                 matched_words=tuple(sorted(t for t in query_tokens if i in containing[t])),
                 close_in_meaning=bool(semantic[i] >= close_cutoff),
+                for_person=reasons_for(index, about, int(i)),
             )
         )
         if len(matches) >= max(limit, 60):

@@ -446,7 +446,7 @@ def audience_of(
     clauses = [_WITH_COMPANION.sub("", c.strip()) for c in _CLAUSE_SPLIT.split(main) if c.strip()]
     people = [c for c in clauses if PEOPLE.search(c) and not COMPANION.search(c)]
     foreign = bool(people) and all(FOREIGN.search(c) for c in people)
-    family = any(COMPANION.search(c) for c in clauses) or "家族" in text
+    family = bool(re.search(r"家族|保護者", text))
     if minimum_age is not None or maximum_age is not None:
         limit = (minimum_age or 0, maximum_age if maximum_age is not None else OLDEST)
         return Audience(limit, foreign, family)
@@ -582,6 +582,24 @@ def fit_adjustment(index: DirectoryIndex, about: About) -> tuple[np.ndarray, np.
         adjust[limited & here] += OWN_DISTRICT_BONUS
         adjust[limited & ~here] -= OTHER_DISTRICT_PENALTY
     return adjust, unfit
+
+
+def reasons_for(index: DirectoryIndex, about: About, i: int) -> tuple[str, ...]:
+    """Why entry ``i`` suits this person, for the card's "why": ``foreign`` (for residents from
+    abroad), ``language`` (offered in theirs), ``district:<name>`` (offered in their district),
+    ``family`` (families are welcome, for the parent of an adult child)."""
+    audiences = service_audiences(index)
+    reasons = []
+    if about.foreign and audiences.foreign[i]:
+        reasons.append("foreign")
+    if about.foreign and about.language and about.language in audiences.languages[i]:
+        reasons.append("language")
+    district = about.district
+    if district is not None and audiences.limited[i] and audiences.district_matrix[district.pk][i]:
+        reasons.append(f"district:{district.name}")
+    if about.life_stage == "parent_of_adult_child" and audiences.family[i]:
+        reasons.append("family")
+    return tuple(reasons)
 
 
 def known_districts(index: DirectoryIndex) -> tuple[DistrictName, ...]:
