@@ -6,7 +6,8 @@
 In one run, on a throwaway SQLite database (a temporary data dir; the embedding cache is kept in
 TSUNAGARI_CACHE_DIR, default <repo>/var/cache, so re-runs take seconds):
 
-1. Quality on the benchmark directory (95 local services + 122 national schemes): the metrics of the
+1. Quality on the benchmark directory (and, on the labelled persona set, whether the answers fit the
+   person who asks: benchmarks/personas.py) (95 local services + 122 national schemes): the metrics of the
    official scoring script, run as a subprocess on the answer files written here, for
    * the navigator (`answer_as_json`, the CLI contract), and
    * a BM25-only baseline over the same Sudachi tokens and the index's own BM25 postings: services
@@ -255,6 +256,16 @@ def print_report(figures: dict[str, Any]) -> None:
     for metric in METRICS:
         print(f"  {metric:<28} {quality['navigator'][metric]:>10.3f} {quality['bm25'][metric]:>10.3f}")
 
+    persons = figures["personas"]
+    print(f"\nAnswering the person ({persons['personas']} labelled residents, benchmarks/personas.py)")
+    print(f"  a fitting service in the top 5            {persons['fitting_in_top5']:.3f}")
+    print(f"  a service their age/stage/language rules out {persons['ruled_out_in_top5']:.3f}")
+    print(f"  foreign residents: newcomer service in top 5 {persons['foreign_services_in_top5']:.3f}")
+    about = ", ".join(f"{k} {v:.3f}" for k, v in persons["about_accuracy"].items() if v is not None)
+    print(f"  about fields read right: {about}")
+    for failure in figures["persona_failures"]:
+        print(f"    failed: {failure}")
+
     print("\nLatency per question, warm (ms)")
     header = (
         f"  {'services':>8} {'index load':>10}  {'engine':<10} {'p50':>7} {'p95':>7} {'max':>7} {'mean':>7}"
@@ -320,6 +331,9 @@ def main() -> int:
             write_answers(path, questions, answer)
             quality[engine] = official_metrics(args.eval, args.questions, path)
 
+        from personas import score as persona_score  # benchmarks/personas.py
+
+        persons = persona_score(answer_as_json)
         runs = [latency(texts, args.rounds)]
         added, seconds = grow_directory(args.services)
         print(f"Synthetic directory: added {added} copies in {seconds:.1f} s")
@@ -343,6 +357,8 @@ def main() -> int:
         "questions": str(args.questions),
         "rounds": args.rounds,
         "quality": quality,
+        "personas": {k: v for k, v in persons.items() if k != "failures"},
+        "persona_failures": persons["failures"],
         "latency": runs,
         "target": {
             "p95_ms": TARGET_P95_MS,

@@ -52,7 +52,7 @@ def test_navigator_page_answers_without_storing_what_was_typed(client, db):
 
 def test_crisis_text_puts_crisis_lines_first(client, db):
     html = client.post(reverse("directory:navigator"), {"text": "もう消えてしまいたい"}).content.decode()
-    assert html.index("crisis--urgent") < html.index("local-title")
+    assert html.index("crisis--urgent") < html.index("answers-title")
     assert 'href="tel:0120279338"' in html
 
 

@@ -32,6 +32,7 @@ from tsunagari.text.analysis import GROUP_PREFIX, analyze_query, synonym_groups
 from .crisis import has_death_idiom, matches_crisis_pattern
 from .embeddings import query as embed_query
 from .models import Service, ServiceCategory, TaxonomyTerm
+from .person import About, fit_adjustment, known_districts, newcomers_first, read_person, reasons_for
 from .search import from_blob, index_version
 from .selectors import NOT_OFFERED
 from .taxonomy import CATEGORY_TAXONOMY_ID
@@ -81,6 +82,7 @@ class Match:
     matched_categories: tuple[str, ...]
     matched_words: tuple[str, ...]
     close_in_meaning: bool
+    for_person: tuple[str, ...] = ()  # why it suits who is asking (person.reasons_for)
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class Answer:
     crisis: bool
     categories: list[CategoryGuess]
     matches: list[Match]
+    about: About = field(default_factory=About)
 
 
 # --- the in-memory index -------------------------------------------------------------------------------
@@ -328,6 +331,11 @@ def navigate(
     )
     lexical = _bm25(index, tokens)
     score = w.semantic * _minmax(semantic) + w.lexical * _minmax(lexical) + w.category * category_fit
+    # Who is asking (person.py): services their ages or audience exclude are left out, their district's
+    # and (for a foreign resident) services for newcomers and in their language come forward.
+    about = read_person(text, known_districts(index))
+    fit, unfit = fit_adjustment(index, about)
+    score = score + fit
 
     matches = []
     query_tokens = [t for t in tokens if not t.startswith(GROUP_PREFIX) and t in index.postings]
@@ -337,6 +345,8 @@ def navigate(
         entry = index.entries[i]
         if entry.visibility != Service.Visibility.PUBLIC and not include_members_only:
             continue
+        if unfit[i]:
+            continue  # not for this person (their age, life stage or language rules it out)
         if district_id is not None and entry.districts and district_id not in entry.districts:
             continue
         if categories is not None and chosen and not set(chosen) & set(entry.categories):
@@ -348,6 +358,7 @@ def navigate(
                 matched_categories=tuple(c for c in chosen if c in entry.categories),
                 matched_words=tuple(sorted(t for t in query_tokens if i in containing[t])),
                 close_in_meaning=bool(semantic[i] >= close_cutoff),
+                for_person=reasons_for(index, about, int(i)),
             )
         )
         if len(matches) >= max(limit, 60):
@@ -358,7 +369,8 @@ def navigate(
         ordered = urgent + local_first([m for m in matches if m.entry.pk not in taken])
     else:
         ordered = local_first(matches)
-    return Answer(crisis=crisis, categories=guesses, matches=ordered[:limit])
+    ordered = newcomers_first(index, about, ordered)
+    return Answer(crisis=crisis, categories=guesses, matches=ordered[:limit], about=about)
 
 
 def local_first(matches: list[Match]) -> list[Match]:

@@ -51,6 +51,25 @@ def _tokenizer():  # type: ignore[no-untyped-def]
     return Dictionary(dict="core").tokenizer(mode=SplitMode.C)
 
 
+def reading(text: str) -> str:
+    """The reading of ``text`` in hiragana (山手 → やまて), from Sudachi's dictionary."""
+    return fold_kana("".join(m.reading_form() for m in _tokenizer().tokenize(normalize(text))))
+
+
+def phrases(text: str) -> dict[str, str]:
+    """Each noun's search token in ``text`` (compound parts too) → the words as the person wrote them
+    (after NFKC), so that an answer can quote 「カード」 and not the folded token 「かーど」."""
+    found: dict[str, str] = {}
+    for morpheme in _tokenizer().tokenize(normalize(text)):
+        if morpheme.part_of_speech()[0] != "名詞":
+            continue  # nouns only: 「いい」 or 「できる」 are no reason a person recognises
+        surface = morpheme.surface()
+        found.setdefault(fold_kana(morpheme.normalized_form()), surface)
+        for part in morpheme.split(SplitMode.A):
+            found.setdefault(fold_kana(part.normalized_form()), surface)
+    return found
+
+
 def _word_tokens(text: str, parts: list[str] | None = None) -> list[str]:
     """Content words; compound parts are appended to ``tokens`` and also collected in ``parts``."""
     tokenizer = _tokenizer()

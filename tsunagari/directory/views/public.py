@@ -6,6 +6,7 @@ addresses or server logs), answered in memory and sent back with Cache-Control: 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_not_required
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tsunagari.orgs.selectors import memberships_of
 from tsunagari.text.analysis import analyze
+from tsunagari.text.analysis import phrases as written_phrases
 
 from ..answers import why
 from ..crisis import matches_crisis_pattern
@@ -26,6 +28,7 @@ from ..forms import AUDIENCES, DirectorySearchForm, NavigatorForm, category_term
 from ..hotlines import crisis_hotlines
 from ..models import Phone, Schedule, Service, ServiceAtLocation
 from ..navigator import navigate, word_scores
+from ..opening import Opening, next_opening
 from ..search import matching
 from ..selectors import public_services
 
@@ -42,13 +45,36 @@ def with_display_details(qs: QuerySet[Service]) -> QuerySet[Service]:
     )
 
 
+FIRST_ANSWERS = 5  # shown first; the rest behind 「もっと見る」
+MORE_ANSWERS = 10
+
+
+_TITLE_LINE = re.compile(
+    r"^「[^」]*」$|^【"
+)  # the portal's texts open with 「scheme name」 and 【見出し】 lines
+
+
+def one_line(text: str, length: int = 45) -> str:
+    """A scheme's description in one plain line: its first sentence that is not a title or a heading;
+    a longer one is cut after a comma (or at ``length`` characters)."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    body = next((line for line in lines if not _TITLE_LINE.match(line)), "")
+    first = body.split("。")[0].strip()
+    if len(first) <= length:
+        return first
+    comma = first.rfind("、", 0, length)
+    return (first[:comma] if comma >= length // 3 else first[: length - 1]) + "…"
+
+
 @dataclass(frozen=True)
 class ResultRow:
     service: Service
     why: str
+    opening: Opening | None = None
+    summary: str = ""
 
 
-@sensitive_variables("data", "answer")
+@sensitive_variables("data", "answer", "written")
 def answer_context(form: NavigatorForm, *, include_members_only: bool) -> dict:
     data = form.cleaned_data
     chosen = data["categories"] if data.get("refine") else None
@@ -63,7 +89,19 @@ def answer_context(form: NavigatorForm, *, include_members_only: bool) -> dict:
     by_pk = {s.pk: s for s in services}
     labels = {t.code: t for t in category_terms()}
     names = {code: term.label for code, term in labels.items()}
-    rows = [ResultRow(by_pk[m.entry.pk], why(m, names)) for m in answer.matches if m.entry.pk in by_pk]
+    written = written_phrases(data["text"])
+    rows = [
+        ResultRow(
+            service=by_pk[m.entry.pk],
+            why=why(m, names, written),
+            opening=next_opening(by_pk[m.entry.pk].schedules.all()),
+            summary=one_line(by_pk[m.entry.pk].description)
+            if by_pk[m.entry.pk].source == Service.Source.NATIONAL
+            else "",
+        )
+        for m in answer.matches
+        if m.entry.pk in by_pk
+    ]
     # Show the guessed kinds of trouble that are close to the best guess (up to three), not filler.
     best = answer.categories[0].score if answer.categories else 0.0
     guessed = [g.code for g in answer.categories[:3] if g.score >= 0.6 * best] or [
@@ -74,8 +112,12 @@ def answer_context(form: NavigatorForm, *, include_members_only: bool) -> dict:
         "answer": answer,
         "crisis": answer.crisis,
         "hotlines": crisis_hotlines(),
-        "local": [r for r in rows if r.service.source == Service.Source.LOCAL][:5],
-        "national": [r for r in rows if r.service.source == Service.Source.NATIONAL][:7],
+        "first": rows[:FIRST_ANSWERS],
+        "more": rows[FIRST_ANSWERS : FIRST_ANSWERS + MORE_ANSWERS],
+        # national schemes' source, once under the answers rather than on every one-line card
+        "attributions": list(
+            dict.fromkeys(r.service.attribution for r in rows[: FIRST_ANSWERS + MORE_ANSWERS] if r.summary)
+        ),
         "guessed": [labels[c] for c in shown_categories if c in labels],
         "labels": labels,
     }
