@@ -156,15 +156,15 @@ def decide(kinds: frozenset[str], margins: dict[str, float]) -> tuple[bool, Dang
     head furthest over its threshold does, so that a wish to die is not sent to 110 because the
     violence head also leant that way."""
     crisis = "suicide" in kinds or "crisis" in margins
-    for kind in ("medical", "violence"):
-        if kind in kinds:
-            return crisis, kind  # type: ignore[return-value]
-    candidates = {("suicide" if head == "crisis" else head): m for head, m in margins.items()}
+    if "medical" in kinds:
+        return crisis, "medical"
+    if "violence" in kinds:
+        return crisis, "violence"
     if "suicide" in kinds:
-        candidates["suicide"] = max(candidates.get("suicide", 0.0), 0.0) + 100.0  # a pattern outranks a lean
-    if not candidates:
-        return crisis, None
-    return crisis, max(candidates, key=lambda k: candidates[k])  # type: ignore[return-value]
+        return crisis, "suicide"  # a pattern outranks a head's lean
+    by_head: dict[str, Danger] = {"crisis": "suicide", "violence": "violence", "medical": "medical"}
+    flagged = [(margin, by_head[head]) for head, margin in margins.items() if head in by_head]
+    return crisis, (max(flagged)[1] if flagged else None)
 
 
 def _logit(p: float) -> float:

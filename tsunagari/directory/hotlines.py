@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -122,6 +122,10 @@ class Hotline:
     def tel_uri(self) -> str:
         digits = "".join(ch for ch in self.number if ch.isdigit() or ch == "#")
         return "tel:" + digits.replace("#", "%23") if digits else ""
+
+    @property
+    def for_everyone(self) -> bool:
+        return self.audience.startswith("どなたでも")
 
     @property
     def rules(self) -> tuple[Rule, ...] | None:
