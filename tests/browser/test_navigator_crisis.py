@@ -71,11 +71,13 @@ def test_violence_at_home_gets_110_and_the_dv_lines_first(browser, demo_server, 
 def test_crisis_box_and_sources_page_have_no_serious_accessibility_violations(browser, demo_server):
     context = browser.new_context(locale="ja-JP", bypass_csp=True)  # only so that axe can be injected
     page = context.new_page()
-    for n, text in enumerate([
-        "I want to end my life tonight",
-        "元夫が家の前で待ち伏せしていて怖い",
-        "薬を一箱ぜんぶ飲んでしまった",
-    ]:
+    for n, text in enumerate(
+        [
+            "I want to end my life tonight",
+            "元夫が家の前で待ち伏せしていて怖い",
+            "薬を一箱ぜんぶ飲んでしまった",
+        ]
+    ):
         page.goto(demo_server.url + "/navi/")
         page.locator("#id_text").fill(text)
         page.locator("form.navi-form button[type=submit]").click()
