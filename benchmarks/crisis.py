@@ -154,7 +154,9 @@ def out_of_fold(x: Any, y: np.ndarray, groups: np.ndarray, seed: int = SEED) -> 
     return scores
 
 
-def choose_threshold(x: Any, y: np.ndarray, groups: np.ndarray, caught: np.ndarray, negatives: np.ndarray) -> float:
+def choose_threshold(
+    x: Any, y: np.ndarray, groups: np.ndarray, caught: np.ndarray, negatives: np.ndarray
+) -> float:
     """Recall first, within a false-positive budget, out of fold.
 
     The recall rule: the lowest out-of-fold score among the positives the patterns miss, less MARGIN
@@ -198,7 +200,11 @@ def train(x: Any, rows: list[dict[str, str]]) -> dict[str, Any]:
 
 
 def nested_flags(
-    x: Any, rows: list[dict[str, str]], train_idx: np.ndarray, test_idx: np.ndarray, heads: tuple[str, ...] = HEADS
+    x: Any,
+    rows: list[dict[str, str]],
+    train_idx: np.ndarray,
+    test_idx: np.ndarray,
+    heads: tuple[str, ...] = HEADS,
 ) -> list[dict[str, float]]:
     """Heads over their thresholds for the test rows (head → logit margin over the threshold), with
     everything chosen on the train rows."""
@@ -221,7 +227,9 @@ def cross_validated_flags(x: Any, rows: list[dict[str, str]]) -> list[dict[str, 
 
     flags: list[dict[str, float]] = [{} for _ in rows]
     groups = strata(rows)
-    for train_idx, test_idx in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED + 1).split(groups, groups):
+    for train_idx, test_idx in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED + 1).split(
+        groups, groups
+    ):
         for n, f in zip(test_idx, nested_flags(x, rows, train_idx, test_idx), strict=True):
             flags[n] = f
     return flags
@@ -234,8 +242,12 @@ def held_out_subclasses(x: Any, rows: list[dict[str, str]]) -> list[dict[str, An
     subclasses = sorted({(r["danger"], r["subclass"]) for r in rows})
     results = []
     for danger, subclass in subclasses:
-        test_idx = np.array([i for i, r in enumerate(rows) if (r["danger"], r["subclass"]) == (danger, subclass)])
-        train_idx = np.array([i for i, r in enumerate(rows) if (r["danger"], r["subclass"]) != (danger, subclass)])
+        test_idx = np.array(
+            [i for i, r in enumerate(rows) if (r["danger"], r["subclass"]) == (danger, subclass)]
+        )
+        train_idx = np.array(
+            [i for i, r in enumerate(rows) if (r["danger"], r["subclass"]) != (danger, subclass)]
+        )
         flags = nested_flags(x, rows, train_idx, test_idx, heads=("crisis",))
         wrong = []
         for i, f in zip(test_idx, flags, strict=True):
@@ -243,7 +255,13 @@ def held_out_subclasses(x: Any, rows: list[dict[str, str]]) -> list[dict[str, An
             if crisis != (rows[i]["crisis"] == "1"):
                 wrong.append(rows[i]["text"])
         results.append(
-            {"danger": danger, "subclass": subclass, "texts": len(test_idx), "wrong": len(wrong), "examples": wrong[:3]}
+            {
+                "danger": danger,
+                "subclass": subclass,
+                "texts": len(test_idx),
+                "wrong": len(wrong),
+                "examples": wrong[:3],
+            }
         )
     return results
 
@@ -278,7 +296,9 @@ def expected_danger(row: dict[str, str]) -> str | None:
     return "suicide" if row["crisis"] == "1" else None
 
 
-def summarise(name: str, rows: list[dict[str, str]], crisis: list[bool], danger: list[str | None] | None) -> dict[str, Any]:
+def summarise(
+    name: str, rows: list[dict[str, str]], crisis: list[bool], danger: list[str | None] | None
+) -> dict[str, Any]:
     positives = [i for i, r in enumerate(rows) if r["crisis"] == "1"]
     negatives = [i for i, r in enumerate(rows) if r["danger"] == "none"]
     other_danger = [i for i, r in enumerate(rows) if r["crisis"] == "0" and r["danger"] != "none"]
@@ -294,7 +314,9 @@ def summarise(name: str, rows: list[dict[str, str]], crisis: list[bool], danger:
         "detector": name,
         "crisis_recall": round(sum(crisis[i] for i in positives) / len(positives), 4),
         "false_positive_rate": round(sum(crisis[i] for i in negatives) / len(negatives), 4),
-        "crisis_on_violence_or_medical_only": round(sum(crisis[i] for i in other_danger) / len(other_danger), 4),
+        "crisis_on_violence_or_medical_only": round(
+            sum(crisis[i] for i in other_danger) / len(other_danger), 4
+        ),
         "misses": dict(misses),
         "false_alarms": dict(false_alarms),
     }
@@ -304,7 +326,11 @@ def summarise(name: str, rows: list[dict[str, str]], crisis: list[bool], danger:
             sum(danger[i] == expected_danger(rows[i]) for i in with_danger) / len(with_danger), 4
         )
         figures["first_line_confusion"] = dict(
-            Counter(f"{expected_danger(rows[i])}->{danger[i]}" for i in range(len(rows)) if danger[i] != expected_danger(rows[i]))
+            Counter(
+                f"{expected_danger(rows[i])}->{danger[i]}"
+                for i in range(len(rows))
+                if danger[i] != expected_danger(rows[i])
+            )
         )
     return figures
 
@@ -325,11 +351,16 @@ def operating_points(x: Any, rows: list[dict[str, str]]) -> dict[str, Any]:
             if flagged[negatives].mean() <= allowed:
                 best = (t, float(flagged[y].mean()))
                 break
-        points[f"fp<={allowed:.2f}"] = {"threshold": round(best[0], 4), "recall": round(best[1], 4)} if best else None
+        points[f"fp<={allowed:.2f}"] = (
+            {"threshold": round(best[0], 4), "recall": round(best[1], 4)} if best else None
+        )
     needed = y & ~caught
     rule = float(scores[needed].min())
     flagged = caught | (scores >= rule)
-    points["recall=1.0 (rule)"] = {"threshold": round(rule, 4), "fp": round(float(flagged[negatives].mean()), 4)}
+    points["recall=1.0 (rule)"] = {
+        "threshold": round(rule, 4),
+        "fp": round(float(flagged[negatives].mean()), 4),
+    }
     return points
 
 
@@ -402,11 +433,15 @@ def print_report(figures: dict[str, Any]) -> None:
             print("    none")
         if d.get("first_line_confusion"):
             print(f"  first line wrong (expected->given): {d['first_line_confusion']}")
-    print("\nEach sub-class held out in turn (trained without it; patterns + classifier): crisis decisions wrong")
+    print(
+        "\nEach sub-class held out in turn (trained without it; patterns + classifier): crisis decisions wrong"
+    )
     for r in figures["held_out"]:
         mark = "" if not r["wrong"] else f"  e.g. {r['examples'][0]}"
         print(f"  {r['danger']:<9} {r['subclass']:<20} {r['wrong']:>3}/{r['texts']:<3}{mark}")
-    print("\nCrisis head, out-of-fold, with the patterns: recall at a false-positive budget on the hard negatives")
+    print(
+        "\nCrisis head, out-of-fold, with the patterns: recall at a false-positive budget on the hard negatives"
+    )
     for name, point in figures["operating_points"].items():
         print(f"  {name:<20} {point}")
     lat = figures["latency"]
@@ -423,11 +458,15 @@ def print_report(figures: dict[str, Any]) -> None:
         )
         for text in order["shipped_model_disagrees_with_label"][:10]:
             print(f"    {text}")
-    print(f"\nShipped model: thresholds {figures['model']['thresholds']}, trained on {figures['model']['texts_sha256'][:12]}…")
+    print(
+        f"\nShipped model: thresholds {figures['model']['thresholds']}, trained on {figures['model']['texts_sha256'][:12]}…"
+    )
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--train", action="store_true", help="retrain and write crisis_model.npz first")
     parser.add_argument("--no-navigator", action="store_true", help="skip the navigator-based parts (faster)")
     parser.add_argument("--json", dest="json_path", help='write the figures as JSON here ("-": stdout)')
@@ -469,7 +508,9 @@ def main() -> int:
             "latency": latency(rows, x),
             "operating_points": operating_points(features, rows),
             "model": {
-                "thresholds": dict(zip(model.heads, [round(float(t), 4) for t in model.threshold], strict=True)),
+                "thresholds": dict(
+                    zip(model.heads, [round(float(t), 4) for t in model.threshold], strict=True)
+                ),
                 "texts_sha256": model.texts_sha256,
                 "up_to_date": model.texts_sha256 == hashlib.sha256(TEXTS.read_bytes()).hexdigest(),
             },
@@ -487,7 +528,9 @@ def main() -> int:
     if args.json_path == "-":
         print(json.dumps(figures, ensure_ascii=False, indent=2))
     elif args.json_path:
-        Path(args.json_path).write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        Path(args.json_path).write_text(
+            json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
     return 0
 
 

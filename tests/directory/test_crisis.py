@@ -78,7 +78,12 @@ def test_patterns_find_each_kind_of_danger(text, kind):
 
 @pytest.mark.parametrize(
     "text",
-    ["自殺予防の研修を企画している", "練炭こたつを探している", "きもちが とまらない ほど うれしい", "薬を全部飲んだらどうなるか心配"],
+    [
+        "自殺予防の研修を企画している",
+        "練炭こたつを探している",
+        "きもちが とまらない ほど うれしい",
+        "薬を全部飲んだらどうなるか心配",
+    ],
 )
 def test_patterns_leave_prevention_and_harmless_words_alone(text):
     assert "medical" not in pattern_kinds(text)
@@ -193,7 +198,9 @@ def test_home_page_lines_are_phones_for_suicide_danger():
 
 
 def test_crisis_box_offers_phone_and_chat_and_keeps_sources_apart(client, db):
-    html = client.post(reverse("directory:navigator"), {"text": "もう朝が来なければいいのにと毎日思う"}).content.decode()
+    html = client.post(
+        reverse("directory:navigator"), {"text": "もう朝が来なければいいのにと毎日思う"}
+    ).content.decode()
     box = html[html.index('class="crisis crisis--urgent') : html.index('id="kinds-title"')]
     assert 'href="tel:0120279338"' in box
     assert "https://talkme.jp/" in box
@@ -202,13 +209,17 @@ def test_crisis_box_offers_phone_and_chat_and_keeps_sources_apart(client, db):
 
 
 def test_violence_box_lists_110_before_the_dv_lines(client, db):
-    html = client.post(reverse("directory:navigator"), {"text": "彼に首をしめられた。家に帰るのがこわい"}).content.decode()
+    html = client.post(
+        reverse("directory:navigator"), {"text": "彼に首をしめられた。家に帰るのがこわい"}
+    ).content.decode()
     assert 'data-danger="violence"' in html
     assert html.index('href="tel:110"') < html.index('href="tel:0120279889"') < html.index("soudanplus.jp")
 
 
 def test_no_box_for_an_everyday_question(client, db):
-    html = client.post(reverse("directory:navigator"), {"text": "ロープの結び方を習える講座はある？"}).content.decode()
+    html = client.post(
+        reverse("directory:navigator"), {"text": "ロープの結び方を習える講座はある？"}
+    ).content.decode()
     assert "crisis--urgent" not in html
 
 

@@ -318,11 +318,15 @@ def navigate(
         guesses = rest[:CRISIS_DEMOTED_TO] + demoted + rest[CRISIS_DEMOTED_TO:]
     if danger.danger == "violence" and VIOLENCE_CODE in index.category_codes:
         position = 1 if crisis else 0
-        if VIOLENCE_CODE not in [g.code for g in guesses[:position + 1]]:
+        if VIOLENCE_CODE not in [g.code for g in guesses[: position + 1]]:
             top = guesses[position].score if len(guesses) > position else 1.0
             moved = [g for g in guesses if g.code == VIOLENCE_CODE]
             others = [g for g in guesses if g.code != VIOLENCE_CODE]
-            guesses = others[:position] + [CategoryGuess(VIOLENCE_CODE, max(moved[0].score, top))] + others[position:]
+            guesses = (
+                others[:position]
+                + [CategoryGuess(VIOLENCE_CODE, max(moved[0].score, top))]
+                + others[position:]
+            )
 
     if categories is not None:  # the person chose: every chosen kind counts fully
         chosen = [c for c in categories if c in index.category_codes]
