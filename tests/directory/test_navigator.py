@@ -78,7 +78,7 @@ def test_district_filter_keeps_services_that_cover_it(db):
 def test_cli_json_shape(db, capsys):
     call_command("navigate", json="仕事をクビになった")
     answer = json.loads(capsys.readouterr().out)
-    assert {"crisis", "categories", "results", "about"} <= set(answer)
+    assert set(answer) == {"crisis", "danger", "categories", "results", "about"}
     assert len(answer["categories"]) == 27
     assert len(answer["results"]) >= 10
     assert set(answer["results"][0]) == {"name", "source_id", "categories", "why"}

@@ -52,6 +52,7 @@ def answer_as_json(text: str, *, limit: int = 20) -> dict[str, Any]:
     )
     return {
         "crisis": answer.crisis,
+        "danger": answer.danger,
         "categories": [guess.code for guess in answer.categories],
         "about": answer.about.as_json(),
         "results": [

@@ -1,38 +1,188 @@
-"""Does a resident's text signal danger to life? Then crisis lines come first.
+"""Is a resident in danger? Then the right first line comes before everything else.
 
-Two signals: curated patterns (data/crisis_patterns.csv: direct and indirect wording, hiragana
-forms, with the contexts that are not a crisis excluded, e.g. 自死遺族) and closeness of meaning to
-the 死にたいほどつらい category's phrases. A missed crisis costs far more than an extra crisis
-banner, so the meaning threshold leans towards yes.
+Two signals, combined with OR so that either one is enough (a missed crisis costs far more than an
+extra crisis box):
+
+* curated patterns (data/crisis_patterns.csv) — the floor: a pattern hit is always danger. Kinds:
+  ``suicide`` (wishes to die or disappear, methods, self-harm; hiragana forms too, with the contexts
+  that are not a crisis excluded, e.g. 自死遺族), ``violence`` and ``medical``;
+* a small classifier on the text's multilingual-e5 query embedding, the vector the navigator computes
+  anyway (so nothing is embedded twice), beside hashed character 1–3-grams and words of the
+  normalised text (intent often sits in endings the embedding blurs: 〜たい, 〜てしまった, "myself"):
+  three logistic-regression heads, ``crisis`` (suicide danger,
+  including an act of self-harm already done), ``violence`` (violence or threats now) and ``medical``
+  (a medical emergency happening now, an overdose taken included). Their weights and thresholds live
+  in data/crisis_model.npz, trained on the labelled set data/crisis_texts.csv by
+  ``uv run python benchmarks/crisis.py --train``; each threshold is chosen recall first in
+  cross-validation (the lowest out-of-fold score of the positives the patterns miss, less a margin),
+  raised only as far as needed to keep false positives on the hard negatives within a budget.
+
+A missed phrasing is fixed by adding it (in a few wordings) to data/crisis_texts.csv, retraining and
+running the benchmark; see docs/architecture.md.
+
+What the answer means (the CLI contract in the README):
+
+* ``crisis`` — suicide danger: the person (or someone they worry about) may end their life or has
+  harmed themselves. The official scorer reads this key for suicide-crisis recall.
+* ``danger`` — which first line the person needs: ``"medical"`` (119 and 救急安心センター #7119 first:
+  an overdose or injury already done, someone collapsed), ``"violence"`` (110 and the DV lines first)
+  or ``"suicide"`` (talk and chat lines first); ``None`` when there is no danger. A pattern names it
+  (medical before violence before suicide), otherwise the head furthest over its threshold. Violence
+  or a medical emergency alone does not make ``crisis`` true.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
+import zlib
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Literal
+
+import numpy as np
 
 from tsunagari.text.analysis import normalize
 
-PATTERNS_CSV = Path(__file__).parent / "data" / "crisis_patterns.csv"
+DATA = Path(__file__).parent / "data"
+PATTERNS_CSV = DATA / "crisis_patterns.csv"
+TEXTS_CSV = DATA / "crisis_texts.csv"  # the labelled set the classifier learns from
+MODEL_NPZ = DATA / "crisis_model.npz"
+HEADS = ("crisis", "violence", "medical")
+GRAM_DIM = 2**14  # hashed n-gram features
+EMBEDDING_WEIGHT = 3.0  # the embedding's scale beside the n-grams (set with the benchmark's figures)
+PATTERN_KINDS = ("suicide", "violence", "medical")
+
+Danger = Literal["suicide", "violence", "medical"]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    crisis: bool
+    danger: Danger | None
+    patterns: frozenset[str]  # pattern kinds that matched
+    scores: dict[str, float]  # each head's probability
+
+
+# --- patterns ------------------------------------------------------------------------------------------
 
 
 @cache
-def crisis_patterns() -> tuple[re.Pattern[str], ...]:
+def patterns_by_kind() -> dict[str, tuple[re.Pattern[str], ...]]:
+    found: dict[str, list[re.Pattern[str]]] = {kind: [] for kind in PATTERN_KINDS}
     with PATTERNS_CSV.open(encoding="utf-8", newline="") as fh:
-        return tuple(re.compile(row["pattern"]) for row in csv.DictReader(fh) if row["kind"] == "danger")
+        for row in csv.DictReader(fh):
+            found[row["kind"]].append(re.compile(row["pattern"]))
+    return {kind: tuple(patterns) for kind, patterns in found.items()}
 
 
-# Everyday intensifiers that use the word 死ぬ ("死ぬほど暇", "死ぬ気で頑張る"): on their own they are not a
-# sign of danger, so they do not count towards a crisis by meaning alone.
-IDIOMS = re.compile(r"死ぬほど|しぬほど|死ぬ気で|死ぬかと思")
+def _forms(text: str) -> tuple[str, str]:
+    """The normalised text with its spaces (for English and other spaced languages) and without them
+    (Japanese written with spaces, as in やさしい日本語 or hiragana-only writing)."""
+    spaced = normalize(text).replace("\u2019", "'")
+    return spaced, spaced.replace(" ", "")
 
 
-def has_death_idiom(text: str) -> bool:
-    return bool(IDIOMS.search(normalize(text)))
+def _matches(forms: tuple[str, str], patterns: tuple[re.Pattern[str], ...]) -> bool:
+    return any(pattern.search(form) for pattern in patterns for form in forms)
+
+
+def pattern_kinds(text: str) -> frozenset[str]:
+    """The kinds of danger whose curated patterns ``text`` matches."""
+    forms = _forms(text)
+    return frozenset(kind for kind, patterns in patterns_by_kind().items() if _matches(forms, patterns))
 
 
 def matches_crisis_pattern(text: str) -> bool:
-    plain = normalize(text).replace(" ", "")
-    return any(pattern.search(plain) for pattern in crisis_patterns())
+    """Does ``text`` match a suicide-danger pattern?"""
+    return _matches(_forms(text), patterns_by_kind()["suicide"])
+
+
+# --- the classifier ------------------------------------------------------------------------------------
+
+
+def gram_indices(text: str) -> np.ndarray:
+    """Hashed character 1–3-grams of the text without spaces, and its space-separated words."""
+    spaced, plain = _forms(text)
+    marked = f"^{plain}$"
+    grams = {marked[i : i + n] for n in (1, 2, 3) for i in range(len(marked) - n + 1)}
+    grams.update("w:" + word for word in spaced.split())
+    return np.unique(np.fromiter((zlib.crc32(g.encode()) % GRAM_DIM for g in grams), dtype=np.int64))
+
+
+@dataclass(frozen=True)
+class CrisisModel:
+    heads: tuple[str, ...]
+    coef: np.ndarray  # (heads, 384 + GRAM_DIM): the embedding's weights, then the n-grams'
+    intercept: np.ndarray  # (heads,)
+    threshold: np.ndarray  # (heads,) on the probability
+    texts_sha256: str  # the labelled set these weights were trained on
+
+    def scores(self, text: str, vector: np.ndarray) -> np.ndarray:
+        dim = vector.shape[0]
+        grams = gram_indices(text)
+        logits = (
+            self.coef[:, :dim] @ (vector * EMBEDDING_WEIGHT)
+            + self.coef[:, dim + grams].sum(axis=1) / np.sqrt(max(len(grams), 1))
+            + self.intercept
+        )
+        return 1.0 / (1.0 + np.exp(-logits))
+
+
+@cache
+def crisis_model() -> CrisisModel:
+    """The shipped weights, read once per process."""
+    stored = np.load(MODEL_NPZ, allow_pickle=False)
+    return CrisisModel(
+        heads=tuple(str(h) for h in stored["heads"]),
+        coef=stored["coef"].astype(np.float32),
+        intercept=stored["intercept"].astype(np.float32),
+        threshold=stored["threshold"].astype(np.float32),
+        texts_sha256=str(stored["texts_sha256"]),
+    )
+
+
+def texts_digest() -> str:
+    return hashlib.sha256(TEXTS_CSV.read_bytes()).hexdigest()
+
+
+def decide(kinds: frozenset[str], margins: dict[str, float]) -> tuple[bool, Danger | None]:
+    """(crisis, danger) from the pattern kinds and the heads over their thresholds (``margins``: head →
+    logit of its score less logit of its threshold, only for heads at or over their threshold).
+
+    A pattern names the first line outright (medical before violence before suicide); otherwise the
+    head furthest over its threshold does, so that a wish to die is not sent to 110 because the
+    violence head also leant that way."""
+    crisis = "suicide" in kinds or "crisis" in margins
+    if "medical" in kinds:
+        return crisis, "medical"
+    if "violence" in kinds:
+        return crisis, "violence"
+    if "suicide" in kinds:
+        return crisis, "suicide"  # a pattern outranks a head's lean
+    by_head: dict[str, Danger] = {"crisis": "suicide", "violence": "violence", "medical": "medical"}
+    flagged = [(margin, by_head[head]) for head, margin in margins.items() if head in by_head]
+    return crisis, (max(flagged)[1] if flagged else None)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return float(np.log(p / (1 - p)))
+
+
+def assess(text: str, vector: np.ndarray) -> Assessment:
+    """Danger in ``text``, whose e5 query embedding is ``vector`` (all zeros for an empty text)."""
+    kinds = pattern_kinds(text)
+    margins: dict[str, float] = {}
+    scores: dict[str, float] = {}
+    if text.strip() and float(np.abs(vector).sum()) > 0:
+        model = crisis_model()
+        probabilities = model.scores(text, vector)
+        for head, p, t in zip(model.heads, probabilities, model.threshold, strict=True):
+            scores[head] = float(p)
+            if p >= t:
+                margins[head] = _logit(float(p)) - _logit(float(t))
+    crisis, danger = decide(kinds, margins)
+    return Assessment(crisis=crisis, danger=danger, patterns=kinds, scores=scores)

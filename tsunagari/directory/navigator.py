@@ -29,7 +29,7 @@ from django.conf import settings
 
 from tsunagari.text.analysis import GROUP_PREFIX, analyze_query, synonym_groups
 
-from .crisis import has_death_idiom, matches_crisis_pattern
+from .crisis import Danger, assess
 from .embeddings import query as embed_query
 from .models import Service, ServiceCategory, TaxonomyTerm
 from .person import About, fit_adjustment, known_districts, newcomers_first, read_person, reasons_for
@@ -42,9 +42,10 @@ BM25_K1, BM25_B = 1.2, 0.75
 # The answer lists the best local services first, then national schemes, then the rest by score:
 # local help is closest to hand, and national schemes are what many troubles need.
 LOCAL_FIRST = 2
-# A text whose closest kind of trouble is 死にたいほどつらい, strongly, is a crisis even without the words
-# of data/crisis_patterns.csv (category scores run from 0 to about 2).
-CRISIS_MEANING = 1.4
+# Where a crisis kind of trouble goes when the text is not a crisis but the guess put it first: below the
+# three kinds that decide which services fit (crisis.py decides; the category guess only follows).
+CRISIS_DEMOTED_TO = 3
+VIOLENCE_CODE = "violence"
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class Answer:
     categories: list[CategoryGuess]
     matches: list[Match]
     about: About = field(default_factory=About)
+    danger: Danger | None = None  # which first line: see crisis.py
 
 
 # --- the in-memory index -------------------------------------------------------------------------------
@@ -304,15 +306,30 @@ def navigate(
     category_scores = _category_scores(index, query_vector, tokens, semantic, w)
     order = np.argsort(-category_scores)
     guesses = [CategoryGuess(index.category_codes[i], float(category_scores[i])) for i in order]
-    strong_crisis = (
-        bool(guesses) and guesses[0].code in index.crisis_codes and guesses[0].score >= CRISIS_MEANING
-    )
-    crisis = matches_crisis_pattern(text) or (strong_crisis and not has_death_idiom(text))
+    # Danger decides, the category guess follows: a crisis text has the crisis kinds first, a text
+    # without crisis never has them first, and violence now has DV・虐待・性暴力 first.
+    danger = assess(text, query_vector)
+    crisis = danger.crisis
     if crisis:  # danger to life comes before every other kind of trouble, in guesses and in services
         top = max(g.score for g in guesses) if guesses else 1.0
         guesses = [CategoryGuess(c, top + 1.0) for c in sorted(index.crisis_codes)] + [
             g for g in guesses if g.code not in index.crisis_codes
         ]
+    elif guesses and guesses[0].code in index.crisis_codes:
+        rest = [g for g in guesses if g.code not in index.crisis_codes]
+        demoted = [g for g in guesses if g.code in index.crisis_codes]
+        guesses = rest[:CRISIS_DEMOTED_TO] + demoted + rest[CRISIS_DEMOTED_TO:]
+    if danger.danger == "violence" and VIOLENCE_CODE in index.category_codes:
+        position = 1 if crisis else 0
+        if VIOLENCE_CODE not in [g.code for g in guesses[: position + 1]]:
+            top = guesses[position].score if len(guesses) > position else 1.0
+            moved = [g for g in guesses if g.code == VIOLENCE_CODE]
+            others = [g for g in guesses if g.code != VIOLENCE_CODE]
+            guesses = (
+                others[:position]
+                + [CategoryGuess(VIOLENCE_CODE, max(moved[0].score, top))]
+                + others[position:]
+            )
 
     if categories is not None:  # the person chose: every chosen kind counts fully
         chosen = [c for c in categories if c in index.category_codes]
@@ -370,7 +387,7 @@ def navigate(
     else:
         ordered = local_first(matches)
     ordered = newcomers_first(index, about, ordered)
-    return Answer(crisis=crisis, categories=guesses, matches=ordered[:limit], about=about)
+    return Answer(crisis=crisis, categories=guesses, matches=ordered[:limit], about=about, danger=danger.danger)
 
 
 def local_first(matches: list[Match]) -> list[Match]:

@@ -213,3 +213,12 @@ def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
         pk=service_id,
     )
     return render(request, "directory/service_detail.html", {"service": service})
+
+
+@login_not_required
+@require_GET
+def hotline_sources(request: HttpRequest) -> HttpResponse:
+    """Every line the crisis box can show, with its hours, the date of the facts and their source."""
+    from ..hotlines import all_hotlines
+
+    return render(request, "directory/hotline_sources.html", {"hotlines": all_hotlines()})
