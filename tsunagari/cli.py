@@ -132,6 +132,8 @@ def demo(argv: list[str]) -> int:
 
 
 def _gunicorn(*, bind: str, workers: int) -> int:
+    # Navigator answers may use all processes but one, so staff pages always find a free one.
+    os.environ.setdefault("TSUNAGARI_NAVIGATOR_SLOTS", str(max(1, workers - 1)))
     command = [
         sys.executable, "-m", "gunicorn", "tsunagari.wsgi:application",
         "--bind", bind, "--workers", str(workers), "--access-logfile", "-", "--forwarded-allow-ips",

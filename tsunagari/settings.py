@@ -326,6 +326,12 @@ TSUNAGARI_SOS_RESPONSE_HOURS = int(os.environ.get("TSUNAGARI_SOS_RESPONSE_HOURS"
 TSUNAGARI_NOTIFICATION_CHANNELS = env_list("TSUNAGARI_NOTIFICATION_CHANNELS") or [
     "tsunagari.notifications.channels.EmailChannel"
 ]
+# The public navigator: questions one client may ask a minute, and how many answers the machine computes
+# at once (file-lock slots shared by all server processes; `tsunagari serve` sets it to its workers less
+# one, so a process is always free for staff pages), and how long a question waits for a slot.
+TSUNAGARI_NAVIGATOR_PER_MINUTE = int(os.environ.get("TSUNAGARI_NAVIGATOR_PER_MINUTE", "20"))
+TSUNAGARI_NAVIGATOR_SLOTS = int(os.environ.get("TSUNAGARI_NAVIGATOR_SLOTS", "2"))
+TSUNAGARI_NAVIGATOR_WAIT_SECONDS = float(os.environ.get("TSUNAGARI_NAVIGATOR_WAIT_SECONDS", "3"))
 TSUNAGARI_CITY_NAME = os.environ.get("TSUNAGARI_CITY_NAME", "架空市")
 TSUNAGARI_PLATFORM_NAME = os.environ.get("TSUNAGARI_PLATFORM_NAME", "孤独・孤立対策官民連携プラットフォーム")
 

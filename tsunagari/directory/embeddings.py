@@ -9,8 +9,12 @@ re-indexing unchanged services costs nothing.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import re
 import sqlite3
 import threading
+import time
+from collections import OrderedDict
 from functools import cache
 from pathlib import Path
 
@@ -29,10 +33,61 @@ def _model():  # type: ignore[no-untyped-def]
     return E5(num_threads=1)
 
 
+# A transformer's cost grows faster than the text: one 1,000-character question cost as much as forty short
+# ones. Longer texts are embedded in pieces of at most this many characters (cut at sentence ends) and the
+# pieces' vectors averaged, so the cost grows with the length, not its square.
+QUERY_PIECE_CHARS = 200
+# Identical questions (a resident pressing the button twice, choosing kinds of trouble, the same question
+# from many people) reuse the vector for a few minutes. Only vectors are kept, by a keyed digest of the
+# text, in this process's memory: never the text.
+RECENT_SECONDS = 300
+RECENT_MAX = 256
+_recent: OrderedDict[str, tuple[float, np.ndarray]] = OrderedDict()
+_SENTENCE_END = re.compile(r"(?<=[。．！？!?\n])")
+
+
+def query_pieces(text: str) -> list[str]:
+    """``text`` cut into pieces of at most QUERY_PIECE_CHARS, at sentence ends where it can be."""
+    pieces: list[str] = []
+    current = ""
+    for sentence in _SENTENCE_END.split(text):
+        while len(sentence) > QUERY_PIECE_CHARS:  # one very long sentence: cut it where it must be
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(sentence[:QUERY_PIECE_CHARS])
+            sentence = sentence[QUERY_PIECE_CHARS:]
+        if len(current) + len(sentence) > QUERY_PIECE_CHARS:
+            pieces.append(current)
+            current = ""
+        current += sentence
+    if current.strip() or not pieces:
+        pieces.append(current)
+    return [p for p in pieces if p.strip()] or [text]
+
+
+def _recent_key(text: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
 def query(text: str) -> np.ndarray:
+    """The e5 query vector of ``text`` (L2-normalised)."""
+    key = _recent_key(text)
+    now = time.monotonic()
     with _lock:
-        vector = _model().query([text])
-    return np.asarray(vector, dtype=np.float32).reshape(-1)
+        found = _recent.get(key)
+        if found is not None and now - found[0] < RECENT_SECONDS:
+            return found[1]
+        pieces = query_pieces(text)
+        vectors = np.asarray(_model().query(pieces), dtype=np.float32).reshape(len(pieces), -1)
+        vector = vectors[0] if len(pieces) == 1 else vectors.mean(axis=0)
+        vector = vector / max(float(np.linalg.norm(vector)), 1e-9)
+        vector.setflags(write=False)  # shared between callers through the cache
+        _recent[key] = (now, vector)
+        _recent.move_to_end(key)
+        while len(_recent) > RECENT_MAX:
+            _recent.popitem(last=False)
+    return vector
 
 
 def _cache_path() -> Path:

@@ -387,7 +387,9 @@ def navigate(
     else:
         ordered = local_first(matches)
     ordered = newcomers_first(index, about, ordered)
-    return Answer(crisis=crisis, categories=guesses, matches=ordered[:limit], about=about, danger=danger.danger)
+    return Answer(
+        crisis=crisis, categories=guesses, matches=ordered[:limit], about=about, danger=danger.danger
+    )
 
 
 def local_first(matches: list[Match]) -> list[Match]:

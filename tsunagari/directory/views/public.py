@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
@@ -23,9 +24,11 @@ from tsunagari.text.analysis import analyze
 from tsunagari.text.analysis import phrases as written_phrases
 
 from ..answers import why
-from ..crisis import matches_crisis_pattern
+from ..crisis import assess, matches_crisis_pattern
+from ..embeddings import DIM as EMBEDDING_DIM
 from ..forms import AUDIENCES, DirectorySearchForm, NavigatorForm, category_terms
 from ..hotlines import crisis_hotlines
+from ..load import answering_slot, over_rate_limit
 from ..models import Phone, Schedule, Service, ServiceAtLocation
 from ..navigator import navigate, word_scores
 from ..opening import Opening, next_opening
@@ -123,20 +126,38 @@ def answer_context(form: NavigatorForm, *, include_members_only: bool) -> dict:
     }
 
 
+@sensitive_variables("text")
+def waiting_context(text: str, reason: str) -> dict:
+    """What a resident sees when the navigator cannot answer now (load.py): the crisis lines if their
+    words match the curated danger patterns (no embedding needed), and a way to try again."""
+    return {"waiting": reason, "answer": assess(text, np.zeros(EMBEDDING_DIM, dtype=np.float32))}
+
+
 @sensitive_variables("form", "context")
 def navigator_page(request: HttpRequest, *, staff: bool) -> HttpResponse:
     """The navigator page, for residents (public services) or staff (members-only services too)."""
     form = NavigatorForm(request.POST or None)
     context: dict = {"form": form, "staff": staff}
+    status = 200
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
         if not analyze(text) and not matches_crisis_pattern(text):
             context["too_short"] = True  # nothing to go on (e.g. "あ"): ask instead of guessing
+        elif not staff and over_rate_limit(request):
+            context |= waiting_context(text, "limited")
+            status = 429
         else:
-            context |= answer_context(form, include_members_only=staff)
-            context["chosen_codes"] = [g.code for g in context["guessed"]]
+            with answering_slot() as answering:
+                if answering:
+                    context |= answer_context(form, include_members_only=staff)
+                    context["chosen_codes"] = [g.code for g in context["guessed"]]
+                else:
+                    context |= waiting_context(text, "busy")
+                    status = 503
     template = "directory/navigator.html"
-    response = render(request, f"{template}#navi-results" if request.htmx else template, context)  # type: ignore[attr-defined]
+    if request.htmx:  # type: ignore[attr-defined]
+        template += "#navi-results"
+    response = render(request, template, context, status=status)
     add_never_cache_headers(response)
     patch_vary_headers(response, ["HX-Request"])
     return response
