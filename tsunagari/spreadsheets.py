@@ -1,12 +1,17 @@
 """Tables as spreadsheets people open in Excel: CSV in UTF-8 with a BOM (so Excel reads Japanese), and
-.xlsx through openpyxl with a bold, frozen header row. Reading back accepts both."""
+.xlsx through openpyxl with a bold, frozen header row. Reading back accepts both.
+
+Every export goes through this module (a test keeps csv.writer and openpyxl's Workbook out of the rest of
+the code), because this is where text that a spreadsheet would run as a formula is neutralised: a need
+report's description or a service's name starting with ``=`` must arrive as text, not as a live formula
+(OWASP "CSV injection")."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -15,12 +20,34 @@ from openpyxl.utils import get_column_letter
 
 Row = Sequence[Any]
 
+# What Excel, LibreOffice and Google Sheets take as the start of a formula (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula, prefixed with ' so that it stays text (OWASP).
+    Numbers and dates are left as they are: -3 is a number, not a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_csv(
+    stream: IO[str], header: Row, rows: Iterable[Row], *, lineterminator: str = "\r\n",
+    keep_formulas: bool = False,
+) -> None:  # fmt: skip
+    """The one CSV writer. ``keep_formulas`` only for machine-read interchange files whose values must
+    round-trip exactly (the HSDS package: a phone number "+81 …" is data there, not a formula)."""
+    clean = (lambda v: v) if keep_formulas else neutralise
+    writer = csv.writer(stream, lineterminator=lineterminator)
+    writer.writerow([clean(v) for v in header])
+    for row in rows:
+        writer.writerow([clean(v) for v in row])
+
 
 def to_csv(header: Row, rows: Iterable[Row]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
+    write_csv(buffer, header, rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -31,19 +58,19 @@ def to_xlsx(
     book = Workbook()
     sheet = book.create_sheet(title[:31], 0)  # Excel's limit on sheet names
     book.remove(book.worksheets[1])  # the empty default sheet
-    sheet.append(list(header))
+    sheet.append([neutralise(v) for v in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([neutralise(v) for v in row])
     sheet.freeze_panes = "A2"
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for extra_title, extra_header, extra_rows in extra_sheets:  # after the first: readers take the first
         extra = book.create_sheet(extra_title[:31])
-        extra.append(list(extra_header))
+        extra.append([neutralise(v) for v in extra_header])
         for row in extra_rows:
-            extra.append(list(row))
+            extra.append([neutralise(v) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

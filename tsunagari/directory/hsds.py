@@ -23,6 +23,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from tsunagari import spreadsheets
 from tsunagari.orgs.models import District
 
 from .models import (
@@ -478,18 +479,17 @@ def export_package(
             ]
             exported[name] = {row["id"] for row in rows}
         with (folder / resource["path"]).open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\r\n")
-            writer.writerow(columns)
-            for row in rows:
-                writer.writerow([_to_text(row.get(c)) for c in columns])
+            # The package is open data read by programs: values must round-trip exactly.
+            spreadsheets.write_csv(
+                fh, columns, ([_to_text(row.get(c)) for c in columns] for row in rows), keep_formulas=True
+            )
         counts[name] = len(rows)
         progress(f"{resource['path']}: {len(rows)} rows")
     with (folder / EXTENSION_FILE).open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\r\n")
-        writer.writerow(EXTENSION_COLUMNS)
-        for values in (
-            Service.objects.filter(pk__in=exported["service"]).order_by("pk").values_list(*EXTENSION_COLUMNS)
-        ):
-            writer.writerow([_to_text(v) for v in values])
+        extension = Service.objects.filter(pk__in=exported["service"]).order_by("pk")
+        spreadsheets.write_csv(
+            fh, EXTENSION_COLUMNS, ([_to_text(v) for v in values] for values in
+                                    extension.values_list(*EXTENSION_COLUMNS)), keep_formulas=True,
+        )  # fmt: skip
     shutil.copyfile(DESCRIPTOR, folder / "datapackage.json")
     return counts
