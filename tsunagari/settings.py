@@ -233,6 +233,10 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # --- Security -------------------------------------------------------------------------------------
+# An upload over 2.5 MB streams to a temporary file instead of memory; other form data over 2.5 MB is refused.
+# Forms cap what they read (spreadsheets: 5 MB, read row by row within caps in spreadsheets.py).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
