@@ -281,7 +281,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TSUNAGARI_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        # A request naming another host is the sender's mistake (scanners send any Host): a 400 and a log
+        # line, never an error e-mail to the admins.
+        "django.security.DisallowedHost": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
 }
 ADMINS = [("", email) for email in env_list("TSUNAGARI_ADMIN_EMAILS")]
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
