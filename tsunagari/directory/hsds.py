@@ -152,10 +152,10 @@ def _check_text(path: Path) -> list[ImportProblem]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        row = content[: error.start].count(b"\n") + 1
+        line = content[: error.start].count(b"\n") + 1
         return [
             ImportProblem(
-                path.name, row, None, "not UTF-8 text: save the file as CSV UTF-8 (HSDS files are UTF-8)"
+                path.name, line, None, "not UTF-8 text: save the file as CSV UTF-8 (HSDS files are UTF-8)"
             )
         ]
     problems = []

@@ -221,10 +221,10 @@ def log_alert_list_viewed(*, by: Membership, alerts: list[Alert], request: HttpR
     the people by id only. ``alerts`` carry ``shows_name`` as the page decided it."""
     by_basis: dict[str, set[int]] = {}
     for alert in alerts:
-        if alert.target_id is not None and getattr(alert, "shows_name", False):
+        if alert.target is not None and getattr(alert, "shows_name", False):
             own = alert.organization_id == by.organization_id
             basis = LegalBasis.OWN_ORGANIZATION if own else alert.target.legal_basis
-            by_basis.setdefault(basis, set()).add(alert.target_id)
+            by_basis.setdefault(basis, set()).add(alert.target.pk)
     for basis, targets in sorted(by_basis.items()):
         log_action(
             None, actor=by, action="watch.alerts.viewed", legal_basis=basis, data={"targets": sorted(targets)},
