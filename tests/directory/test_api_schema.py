@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 
@@ -61,6 +63,17 @@ served = Client().get(
 )  # before pytest-django allows testserver
 assert served.status_code == 200
 schema = schemathesis.openapi.from_dict(_offline(served.json()))
+
+
+@pytest.fixture(autouse=True)
+def _one_connection_per_test():
+    """Django closes the database connection at the end of each request; inside a test's transaction that
+    would lose the test database on PostgreSQL. Django's own test client disconnects it the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db
