@@ -155,11 +155,10 @@ def _modified_after(request: HttpRequest) -> datetime | None:
             aware = timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
         except (ValueError, OverflowError):
             continue
-        try:
-            aware.astimezone(UTC)  # what the database will need
+        try:  # in UTC: PostgreSQL takes offsets up to ±15:59 only, RFC 3339 allows up to ±23:59
+            return aware.astimezone(UTC)
         except (ValueError, OverflowError):  # a valid date-time at the edge of the calendar
             return EARLIEST if aware.year < 2 else LATEST
-        return aware
     raise ApiError(
         400,
         "modified_after must be an ISO 8601 date or date-time, such as 2026-04-01 or 2026-04-01T09:00:00+09:00.",
