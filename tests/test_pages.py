@@ -116,3 +116,12 @@ def test_every_template_compiles():
 def test_vendored_assets_are_served_by_the_app(client, db, path):
     response = client.get(path)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("host", ["evil.example", "a b", "[::1", "x" * 300, "localhost\x00"])
+def test_a_bad_host_header_is_a_400_without_an_error_mail(client, db, settings, mailoutbox, host):
+    """Scanners send any Host; that is the sender's mistake (400), not a server error to mail the admins."""
+    settings.ADMINS = [("", "admin@example.jp")]
+    response = client.get("/", HTTP_HOST=host)
+    assert response.status_code == 400
+    assert mailoutbox == []

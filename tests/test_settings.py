@@ -78,3 +78,30 @@ def test_vendored_assets_reference_only_files_that_exist():
             if not target.startswith("data:") and not (path.parent / target).exists():
                 dangling.append(f"{path.relative_to(static)} -> {target}")
     assert dangling == []
+
+
+def test_the_access_log_leaves_out_query_strings_and_referrers():
+    """A public search (?q=…) must not reach the server's access log, nor the page it was made from."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    from tsunagari.cli import gunicorn_command
+
+    command = gunicorn_command(bind="127.0.0.1:8000", workers=1)
+    config = Config()
+    config.set("access_log_format", command[command.index("--access-logformat") + 1])
+    environ = {
+        "REQUEST_METHOD": "GET", "RAW_URI": "/directory/?q=%E6%AD%BB%E3%81%AB%E3%81%9F%E3%81%84",
+        "PATH_INFO": "/directory/", "QUERY_STRING": "q=%E6%AD%BB%E3%81%AB%E3%81%9F%E3%81%84",
+        "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": "test-agent",
+        "HTTP_REFERER": "https://tsunagari.example/navi/?q=%E3%81%A4%E3%82%89%E3%81%84",
+    }  # fmt: skip
+    response = SimpleNamespace(status="200 OK", sent=1234, headers=[])
+    request = SimpleNamespace(headers=[("REFERER", environ["HTTP_REFERER"])])
+    atoms = Logger(config).atoms(response, request, environ, timedelta(milliseconds=25))
+    line = config.access_log_format % atoms
+    assert '"GET /directory/ HTTP/1.1" 200 1234' in line
+    assert "q=" not in line and "%E" not in line and "navi" not in line

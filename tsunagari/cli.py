@@ -131,14 +131,24 @@ def demo(argv: list[str]) -> int:
     return _gunicorn(bind=f"{args.host}:{args.port}", workers=2)
 
 
+# The access log names the path, never the query string or the referring page: what a resident typed
+# into the public search or the navigator (?q=死にたい) must not land in the server's logs.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s" %(L)s'
+
+
+def gunicorn_command(*, bind: str, workers: int) -> list[str]:
+    return [
+        sys.executable, "-m", "gunicorn", "tsunagari.wsgi:application",
+        "--bind", bind, "--workers", str(workers), "--access-logfile", "-",
+        "--access-logformat", ACCESS_LOG_FORMAT, "--forwarded-allow-ips",
+        os.environ.get("TSUNAGARI_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    ]  # fmt: skip
+
+
 def _gunicorn(*, bind: str, workers: int) -> int:
     # Navigator answers may use all processes but one, so staff pages always find a free one.
     os.environ.setdefault("TSUNAGARI_NAVIGATOR_SLOTS", str(max(1, workers - 1)))
-    command = [
-        sys.executable, "-m", "gunicorn", "tsunagari.wsgi:application",
-        "--bind", bind, "--workers", str(workers), "--access-logfile", "-", "--forwarded-allow-ips",
-        os.environ.get("TSUNAGARI_FORWARDED_ALLOW_IPS", "127.0.0.1"),
-    ]  # fmt: skip
+    command = gunicorn_command(bind=bind, workers=workers)
     # Become gunicorn (not a parent of it): Ctrl+C and SIGTERM then stop the server itself, not just us.
     sys.stdout.flush()
     os.execv(sys.executable, command)  # noqa: S606 - fixed argument list, no shell

@@ -246,6 +246,10 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # --- Security -------------------------------------------------------------------------------------
+# An upload over 2.5 MB streams to a temporary file instead of memory; other form data over 2.5 MB is refused.
+# Forms cap what they read (spreadsheets: 5 MB, read row by row within caps in spreadsheets.py).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -290,7 +294,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TSUNAGARI_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        # A request naming another host is the sender's mistake (scanners send any Host): a 400 and a log
+        # line, never an error e-mail to the admins.
+        "django.security.DisallowedHost": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
 }
 ADMINS = [("", email) for email in env_list("TSUNAGARI_ADMIN_EMAILS")]
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.validators import slug_re
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -53,6 +54,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_POST
 def switch_organization(request: HttpRequest) -> HttpResponse:
     slug = request.POST.get("org", "")
+    if not slug_re.fullmatch(slug):  # not a slug (e.g. a NUL byte, which PostgreSQL refuses in a query)
+        return redirect("dashboard")
     if not memberships_of(request.user).filter(organization__slug=slug).exists():  # type: ignore[arg-type]
         return redirect("dashboard")
     request.session["current_org"] = slug

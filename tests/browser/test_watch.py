@@ -67,6 +67,8 @@ def test_volunteer_records_contacts_on_a_phone_offline_and_after_a_dropped_conne
     page.locator("#id_note").fill("返信が短い")
     page.get_by_role("button", name="記録する").click()
     expect(page.locator("#offline-queue")).to_contain_text("送信待ちの記録： 2")
+    kept = page.evaluate("JSON.stringify(Object.assign({}, window.localStorage))")
+    assert "client_id" in kept and "梅子" not in kept  # the phone keeps the entries, not the person's name
     screenshot(page, "watch-offline-queue-360px")
 
     # 4. Back online: both are sent, the first once only.

@@ -169,3 +169,53 @@ def test_reimport_removes_a_category_the_package_dropped(db, tmp_path):
     path.write_text("".join(line for line in lines if str(dropped.pk) not in line), encoding="utf-8")
     import_package(tmp_path)
     assert not ServiceCategory.objects.filter(pk=dropped.pk).exists()
+
+
+def _edited_copy(tmp_path: Path, edit) -> Path:
+    """The benchmark package with services.csv rewritten by edit(rows) (rows as dicts)."""
+    folder = tmp_path / "package"
+    shutil.copytree(BENCHMARK, folder)
+    path = folder / "services.csv"
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        columns, rows = reader.fieldnames, list(reader)
+    edit(rows)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return folder
+
+
+def test_a_shift_jis_package_gets_a_clear_message(db, tmp_path, capsys):
+    folder = _edited_copy(tmp_path, lambda rows: None)
+    path = folder / "services.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp932", errors="replace"))
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_hsds", str(folder))
+    assert "services.csv" in capsys.readouterr().err and "UTF-8" in str(validate_package(folder)[0].reason)
+
+
+def test_a_field_beyond_the_length_limit_is_refused_before_anything_is_written(db, tmp_path, capsys):
+    def lengthen(rows):
+        rows[0]["description"] = "長い説明。" * 40_000  # 200,000 characters
+        rows[1]["name"] = "新しい名前"
+
+    folder = _edited_copy(tmp_path, lengthen)
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_hsds", str(folder))
+    assert "services.csv, row 2, field description" in capsys.readouterr().err
+    assert not Service.objects.filter(name="新しい名前").exists()
+
+
+def test_import_and_indexing_are_one_step(db, tmp_path, monkeypatch):
+    """If indexing fails, the import is rolled back too: the index never disagrees with the services."""
+    folder = _edited_copy(tmp_path, lambda rows: rows[0].update(name="索引の前に変えた名前"))
+
+    def broken(*args, **kwargs):  # the outside world: the embedding model
+        raise RuntimeError("the embedding model is missing")
+
+    monkeypatch.setattr("tsunagari.directory.embeddings.passages", broken)
+    with pytest.raises(RuntimeError):
+        call_command("import_hsds", str(folder))
+    assert not Service.objects.filter(name="索引の前に変えた名前").exists()

@@ -44,3 +44,26 @@ def test_query_weights_compound_parts_lower():
     weights = analyze_query("一人暮らしの父")
     assert weights["独り暮らし"] == 1.0
     assert weights["一人"] < 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "認知症の母の介護に疲れた。" * 6000,
+        "介護保険" * 15_000,
+        "介護" * 20_000 + " " + "ひきこもり",
+        "𠮷" * 30_000,
+    ],
+    ids=["sentences", "one-run", "no-stop", "four-byte"],
+)
+def test_text_beyond_sudachis_input_limit_is_analysed_in_pieces(text):
+    """Sudachi refuses input over 49,149 bytes; a long service description must still be analysed."""
+    assert len(text.encode()) > 49_149
+    tokens = analyze(text)
+    query = analyze_query(text)
+    if "介護" in text:
+        assert "介護" in tokens and "介護" in query
+    if "認知症" in text:
+        assert "§dementia" in tokens and tokens.count("認知症") == 6000
+    if "ひきこもり" in text:
+        assert "§hikikomori" in tokens

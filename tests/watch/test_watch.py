@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tests.conftest import client_for
 from tests.factories import make_member
+from tsunagari.audit.models import ActivityLog
 from tsunagari.cli import worker
 from tsunagari.notifications.models import Notification
 from tsunagari.orgs.models import Role
@@ -161,8 +162,8 @@ def test_watch_list_pages_query_counts_do_not_grow(watch_world, django_assert_nu
     pages = [
         (staff, reverse("watch:home", args=["org-a"]), 12),
         (volunteer, reverse("watch:home", args=["org-a"]), 10),
-        (staff, reverse("watch:alert_list", args=["org-a"]), 10),
-        (coordinator, reverse("watch:alert_list", args=[coordinator.organization.slug]), 10),
+        (staff, reverse("watch:alert_list", args=["org-a"]), 17),  # with its log row
+        (coordinator, reverse("watch:alert_list", args=[coordinator.organization.slug]), 17),
         (coordinator, reverse("watch:sos_queue", args=[coordinator.organization.slug]), 11),
         (staff, reverse("watch:sos_mine", args=["org-a"]), 10),
     ]
@@ -228,3 +229,29 @@ def test_impossible_dates_get_a_message_not_an_error(watch_world):
         {"sign": "mail", "place": "港町", "noticed_at": "2999-01-01T00:00"},
     )
     assert sos.status_code == 200 and "field--error" in sos.content.decode()
+
+
+def test_the_alert_list_logs_whom_it_names(watch_world, org_b):
+    """The secretariat's alert list names other organisations' people while their alert is open: that
+    is a disclosure, logged like any view of a person (ids only, with the watch's legal basis)."""
+    target, coordinator, staff = watch_world["target"], watch_world["coordinator"], watch_world["staff"]
+    alert = services.raise_alert(kind="overdue", target=target)
+    page = client_for(coordinator).get(reverse("watch:alert_list", args=[coordinator.organization.slug]))
+    assert target.name in page.content.decode()
+    row = ActivityLog.objects.filter(action="watch.alerts.viewed").get()
+    assert (row.actor_id, row.legal_basis, row.data) == (
+        coordinator.user_id,
+        "consent",
+        {"targets": [target.pk]},
+    )
+    assert target.name not in str(row.data)
+
+    client_for(staff).get(reverse("watch:alert_list", args=["org-a"]))
+    own = ActivityLog.objects.filter(action="watch.alerts.viewed").latest("seq")
+    assert (own.legal_basis, own.data) == ("own_org", {"targets": [target.pk]})
+
+    services.acknowledge_alert(by=staff, alert=alert)  # handled: the secretariat no longer sees the name
+    before = ActivityLog.objects.filter(action="watch.alerts.viewed").count()
+    page = client_for(coordinator).get(reverse("watch:alert_list", args=[coordinator.organization.slug]))
+    assert target.name not in page.content.decode()
+    assert ActivityLog.objects.filter(action="watch.alerts.viewed").count() == before

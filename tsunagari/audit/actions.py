@@ -59,6 +59,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "watch.alert.raised": _("Alert raised"),
     "watch.alert.escalated": _("Alert escalated"),
     "watch.alert.acknowledged": _("Alert acknowledged"),
+    "watch.alerts.viewed": _("Alert list naming people viewed"),
     "watch.sos.reported": _("SOS reported"),
     "watch.sos.viewed": _("SOS report viewed"),
     "watch.sos.triaged": _("SOS report triaged"),

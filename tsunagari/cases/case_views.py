@@ -28,8 +28,10 @@ from .forms import (
     NoteForm,
     OpenCaseForm,
     PlanForm,
+    QueueAssignForm,
     ReferralForm,
     ShareForm,
+    TaskDoneForm,
     TaskForm,
 )
 from .instruments import K6_CRISIS, instruments, score_range
@@ -220,13 +222,15 @@ def case_queue(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     queue = unassigned_queue_for(membership).select_related("opened_by").prefetch_related("categories")
     if request.method == "POST":
-        case = get_object_or_404(queue, pk=request.POST.get("case"))
-        organization = get_object_or_404(
-            Organization.objects.filter(is_active=True), pk=request.POST.get("organization")
-        )
-        services.assign_lead(by=membership, case=case, organization=organization, request=request)
-        messages.success(request, _("Lead assigned."))
-        return redirect("case_pages:case_queue", org_slug=_slug(request))
+        form = QueueAssignForm(request.POST, queue=queue)
+        if form.is_valid():
+            services.assign_lead(
+                by=membership, case=form.cleaned_data["case"], organization=form.cleaned_data["organization"],
+                request=request,
+            )  # fmt: skip
+            messages.success(request, _("Lead assigned."))
+            return redirect("case_pages:case_queue", org_slug=_slug(request))
+        messages.error(request, _("That case is no longer waiting, or the organisation cannot lead it."))
     organizations = Organization.objects.filter(is_active=True, is_secretariat=False)
     return render(request, "cases/case_queue.html", {"queue": queue, "organizations": organizations})
 
@@ -421,14 +425,16 @@ def task_list(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     open_tasks = tasks.open_tasks_for(membership).select_related("case", "assignee")
     if request.method == "POST":
-        task = get_object_or_404(open_tasks, pk=request.POST.get("task"))
-        try:
-            tasks.complete_task(by=membership, task=task, request=request)
-        except notes.EditConflict:
-            back = reverse("case_pages:task_list", args=[_slug(request)])
-            return conflict_page(request, now=str(_("Done")), back=back)
-        messages.success(request, _("Task done."))
-        return redirect("case_pages:task_list", org_slug=_slug(request))
+        form = TaskDoneForm(request.POST, open_tasks=open_tasks)
+        if form.is_valid():
+            try:
+                tasks.complete_task(by=membership, task=form.cleaned_data["task"], request=request)
+            except notes.EditConflict:
+                back = reverse("case_pages:task_list", args=[_slug(request)])
+                return conflict_page(request, now=str(_("Done")), back=back)
+            messages.success(request, _("Task done."))
+            return redirect("case_pages:task_list", org_slug=_slug(request))
+        messages.error(request, _("That task is already done or is not one of your organisation's."))
     return render(request, "cases/task_list.html", {"tasks": open_tasks, "today": timezone.localdate()})
 
 

@@ -10,7 +10,7 @@ from tsunagari.audit.models import LegalBasis
 from tsunagari.orgs.models import Organization
 from tsunagari.orgs.validators import validate_phone_number
 
-from .models import Case, CaseNote, Consent, HouseholdMember, Person, Referral
+from .models import Case, CaseNote, Consent, HouseholdMember, Person, Referral, Task
 
 
 class PersonForm(forms.ModelForm):
@@ -193,6 +193,29 @@ class TaskForm(forms.Form):
         field = self.fields["assignee"]
         field.queryset = people  # type: ignore[attr-defined]
         field.label_from_instance = lambda user: user.get_short_name()  # type: ignore[attr-defined]
+
+
+class QueueAssignForm(forms.Form):
+    """The coordinator's pick on the queue page: a case still waiting and an active organisation."""
+
+    case = forms.ModelChoiceField(queryset=Case.objects.none())
+    organization = forms.ModelChoiceField(queryset=Organization.objects.none())
+
+    def __init__(self, *args: Any, queue: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["case"]).queryset = queue
+        organizations = Organization.objects.filter(is_active=True)
+        cast(forms.ModelChoiceField, self.fields["organization"]).queryset = organizations
+
+
+class TaskDoneForm(forms.Form):
+    """Ticking off one of the organisation's open tasks."""
+
+    task = forms.ModelChoiceField(queryset=Task.objects.none())
+
+    def __init__(self, *args: Any, open_tasks: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["task"]).queryset = open_tasks
 
 
 class AssessmentForm(forms.Form):

@@ -9,6 +9,7 @@ and Location.district here and are turned back into attribute rows on export, wi
 from __future__ import annotations
 
 import csv
+import io
 import json
 import shutil
 import uuid
@@ -23,6 +24,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from tsunagari import spreadsheets
 from tsunagari.orgs.models import District
 
 from .models import (
@@ -112,6 +114,15 @@ def validate_package(folder: Path) -> list[ImportProblem]:
             problems.append(ImportProblem(resource["path"], None, None, "file is missing"))
     if problems:
         return problems
+    paths = [resource["path"] for resource in _resources(descriptor).values()]
+    problems = [
+        p
+        for path in [*paths, EXTENSION_FILE]
+        if (folder / path).is_file()
+        for p in _check_text(folder / path)
+    ]
+    if problems:  # not UTF-8 or oversized: the rest of the checks would only repeat it
+        return problems
     # The shipped descriptor names only plain file names, so reading stays inside ``folder``.
     with system.use_context(trusted=True):
         report = Package(descriptor, basepath=str(folder.resolve())).validate()
@@ -126,6 +137,40 @@ def validate_package(folder: Path) -> list[ImportProblem]:
                     reason=error.note or error.message,
                 )
             )
+    return problems
+
+
+# No field of a directory entry needs more (a long service description is about 2,000 characters); a
+# longer one is a mistake, and would cost every search that reads it.
+MAX_FIELD_CHARS = 10_000
+
+
+def _check_text(path: Path) -> list[ImportProblem]:
+    """UTF-8 (what HSDS prescribes; Excel in Japan saves Shift_JIS unless told otherwise), and no field
+    longer than MAX_FIELD_CHARS."""
+    content = path.read_bytes()
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = content[: error.start].count(b"\n") + 1
+        return [
+            ImportProblem(
+                path.name, line, None, "not UTF-8 text: save the file as CSV UTF-8 (HSDS files are UTF-8)"
+            )
+        ]
+    problems = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] = []
+    try:
+        for number, row in enumerate(reader, start=1):
+            header = header or row
+            for index, value in enumerate(row):
+                if len(value) > MAX_FIELD_CHARS:
+                    column = header[index] if index < len(header) else None
+                    reason = f"{len(value):,} characters; at most {MAX_FIELD_CHARS:,}"
+                    problems.append(ImportProblem(path.name, number, column, reason))
+    except csv.Error as error:
+        problems.append(ImportProblem(path.name, reader.line_num, None, f"not a readable CSV file: {error}"))
     return problems
 
 
@@ -171,6 +216,17 @@ def _read_rows(path: Path) -> list[dict[str, str]]:
 
 def _category_term_for(code: str) -> TaxonomyTerm | None:
     return TaxonomyTerm.objects.filter(taxonomy_ref_id=CATEGORY_TAXONOMY_ID, code=code).first()
+
+
+@transaction.atomic
+def import_and_index(folder: Path, *, progress: Progress = lambda _: None) -> ImportResult:
+    """Import a package and index its services in one all-or-nothing step, so that the search index never
+    disagrees with the directory (if indexing fails, the import is rolled back too)."""
+    from .search import index_services
+
+    result = import_package(folder, progress=progress)
+    index_services(result.service_ids, progress=progress)
+    return result
 
 
 @transaction.atomic
@@ -478,18 +534,17 @@ def export_package(
             ]
             exported[name] = {row["id"] for row in rows}
         with (folder / resource["path"]).open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\r\n")
-            writer.writerow(columns)
-            for row in rows:
-                writer.writerow([_to_text(row.get(c)) for c in columns])
+            # The package is open data read by programs: values must round-trip exactly.
+            spreadsheets.write_csv(
+                fh, columns, ([_to_text(row.get(c)) for c in columns] for row in rows), keep_formulas=True
+            )
         counts[name] = len(rows)
         progress(f"{resource['path']}: {len(rows)} rows")
     with (folder / EXTENSION_FILE).open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\r\n")
-        writer.writerow(EXTENSION_COLUMNS)
-        for values in (
-            Service.objects.filter(pk__in=exported["service"]).order_by("pk").values_list(*EXTENSION_COLUMNS)
-        ):
-            writer.writerow([_to_text(v) for v in values])
+        extension = Service.objects.filter(pk__in=exported["service"]).order_by("pk")
+        spreadsheets.write_csv(
+            fh, EXTENSION_COLUMNS, ([_to_text(v) for v in values] for values in
+                                    extension.values_list(*EXTENSION_COLUMNS)), keep_formulas=True,
+        )  # fmt: skip
     shutil.copyfile(DESCRIPTOR, folder / "datapackage.json")
     return counts

@@ -10,9 +10,10 @@ from .selectors import memberships_of
 
 def memberships(request: HttpRequest) -> dict[str, Any]:
     """The signed-in person's organisations for the header's switcher (queried only if a page uses it)."""
-    if not request.user.is_authenticated:
+    user = getattr(request, "user", None)  # absent on an error page raised before authentication (bad Host)
+    if user is None or not user.is_authenticated:
         return {}
     return {
-        "my_memberships": SimpleLazyObject(lambda: list(memberships_of(request.user))),  # type: ignore[arg-type]
+        "my_memberships": SimpleLazyObject(lambda: list(memberships_of(user))),
         "current_membership": getattr(request, "membership", None),
     }

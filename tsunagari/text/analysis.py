@@ -51,6 +51,28 @@ def _tokenizer():  # type: ignore[no-untyped-def]
     return Dictionary(dict="core").tokenizer(mode=SplitMode.C)
 
 
+# Sudachi refuses input over 49,149 bytes; longer text is analysed in pieces under this size, cut after a
+# sentence end or a space where there is one, so that words are not split.
+CHUNK_BYTES = 16_000
+_PIECE_END = re.compile(r"[。．！？!?\s]")
+
+
+def _chunks(text: str, limit: int = CHUNK_BYTES) -> list[str]:
+    if len(text.encode()) <= limit:
+        return [text]
+    chunks = []
+    max_chars = limit // 4  # a UTF-8 character takes at most 4 bytes
+    while text:
+        window = text[:max_chars]
+        if len(window) < len(text):
+            ends = [m.end() for m in _PIECE_END.finditer(window)]
+            cut = ends[-1] if ends and ends[-1] > max_chars // 2 else max_chars
+            window = text[:cut]
+        chunks.append(window)
+        text = text[len(window) :]
+    return chunks
+
+
 def reading(text: str) -> str:
     """The reading of ``text`` in hiragana (山手 → やまて), from Sudachi's dictionary."""
     return fold_kana("".join(m.reading_form() for m in _tokenizer().tokenize(normalize(text))))
@@ -74,7 +96,7 @@ def _word_tokens(text: str, parts: list[str] | None = None) -> list[str]:
     """Content words; compound parts are appended to ``tokens`` and also collected in ``parts``."""
     tokenizer = _tokenizer()
     tokens: list[str] = []
-    for morpheme in tokenizer.tokenize(text):
+    for morpheme in (m for chunk in _chunks(text) for m in tokenizer.tokenize(chunk)):
         if morpheme.part_of_speech()[0] not in CONTENT_POS:
             continue
         form = morpheme.normalized_form()

@@ -221,6 +221,24 @@ def acknowledge_alert(*, by: Membership, alert: Alert, request: HttpRequest | No
     return alert
 
 
+@transaction.atomic
+def log_alert_list_viewed(*, by: Membership, alerts: list[Alert], request: HttpRequest | None = None) -> None:
+    """The alert list names people under watch (the secretariat sees other organisations' people while
+    their alert is open). Like any view of a person, that is logged: one row per legal basis, naming
+    the people by id only. ``alerts`` carry ``shows_name`` as the page decided it."""
+    by_basis: dict[str, set[int]] = {}
+    for alert in alerts:
+        if alert.target is not None and getattr(alert, "shows_name", False):
+            own = alert.organization_id == by.organization_id
+            basis = LegalBasis.OWN_ORGANIZATION if own else alert.target.legal_basis
+            by_basis.setdefault(basis, set()).add(alert.target.pk)
+    for basis, targets in sorted(by_basis.items()):
+        log_action(
+            None, actor=by, action="watch.alerts.viewed", legal_basis=basis, data={"targets": sorted(targets)},
+            request=request,
+        )  # fmt: skip
+
+
 def clock_start(target: WatchTarget, last_contact: datetime | None) -> datetime:
     """From when the next contact is counted: the last contact, or the day the watch started."""
     return last_contact or timezone.make_aware(datetime.combine(target.started_on, time.min))

@@ -196,6 +196,11 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     )
     for alert in alerts:
         alert.ladder_step = ladder.step_of(alert)  # type: ignore[attr-defined]
+        # Another organisation's person is named only while the alert is open (someone must act on it).
+        alert.shows_name = alert.target_id is not None and (  # type: ignore[attr-defined]
+            alert.acknowledged_at is None or alert.organization_id == membership.organization_id
+        )
+    services.log_alert_list_viewed(by=membership, alerts=alerts, request=request)
     return render(request, "watch/alert_list.html", {"alerts": alerts, "ladder": ladder.ladder()})
 
 

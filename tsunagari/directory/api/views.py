@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -57,6 +58,7 @@ OPENAPI = Path(__file__).parent.parent / "data" / "hsds_openapi.json"
 PER_PAGE_DEFAULT = 50
 PER_PAGE_MAX = 200
 MAX_PAGE = 1_000_000
+EARLIEST, LATEST = datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC)
 
 
 def _error(status: int, message: str) -> JsonResponse:
@@ -96,14 +98,15 @@ def api_view(view: Callable[..., dict[str, Any]]) -> Callable[..., HttpResponse]
 # --- parameters --------------------------------------------------------------------------------------
 
 
+# A parameter that is present is checked, even when empty: "?page=" or "?taxonomy_id=" is a mistake to
+# report, as the OpenAPI document says (an integer, a UUID), not a silent default.
+
+
 def _int(request: HttpRequest, name: str, *, default: int, low: int, high: int) -> int:
-    raw = request.GET.get(name, "").strip()
-    if not raw:
+    if name not in request.GET:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = low - 1
+    raw = request.GET[name]
+    value = int(raw) if re.fullmatch(r"[+-]?[0-9]{1,18}", raw) else low - 1
     if not low <= value <= high:
         raise ApiError(400, f"{name} must be a whole number from {low} to {high}.")
     return value
@@ -116,14 +119,21 @@ def _uuid(raw: str, name: str) -> uuid.UUID:
         raise ApiError(400, f"{name} must be a UUID, such as 91600f53-863a-51ba-9ecd-db4fff7bd206.") from None
 
 
+def _path_id(raw: str, kind: str) -> uuid.UUID:
+    """An id in the path that is not a UUID names nothing: 404, as for an unknown UUID."""
+    try:
+        return uuid.UUID(raw.strip())
+    except ValueError:
+        raise ApiError(404, f"No {kind} with this id.") from None
+
+
 def _uuid_param(request: HttpRequest, name: str) -> uuid.UUID | None:
-    raw = request.GET.get(name, "").strip()
-    return _uuid(raw, name) if raw else None
+    return _uuid(request.GET[name], name) if name in request.GET else None
 
 
 def _bool(request: HttpRequest, name: str) -> bool:
-    raw = request.GET.get(name, "").strip().lower()
-    if raw in ("", "false", "0", "no"):
+    raw = request.GET.get(name, "false").strip().lower()
+    if raw in ("false", "0", "no"):
         return False
     if raw in ("true", "1", "yes"):
         return True
@@ -131,21 +141,24 @@ def _bool(request: HttpRequest, name: str) -> bool:
 
 
 def _modified_after(request: HttpRequest) -> datetime | None:
-    raw = request.GET.get("modified_after", "").strip()
-    if not raw:
+    if "modified_after" not in request.GET:
         return None
+    raw = request.GET["modified_after"].strip()
     # An unencoded "+09:00" in a query string arrives as " 09:00".
     for text in (raw, raw.replace(" ", "+")):
         try:
             parsed = parse_datetime(text)
             if parsed is None and (day := parse_date(text)) is not None:
                 parsed = datetime(day.year, day.month, day.day)  # noqa: DTZ001 - made aware below
-            if parsed is not None:
-                aware = timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
-                aware.astimezone(UTC)  # what the database will need; fails for years at the edges
-                return aware
+            if parsed is None:
+                continue
+            aware = timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
         except (ValueError, OverflowError):
             continue
+        try:  # in UTC: PostgreSQL takes offsets up to ±15:59 only, RFC 3339 allows up to ±23:59
+            return aware.astimezone(UTC)
+        except (ValueError, OverflowError):  # a valid date-time at the edge of the calendar
+            return EARLIEST if aware.year < 2 else LATEST
     raise ApiError(
         400,
         "modified_after must be an ISO 8601 date or date-time, such as 2026-04-01 or 2026-04-01T09:00:00+09:00.",
@@ -160,14 +173,12 @@ def _json_only(request: HttpRequest) -> None:
 def _paginate(
     request: HttpRequest, qs: QuerySet, serialize: Callable[[list[Any]], list[dict[str, Any]]]
 ) -> dict[str, Any]:
-    """The HSDS Page envelope around one page of ``qs`` (a page past the last one is an error)."""
+    """The HSDS Page envelope around one page of ``qs`` (a page past the last one is empty)."""
     _json_only(request)
     per_page = _int(request, "per_page", default=PER_PAGE_DEFAULT, low=1, high=PER_PAGE_MAX)
     page = _int(request, "page", default=1, low=1, high=MAX_PAGE)
     total = qs.count()
     total_pages = math.ceil(total / per_page)
-    if page > max(total_pages, 1):
-        raise ApiError(400, f"page {page} is past the last page ({total_pages}).")
     contents = serialize(list(qs[(page - 1) * per_page : page * per_page]))
     return {
         "total_items": total,
@@ -262,9 +273,15 @@ def service_list(request: HttpRequest, access: Access) -> dict[str, Any]:
     if minimal:
         return _paginate(
             request,
-            qs.values_list("pk", "last_modified"),
-            lambda rows: [
-                {"id": str(pk), "last_modified": json_value(modified, "datetime")} for pk, modified in rows
+            qs.values_list("pk", "name", "status", "last_modified"),
+            lambda rows: [  # the fields HSDS requires of a service, and when it last changed
+                {
+                    "id": str(pk),
+                    "name": name,
+                    "status": status,
+                    "last_modified": json_value(modified, "datetime"),
+                }
+                for pk, name, status, modified in rows
             ],
         )
     if full:
@@ -277,7 +294,7 @@ def service_list(request: HttpRequest, access: Access) -> dict[str, Any]:
 
 @api_view
 def service_detail(request: HttpRequest, access: Access, id: str) -> dict[str, Any]:
-    service = services_nested(access.services, access).filter(pk=_uuid(id, "id")).first()
+    service = services_nested(access.services, access).filter(pk=_path_id(id, "service")).first()
     if service is None:
         raise ApiError(404, "No service with this id.")
     return service_json(service, Attributes())
@@ -303,7 +320,7 @@ def organization_list(request: HttpRequest, access: Access) -> dict[str, Any]:
 @api_view
 def organization_detail(request: HttpRequest, access: Access, id: str) -> dict[str, Any]:
     full_service = _bool(request, "full_service")
-    pk = _uuid(id, "id")
+    pk = _path_id(id, "organization")
     org = organizations_nested(access.organizations, access, full_service=full_service).filter(pk=pk).first()
     if org is None:
         raise ApiError(404, "No organization with this id.")
@@ -336,7 +353,7 @@ def service_at_location_list(request: HttpRequest, access: Access) -> dict[str, 
 
 @api_view
 def service_at_location_detail(request: HttpRequest, access: Access, id: str) -> dict[str, Any]:
-    pk = _uuid(id, "id")
+    pk = _path_id(id, "service_at_location")
     qs = ServiceAtLocation.objects.filter(pk=pk, service__in=access.services)
     sal = with_service(places_nested(qs, access), access).first()
     if sal is None:
@@ -354,7 +371,7 @@ def taxonomy_list(request: HttpRequest, access: Access) -> dict[str, Any]:
 
 @api_view
 def taxonomy_detail(request: HttpRequest, access: Access, id: str) -> dict[str, Any]:
-    taxonomy = Taxonomy.objects.filter(pk=_uuid(id, "id")).first()
+    taxonomy = Taxonomy.objects.filter(pk=_path_id(id, "taxonomy")).first()
     if taxonomy is None:
         raise ApiError(404, "No taxonomy with this id.")
     return taxonomy_json(taxonomy)
@@ -379,7 +396,9 @@ def taxonomy_term_list(request: HttpRequest, access: Access) -> dict[str, Any]:
 
 @api_view
 def taxonomy_term_detail(request: HttpRequest, access: Access, id: str) -> dict[str, Any]:
-    term = TaxonomyTerm.objects.select_related("taxonomy_ref").filter(pk=_uuid(id, "id")).first()
+    term = (
+        TaxonomyTerm.objects.select_related("taxonomy_ref").filter(pk=_path_id(id, "taxonomy term")).first()
+    )
     if term is None:
         raise ApiError(404, "No taxonomy term with this id.")
     return term_json(term)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -106,11 +106,11 @@ def service_availability(request: HttpRequest, service_id: str) -> HttpResponse:
         return render(request, "directory/staff_service_list.html#service-row", context)
     messages.success(request, message)
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         back = f"/o/{_slug(request)}/directory/"
-    return redirect(back)
+    return HttpResponseRedirect(back)  # a URL, never a view name to reverse
 
 
 @org_view(Role.STAFF)

@@ -4,6 +4,8 @@
 // of the watch pages). Each entry carries the client_id the server gave the form, and the server
 // stores an entry once per client_id, so a retry never makes a duplicate. No inline script: the
 // strict CSP holds; texts come from the form's data- attributes (translated on the server).
+// What is kept on the phone names the person by id only, never by name (a lost phone must not list
+// who is being watched); a message about a kept entry looks the name up on the page being shown.
 (function () {
   "use strict";
   var TIMEOUT_MS = 15000;
@@ -81,6 +83,15 @@
     });
   }
 
+  // The person's name from the page now shown (the watch list or their contact form), else their number.
+  function nameOf(target) {
+    var holders = document.querySelectorAll("[data-target][data-target-name]");
+    for (var i = 0; i < holders.length; i++) {
+      if (holders[i].dataset.target === String(target)) return holders[i].dataset.targetName;
+    }
+    return target ? "#" + target : "";
+  }
+
   var flushing = false;
   function flush() {
     if (flushing || !navigator.onLine) return Promise.resolve();
@@ -95,7 +106,7 @@
         return send(entry).then(function (result) {
           if (result === "signed-out") { left.push(entry); notes.push(texts().signIn); }
           // Refused for good (no longer assigned, an impossible date …): say so, so it can be entered again.
-          if (result === "rejected") notes.push(texts().refused + " " + (entry.label || ""));
+          if (result === "rejected") notes.push(texts().refused + " " + nameOf(entry.target));
         }, function () { left.push(entry); });
       });
     });
@@ -119,7 +130,7 @@
       event.preventDefault();
       var fields = {};
       new FormData(form).forEach(function (value, name) { fields[name] = String(value); });
-      var entry = { url: form.action || window.location.href, fields: fields, at: Date.now(), label: form.dataset.label };
+      var entry = { url: form.action || window.location.href, fields: fields, at: Date.now(), target: form.dataset.target };
       var button = form.querySelector("button[type=submit]");
       if (button) button.disabled = true;
       var keep = function () {

@@ -5,8 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tsunagari.directory.hsds import HSDSImportError, import_package
-from tsunagari.directory.search import index_services
+from tsunagari.directory.hsds import HSDSImportError, import_and_index
 
 
 class Command(BaseCommand):
@@ -20,11 +19,10 @@ class Command(BaseCommand):
         if not folder.is_dir():
             raise CommandError(f"{folder} is not a folder")
         try:
-            result = import_package(folder, progress=self.stdout.write)
+            result = import_and_index(folder, progress=self.stdout.write)
         except HSDSImportError as error:
             for problem in error.problems:
                 self.stderr.write(str(problem))
             raise CommandError(f"{len(error.problems)} problem(s): nothing was imported.") from error
-        index_services(result.service_ids, progress=self.stdout.write)
         summary = ", ".join(f"{name} {count}" for name, count in result.counts.items())
         self.stdout.write(self.style.SUCCESS(f"Imported: {summary}"))

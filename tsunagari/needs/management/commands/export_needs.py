@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import Any
@@ -8,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
+from tsunagari import spreadsheets
 from tsunagari.needs.aggregates import city_table
 from tsunagari.needs.spreadsheet import aggregate_rows
 
@@ -40,10 +40,7 @@ class Command(BaseCommand):
                 self.stdout.write(json.dumps(as_json(city), ensure_ascii=False, indent=2))
             else:
                 buffer = io.StringIO()
-                writer = csv.writer(buffer)
-                header, rows = aggregate_rows(city)
-                writer.writerow(header)
-                writer.writerows(rows)
+                spreadsheets.write_csv(buffer, *aggregate_rows(city))
                 self.stdout.write(buffer.getvalue(), ending="")
 
 
