@@ -24,7 +24,7 @@ def test_overdue_tasks_come_first_and_can_be_ticked_off(world, case):
     )
     late = tasks.add_task(by=staff, case=case, title="電話で様子を確認", due_on=today - timedelta(days=1))
     assert list(tasks.open_tasks_for(staff)) == [late, later]
-    url = reverse("case_pages:task_list", args=[staff.organization.slug])
+    url = reverse("cases:task_list", args=[staff.organization.slug])
     page = client_for(staff).get(url).content.decode()
     assert "badge--warning" in page and "電話で様子を確認" in page
     client_for(staff).post(url, {"task": late.pk})
@@ -52,7 +52,7 @@ def test_task_list_query_count_does_not_grow(world, case, django_assert_num_quer
             by=staff, case=case, title=f"task {i}", due_on=timezone.localdate(), assignee=staff.user
         )
     client = client_for(staff)
-    url = reverse("case_pages:task_list", args=[staff.organization.slug])
+    url = reverse("cases:task_list", args=[staff.organization.slug])
     client.get(url)
     with django_assert_num_queries(10):
         assert client.get(url).status_code == 200
