@@ -8,7 +8,7 @@ from django.urls import reverse
 from tests.conftest import client_for
 from tests.factories import make_member
 from tsunagari.audit.models import LegalBasis
-from tsunagari.cases import notes, services
+from tsunagari.cases import notes, selectors, services
 from tsunagari.cases.models import CaseNote
 from tsunagari.orgs.models import Role
 
@@ -34,8 +34,8 @@ def test_own_organisation_notes_stay_inside(shared):
         by=lead, case=case, text="週1回電話で様子を確認", visibility=CaseNote.Visibility.TEAM
     )
     own = notes.add_note(by=lead, case=case, text="家族関係の内部メモ", visibility=CaseNote.Visibility.OWN)
-    assert set(notes.notes_visible_to(lead, case)) == {team, own}
-    assert list(notes.notes_visible_to(other, case)) == [team]
+    assert set(selectors.notes_visible_to(lead, case)) == {team, own}
+    assert list(selectors.notes_visible_to(other, case)) == [team]
     page = (
         client_for(other)
         .get(reverse("cases:case_detail", args=[other.organization.slug, case.pk]))

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tsunagari.audit.models import ActivityLog, LegalBasis
 from tsunagari.cases import services
+from tsunagari.cases.jobs import escalate_overdue
 from tsunagari.cases.models import Consent, Referral
 from tsunagari.cases.referrals import (
     accept_referral,
@@ -19,12 +20,10 @@ from tsunagari.cases.referrals import (
     complete_referral,
     decline_referral,
     edit_referral_message,
-    escalate_overdue,
-    inbox_for,
     send_referral,
     start_referral,
 )
-from tsunagari.cases.selectors import cases_visible_to
+from tsunagari.cases.selectors import cases_visible_to, inbox_for
 from tsunagari.worker.runner import run_due_tasks
 
 
@@ -190,8 +189,8 @@ def test_consent_for_another_person_does_not_count(setting, world, org_b):
 
 
 def test_cases_without_a_lead_escalate_after_the_set_days(world, settings):
+    from tsunagari.cases.jobs import escalate_unassigned
     from tsunagari.cases.models import Case
-    from tsunagari.cases.referrals import escalate_unassigned
 
     settings.TSUNAGARI_UNASSIGNED_ESCALATE_DAYS = 3
     staff = world["staff"]

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,12 +27,6 @@ class EditConflict(Exception):
         super().__init__("edit conflict")
         # Any: callers know which model they acted on (a note's version, a referral's status, …).
         self.current: Any = current
-
-
-def notes_visible_to(membership: Membership, case: Case) -> QuerySet[CaseNote]:
-    """Notes of a case the member may see: care-team notes, and own-organisation notes of its own
-    organisation (the caller has already checked that the member sees the case)."""
-    return case.notes.filter(Q(visibility=CaseNote.Visibility.TEAM) | Q(organization=membership.organization))
 
 
 @transaction.atomic
@@ -107,33 +100,3 @@ def save_plan(
         plan = SupportPlan.objects.get(pk=existing.pk)
     log_action(case, actor=by, action="cases.plan.saved", request=request)
     return plan
-
-
-@transaction.atomic
-def update_case(
-    *, by: Membership, case: Case, changes: dict, expected_version: int, request: HttpRequest | None = None
-) -> Case:
-    """The lead edits risk, status, kinds of trouble and summary; refused if the case changed meanwhile."""
-    if case.lead_id != by.organization_id or not by.has_role(Role.STAFF):
-        raise PermissionDenied
-    categories = changes.pop("categories", None)
-    fields = {k: v for k, v in changes.items() if k in {"risk", "status", "summary"}}
-    edited = sorted([*fields, *(["categories"] if categories is not None else [])])
-    if "status" in fields:  # closing starts the retention clock; reopening stops it
-        closed = fields["status"] == Case.Status.CLOSED
-        fields["closed_at"] = (case.closed_at or timezone.now()) if closed else None
-    updated = Case.objects.filter(pk=case.pk, version=expected_version).update(
-        version=expected_version + 1, **fields
-    )
-    if not updated:
-        raise EditConflict(Case.objects.get(pk=case.pk))
-    if categories is not None:
-        case.categories.set(categories)
-    log_action(
-        case,
-        actor=by,
-        action="cases.case.updated",
-        data={"fields": edited},
-        request=request,
-    )
-    return Case.objects.get(pk=case.pk)

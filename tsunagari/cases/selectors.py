@@ -1,4 +1,5 @@
-"""Who may see which people and households."""
+"""Reads of the cases app, and above all who may see what: people, households, cases (with the legal
+basis a case is seen on), notes, tasks and referrals. Each function states its rule in its docstring."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.utils import timezone
 from tsunagari.audit.models import LegalBasis
 from tsunagari.orgs.models import Membership, Role
 
-from .models import Case, Household, Person, SharingBasis
+from .models import Case, CaseNote, Household, Person, Referral, SharingBasis, Task
 
 
 def persons_visible_to(membership: Membership) -> QuerySet[Person]:
@@ -70,3 +71,30 @@ def basis_for(membership: Membership, case: Case) -> str:
         return LegalBasis.OWN_ORGANIZATION
     basis = live_bases(membership).filter(case=case).order_by("granted_at").first()
     return basis.legal_basis if basis else LegalBasis.NONE
+
+
+def notes_visible_to(membership: Membership, case: Case) -> QuerySet[CaseNote]:
+    """Notes of a case the member may see: care-team notes, and own-organisation notes of its own
+    organisation (the caller has already checked that the member sees the case)."""
+    return case.notes.filter(Q(visibility=CaseNote.Visibility.TEAM) | Q(organization=membership.organization))
+
+
+def open_tasks_for(membership: Membership) -> QuerySet[Task]:
+    """The member's organisation's unfinished tasks on cases it can still see, earliest due first."""
+    if not membership.has_role(Role.STAFF):
+        return Task.objects.none()
+    return Task.objects.filter(
+        owner=membership.organization, done_at__isnull=True, case__in=cases_visible_to(membership)
+    ).order_by("due_on")
+
+
+def inbox_for(membership: Membership) -> QuerySet[Referral]:
+    """Referrals addressed to the member's organisation (its inbox), for staff and up."""
+    if not membership.has_role(Role.STAFF):
+        return Referral.objects.none()
+    return Referral.objects.filter(to_org=membership.organization)
+
+
+def overdue_referrals() -> QuerySet[Referral]:
+    """Sent referrals whose response day has passed without an answer."""
+    return Referral.objects.filter(status=Referral.Status.SENT, due_on__lt=timezone.localdate())

@@ -22,6 +22,7 @@ from tsunagari.crypto import blind_index, normalise_for_index
 from tsunagari.orgs.models import Membership, Organization, Role
 
 from .models import Case, Consent, Household, HouseholdMember, Person, SharingBasis
+from .notes import EditConflict
 
 
 def kana_birth_index(kana: str, birth_date: date | None) -> str:
@@ -399,3 +400,33 @@ def record_case_view(*, case: Case, by: Membership, request: HttpRequest | None 
     from .selectors import basis_for
 
     log_action(case, actor=by, action="cases.case.viewed", legal_basis=basis_for(by, case), request=request)
+
+
+@transaction.atomic
+def update_case(
+    *, by: Membership, case: Case, changes: dict, expected_version: int, request: HttpRequest | None = None
+) -> Case:
+    """The lead edits risk, status, kinds of trouble and summary; refused if the case changed meanwhile."""
+    if case.lead_id != by.organization_id or not by.has_role(Role.STAFF):
+        raise PermissionDenied
+    categories = changes.pop("categories", None)
+    fields = {k: v for k, v in changes.items() if k in {"risk", "status", "summary"}}
+    edited = sorted([*fields, *(["categories"] if categories is not None else [])])
+    if "status" in fields:  # closing starts the retention clock; reopening stops it
+        closed = fields["status"] == Case.Status.CLOSED
+        fields["closed_at"] = (case.closed_at or timezone.now()) if closed else None
+    updated = Case.objects.filter(pk=case.pk, version=expected_version).update(
+        version=expected_version + 1, **fields
+    )
+    if not updated:
+        raise EditConflict(Case.objects.get(pk=case.pk))
+    if categories is not None:
+        case.categories.set(categories)
+    log_action(
+        case,
+        actor=by,
+        action="cases.case.updated",
+        data={"fields": edited},
+        request=request,
+    )
+    return Case.objects.get(pk=case.pk)

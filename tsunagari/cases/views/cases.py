@@ -18,7 +18,7 @@ from tsunagari.directory.hotlines import crisis_hotlines
 from tsunagari.orgs.access import conflict_page, org_view
 from tsunagari.orgs.models import Organization, Role
 
-from .. import assessments, notes, services, tasks
+from .. import assessments, notes, selectors, services, tasks
 from ..forms import (
     AssessmentForm,
     CaseEditForm,
@@ -102,7 +102,7 @@ def case_detail(request: HttpRequest, case_pk: int) -> HttpResponse:
         if leads
         else None,
         "referrals": case.referrals.select_related("from_org", "to_org"),
-        "notes": notes.notes_visible_to(membership, case).select_related("organization", "author"),
+        "notes": selectors.notes_visible_to(membership, case).select_related("organization", "author"),
         "note_form": NoteForm(prefix="note"),
         "tasks": case.tasks.filter(done_at__isnull=True).select_related("owner", "assignee"),
         "task_form": TaskForm(organization=membership.organization, prefix="task"),
@@ -315,7 +315,7 @@ def task_add(request: HttpRequest, case_pk: int) -> HttpResponse:
 def task_list(request: HttpRequest) -> HttpResponse:
     """The organisation's open tasks, overdue ones first; ticking one off."""
     membership = request.membership  # type: ignore[attr-defined]
-    open_tasks = tasks.open_tasks_for(membership).select_related("case", "assignee")
+    open_tasks = selectors.open_tasks_for(membership).select_related("case", "assignee")
     if request.method == "POST":
         form = TaskDoneForm(request.POST, open_tasks=open_tasks)
         if form.is_valid():
@@ -403,7 +403,7 @@ def case_edit(request: HttpRequest, case_pk: int) -> HttpResponse:
             version = data.pop("version")
             data["categories"] = list(data["categories"])
             try:
-                notes.update_case(
+                services.update_case(
                     by=membership, case=case, changes=data, expected_version=version, request=request
                 )
             except notes.EditConflict as error:

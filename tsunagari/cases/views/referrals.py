@@ -15,7 +15,7 @@ from tsunagari.audit.models import LegalBasis
 from tsunagari.orgs.access import conflict_page, org_view
 from tsunagari.orgs.models import Role
 
-from .. import notes, referrals
+from .. import notes, referrals, selectors
 from ..forms import (
     CompleteForm,
     DeclineForm,
@@ -52,7 +52,7 @@ def referral_send(request: HttpRequest, case_pk: int) -> HttpResponse:
 @org_view(Role.STAFF)
 def inbox(request: HttpRequest) -> HttpResponse:
     """Referrals addressed to this organisation, newest first, with what can be done next."""
-    items = referrals.inbox_for(request.membership).select_related("from_org", "case")  # type: ignore[attr-defined]
+    items = selectors.inbox_for(request.membership).select_related("from_org", "case")  # type: ignore[attr-defined]
     context = {"items": items, "decline_form": DeclineForm(), "complete_form": CompleteForm()}
     return render(request, "cases/referral_inbox.html", context)
 
@@ -61,7 +61,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 def referral_answer(request: HttpRequest, referral_pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    referral = get_object_or_404(referrals.inbox_for(membership), pk=referral_pk)
+    referral = get_object_or_404(selectors.inbox_for(membership), pk=referral_pk)
     action = request.POST.get("action")
     # The status the inbox showed when the person pressed the button: an answer given meanwhile is a conflict.
     seen = request.POST.get("seen") or None
@@ -128,5 +128,5 @@ def referral_cancel(request: HttpRequest, referral_pk: int) -> HttpResponse:
 
 @org_view(Role.COORDINATOR, secretariat_only=True)
 def overdue(request: HttpRequest) -> HttpResponse:
-    items = referrals.overdue_referrals().select_related("from_org", "to_org").order_by("due_on")
+    items = selectors.overdue_referrals().select_related("from_org", "to_org").order_by("due_on")
     return render(request, "cases/referral_overdue.html", {"items": items})
