@@ -87,3 +87,37 @@ def test_case_list_query_count_does_not_grow(world, django_assert_num_queries, c
     client.get(url)
     with django_assert_num_queries(11):
         assert client.get(url).status_code == 200
+
+
+def test_the_lead_rule_decides_the_basis_the_edit_links_and_who_may_share(shared_case, world):
+    from tsunagari.cases.selectors import basis_for, leads, may_share
+
+    lead, other, case = shared_case
+    coordinator = world["coordinator"]
+    assert (leads(lead, case), leads(other, case), leads(coordinator, case)) == (True, False, False)
+    assert (may_share(lead, case), may_share(other, case), may_share(coordinator, case)) == (
+        True,
+        False,
+        True,
+    )
+    assert basis_for(lead, case) == LegalBasis.OWN_ORGANIZATION
+    assert basis_for(other, case) == LegalBasis.NONE
+    edit = reverse("cases:case_edit", args=[lead.organization.slug, case.pk])
+    assert (
+        edit
+        in client_for(lead)
+        .get(reverse("cases:case_detail", args=[lead.organization.slug, case.pk]))
+        .content.decode()
+    )
+
+    waiting = services.open_case(by=lead, person=case.person, lead_self=False)  # opened, nobody leads yet
+    assert basis_for(lead, waiting) == LegalBasis.OWN_ORGANIZATION and not leads(lead, waiting)
+    page = client_for(lead).get(reverse("cases:case_detail", args=[lead.organization.slug, waiting.pk]))
+    assert page.status_code == 200
+    assert reverse("cases:case_edit", args=[lead.organization.slug, waiting.pk]) not in page.content.decode()
+    assert (
+        client_for(lead)
+        .get(reverse("cases:case_edit", args=[lead.organization.slug, waiting.pk]))
+        .status_code
+        == 404
+    )

@@ -16,6 +16,7 @@ from tsunagari.audit.services import log_action
 from tsunagari.orgs.models import Membership, Role
 
 from .models import Case, CaseNote, SupportPlan
+from .selectors import leads
 
 
 class EditConflict(Exception):
@@ -77,7 +78,7 @@ def save_plan(
     request: HttpRequest | None = None,
 ) -> SupportPlan:  # fmt: skip
     """The lead organisation writes the plan; a save on a plan changed since it was opened is refused."""
-    if case.lead_id != by.organization_id or not by.has_role(Role.STAFF):
+    if not leads(by, case) or not by.has_role(Role.STAFF):
         raise PermissionDenied
     if not goals.strip():
         raise ValidationError({"goals": _("Write at least one goal.")})

@@ -22,6 +22,7 @@ from tsunagari.orgs.models import Membership, Organization, Role
 
 from .models import Case, Consent, Referral, SharingBasis
 from .notes import EditConflict
+from .selectors import may_share
 
 Status = Referral.Status
 
@@ -69,7 +70,7 @@ def send_referral(
 ) -> Referral:
     """Blocked unless the person's live consent covers the recipient; otherwise only a secretariat
     coordinator may send, naming another legal basis and the reason (logged)."""
-    if not by.has_role(Role.STAFF) or (case.lead_id != by.organization_id and not by.is_coordinator):
+    if not by.has_role(Role.STAFF) or not may_share(by, case):
         raise PermissionDenied
     if to_org.pk == by.organization_id:
         raise ValidationError(_("Choose another organisation."))

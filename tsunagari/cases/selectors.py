@@ -50,9 +50,30 @@ def cases_visible_to(membership: Membership) -> QuerySet[Case]:
     other organisations cannot learn that a case exists."""
     if not membership.has_role(Role.STAFF):
         return Case.objects.none()
-    org = membership.organization
     shared = live_bases(membership).filter(case=OuterRef("pk"))
-    return Case.objects.filter(Q(lead=org) | Q(lead__isnull=True, opened_by=org) | Exists(shared))
+    return Case.objects.filter(_own_organisation(membership) | Exists(shared))
+
+
+def _own_organisation(membership: Membership) -> Q:
+    """The cases a member sees as their own organisation's: it leads them, or opened them and nobody leads
+    them yet. Used by ``cases_visible_to`` and ``basis_for``, so both read the same rule."""
+    org = membership.organization_id
+    return Q(lead_id=org) | Q(lead__isnull=True, opened_by_id=org)
+
+
+def leads(membership: Membership, case: Case) -> bool:
+    """This member's organisation leads the case (主担当): it edits the case and writes its plan."""
+    return case.lead_id == membership.organization_id
+
+
+def may_share(membership: Membership, case: Case) -> bool:
+    """The lead organisation, or the secretariat's coordinators, may share a case or refer it on."""
+    return leads(membership, case) or membership.is_coordinator
+
+
+def cases_led_by(membership: Membership) -> QuerySet[Case]:
+    """Cases this member sees and its organisation leads (the ones it may edit)."""
+    return cases_visible_to(membership).filter(lead_id=membership.organization_id)
 
 
 def unassigned_queue_for(membership: Membership) -> QuerySet[Case]:
@@ -64,10 +85,9 @@ def unassigned_queue_for(membership: Membership) -> QuerySet[Case]:
 
 
 def basis_for(membership: Membership, case: Case) -> str:
-    """The legal basis on which this member sees this case (for the activity log)."""
-    if case.lead_id == membership.organization_id or (
-        case.lead_id is None and case.opened_by_id == membership.organization_id
-    ):
+    """The legal basis on which this member sees this case (for the activity log): its own organisation's
+    case (the rule of ``cases_visible_to``), else the earliest live sharing basis."""
+    if Case.objects.filter(_own_organisation(membership), pk=case.pk).exists():
         return LegalBasis.OWN_ORGANIZATION
     basis = live_bases(membership).filter(case=case).order_by("granted_at").first()
     return basis.legal_basis if basis else LegalBasis.NONE

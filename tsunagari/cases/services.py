@@ -23,6 +23,7 @@ from tsunagari.orgs.models import Membership, Organization, Role
 
 from .models import Case, Consent, Household, HouseholdMember, Person, SharingBasis
 from .notes import EditConflict
+from .selectors import basis_for, leads, may_share
 
 
 def kana_birth_index(kana: str, birth_date: date | None) -> str:
@@ -348,7 +349,7 @@ def share_case(
     request: HttpRequest | None = None,
 ) -> SharingBasis:
     """Let another organisation see a case, on a named legal basis (never without one)."""
-    if case.lead_id != by.organization_id and not by.is_coordinator:
+    if not may_share(by, case):
         raise PermissionDenied
     if legal_basis == LegalBasis.CONSENT:
         if consent is None or not consent.is_live or consent.person_id != case.person_id:
@@ -397,8 +398,6 @@ def assign_lead(
 
 
 def record_case_view(*, case: Case, by: Membership, request: HttpRequest | None = None) -> None:
-    from .selectors import basis_for
-
     log_action(case, actor=by, action="cases.case.viewed", legal_basis=basis_for(by, case), request=request)
 
 
@@ -407,7 +406,7 @@ def update_case(
     *, by: Membership, case: Case, changes: dict, expected_version: int, request: HttpRequest | None = None
 ) -> Case:
     """The lead edits risk, status, kinds of trouble and summary; refused if the case changed meanwhile."""
-    if case.lead_id != by.organization_id or not by.has_role(Role.STAFF):
+    if not leads(by, case) or not by.has_role(Role.STAFF):
         raise PermissionDenied
     categories = changes.pop("categories", None)
     fields = {k: v for k, v in changes.items() if k in {"risk", "status", "summary"}}

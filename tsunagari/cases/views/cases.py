@@ -89,17 +89,19 @@ def case_detail(request: HttpRequest, case_pk: int) -> HttpResponse:
         cases_visible_to(membership).select_related("lead", "person", "household", "opened_by"), pk=case_pk
     )
     services.record_case_view(case=case, by=membership, request=request)
-    leads = case.lead_id == membership.organization_id or membership.is_coordinator
+    may_share = selectors.may_share(membership, case)
     context = {
         "case": case,
-        "leads": leads,
+        "leads": selectors.leads(membership, case),
         "team": case.sharing.filter(revoked_at__isnull=True).select_related("organization", "consent"),
         "timeline": ActivityLog.objects.filter(object_type="cases.case", object_id=str(case.pk))
         .select_related("actor", "organization")
         .order_by("seq"),
-        "share_form": ShareForm(case=case, by_org=membership.organization, prefix="share") if leads else None,
+        "share_form": ShareForm(case=case, by_org=membership.organization, prefix="share")
+        if may_share
+        else None,
         "referral_form": ReferralForm(case=case, by_org=membership.organization, prefix="refer")
-        if leads
+        if may_share
         else None,
         "referrals": case.referrals.select_related("from_org", "to_org"),
         "notes": selectors.notes_visible_to(membership, case).select_related("organization", "author"),
@@ -360,7 +362,7 @@ def outcomes(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HttpRequest, case_pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    case = get_object_or_404(cases_visible_to(membership).filter(lead=membership.organization), pk=case_pk)
+    case = get_object_or_404(selectors.cases_led_by(membership), pk=case_pk)
     plan = SupportPlan.objects.filter(case=case).first()
     conflict = None
     if request.method == "POST":
@@ -394,7 +396,7 @@ def plan_edit(request: HttpRequest, case_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_edit(request: HttpRequest, case_pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    case = get_object_or_404(cases_visible_to(membership).filter(lead=membership.organization), pk=case_pk)
+    case = get_object_or_404(selectors.cases_led_by(membership), pk=case_pk)
     conflict = None
     if request.method == "POST":
         form = CaseEditForm(request.POST)
