@@ -204,3 +204,27 @@ def test_cases_without_a_lead_escalate_after_the_set_days(world, settings):
     assert world["coordinator"].user.email in mail.outbox[0].to
     assert "架空 五郎" not in mail.outbox[0].body  # no personal details by e-mail
     assert escalate_unassigned() == 0
+
+
+def test_the_inbox_offers_the_moves_the_transition_table_allows(setting):
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    lead, recipient, case, consent = setting
+    referral = send_referral(
+        by=lead, case=case, to_org=recipient.organization, message="見守りをお願いしたい", consent=consent
+    )
+    inbox = reverse("cases:inbox", args=[recipient.organization.slug])
+
+    def offered() -> set[str]:
+        page = client_for(recipient).get(inbox).content.decode()
+        return {a for a in ("accept", "decline", "start", "complete") if f'name="action" value="{a}"' in page}
+
+    assert offered() == {"accept", "decline"}
+    accept_referral(referral=referral, by=recipient)
+    assert offered() == {"start", "complete"}
+    start_referral(referral=referral, by=recipient)
+    assert offered() == {"complete"}
+    complete_referral(referral=referral, by=recipient, outcome=Referral.Outcome.SUPPORT_STARTED)
+    assert offered() == set()

@@ -26,7 +26,8 @@ from .selectors import may_share
 
 Status = Referral.Status
 
-# The lifecycle in one table: each status, and the statuses a referral may reach it from.
+# The lifecycle in one table: each status, and the statuses a referral may reach it from. `_move` (every
+# answer and the cancellation) and the pages (the `can_become` template filter) read it; nothing else decides.
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.ACCEPTED: frozenset({Status.SENT}),
     Status.DECLINED: frozenset({Status.SENT}),
@@ -124,6 +125,7 @@ def _lock(referral: Referral, expected_status: str | None) -> None:
 
 
 def _move(referral: Referral, wanted: str, expected_status: str | None = None) -> None:
+    """Lock the row, then allow the move only if ``TRANSITIONS`` lists the current status for ``wanted``."""
     _lock(referral, expected_status)
     if referral.status not in TRANSITIONS[wanted]:
         raise InvalidTransition(referral.get_status_display(), str(Status(wanted).label))
