@@ -20,9 +20,10 @@ from .selectors import leads
 
 
 class EditConflict(Exception):
-    """Someone saved the note after it was opened for editing; both versions are kept for the person.
-    Also raised by state transitions (referral answers, tasks, alerts, SOS triage) whose row changed
-    after the person read it: ``current`` is the object as it is now."""
+    """What the person acted on changed after they read it; nothing is overwritten. Raised by versioned
+    edits (a note, the support plan, a case: the edit form then shows both versions) and by state
+    transitions whose row changed meanwhile (referral answers, ticking a task off, acknowledging an alert,
+    triaging an SOS report: the conflict page). ``current`` is the object as it is now."""
 
     def __init__(self, current: models.Model) -> None:
         super().__init__("edit conflict")

@@ -15,8 +15,8 @@ from .models import Case, CaseNote, Household, Person, Referral, SharingBasis, T
 def persons_visible_to(membership: Membership) -> QuerySet[Person]:
     """People registered by the member's own organisation, for its staff and admins.
 
-    Sharing with other organisations (care teams, referrals, support meetings, consent) is added
-    with cases; until then nobody outside the registering organisation sees a person at all.
+    Another organisation never sees the person's record here: what it may see of a person comes through a
+    case shared with it on a legal basis (``cases_visible_to``).
     """
     if not membership.has_role(Role.STAFF):
         return Person.objects.none()

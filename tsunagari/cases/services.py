@@ -1,4 +1,7 @@
-"""Registering people and households, with a duplicate check that reveals nothing across organisations."""
+"""Writes of the cases app: registering people and households (with a duplicate check that reveals nothing
+across organisations), opening, editing and sharing cases, consent, assigning a lead, the viewed-record audit
+rows, rotating the data key. Referrals (``referrals.py``), notes and the plan (``notes.py``), tasks
+(``tasks.py``) and assessments (``assessments.py``) have their own service modules."""
 
 from __future__ import annotations
 
