@@ -102,10 +102,10 @@ def set_up(data_dir: Path, database_url: str | None) -> dict[str, Any]:
     from django.core.management import call_command
 
     from tsunagari.demo import DEMO_DATA
-    from tsunagari.directory.forms import category_terms
     from tsunagari.directory.hsds import import_package
     from tsunagari.directory.models import Service
     from tsunagari.directory.schemes import import_schemes
+    from tsunagari.directory.selectors import category_terms
     from tsunagari.needs.models import NeedReport, NeedTally
     from tsunagari.orgs.districts import load_districts
     from tsunagari.orgs.models import District
@@ -173,8 +173,8 @@ def insert_reports(n: int, seed: int, reporters: list[int]) -> dict[str, Any]:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from tsunagari.directory.forms import category_terms
     from tsunagari.directory.models import TaxonomyTerm
+    from tsunagari.directory.selectors import category_terms
     from tsunagari.needs.models import AgeBand, HouseholdType, NeedReport, SystemFit
     from tsunagari.orgs.models import District
 
@@ -292,7 +292,7 @@ def naive_aggregates() -> tuple[Any, Any, Any]:
     reports joined to their categories."""
     from django.db.models import Sum
 
-    from tsunagari.directory.forms import category_terms
+    from tsunagari.directory.selectors import category_terms
     from tsunagari.needs import aggregates
     from tsunagari.needs.models import HouseholdType, NeedReport
     from tsunagari.needs.suppression import suppress

@@ -263,12 +263,12 @@ def test_id_fields_answer_malformed_ids_without_a_server_error(world, bad):
     issue = _gap_issue(coordinator)
     slug, secretariat = staff.organization.slug, coordinator.organization.slug
     posts = [
-        (coordinator, reverse("case_pages:case_queue", args=[secretariat]), {"case": bad, "organization": bad}),
-        (staff, reverse("case_pages:task_list", args=[slug]), {"task": bad}),
-        (staff, reverse("case_pages:consent_record", args=[slug, case.pk]),
+        (coordinator, reverse("cases:case_queue", args=[secretariat]), {"case": bad, "organization": bad}),
+        (staff, reverse("cases:task_list", args=[slug]), {"task": bad}),
+        (staff, reverse("cases:consent_record", args=[slug, case.pk]),
          {"consent-recipients": bad, "consent-info_kinds": "contact", "consent-method": "written"}),
-        (staff, reverse("case_pages:case_share", args=[slug, case.pk]), {"organization": bad, "consent": bad}),
-        (staff, reverse("case_pages:consent_withdraw", args=[slug, case.pk, consent.pk]), {"consent": bad}),
+        (staff, reverse("cases:case_share", args=[slug, case.pk]), {"organization": bad, "consent": bad}),
+        (staff, reverse("cases:consent_withdraw", args=[slug, case.pk, consent.pk]), {"consent": bad}),
         (coordinator, reverse("needs:gap_new", args=[secretariat]), {"title": "t", "reports": bad, "responsible": bad}),
         (coordinator, reverse("needs:gap_status", args=[secretariat, issue.pk]), {"status": bad, "responsible": bad}),
         (coordinator, reverse("needs:gap_list", args=[secretariat]), {"reports": bad}),

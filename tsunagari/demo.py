@@ -21,11 +21,11 @@ from tsunagari.accounts.models import User
 from tsunagari.cases.assessments import record_assessment
 from tsunagari.cases.models import Case, HouseholdMember
 from tsunagari.cases.services import create_household, open_case, register_person
-from tsunagari.directory.forms import category_terms
 from tsunagari.directory.hsds import import_package
 from tsunagari.directory.models import DirectoryOrganization, Service
 from tsunagari.directory.schemes import import_schemes
 from tsunagari.directory.search import index_services
+from tsunagari.directory.selectors import category_terms
 from tsunagari.orgs.districts import load_districts
 from tsunagari.orgs.models import ROLES_REQUIRING_MFA, District, Membership, Organization, Role
 from tsunagari.orgs.services import add_membership, create_organization
@@ -312,7 +312,7 @@ def _seed_needs(orgs: dict[str, Organization]) -> None:
     """A year of de-identified need reports from five organisations, and one gap issue raised from them."""
     import random
 
-    from tsunagari.directory.forms import category_terms
+    from tsunagari.directory.selectors import category_terms
     from tsunagari.needs.models import AgeBand, SystemFit
     from tsunagari.needs.services import ReportData, raise_gap_issue, report_need
 

@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 
 from tsunagari import views
 from tsunagari.accounts import views as account_views
+from tsunagari.cases import urls as case_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,8 +27,8 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("tsunagari.orgs.urls")),
     path("o/<slug:org_slug>/audit/", include("tsunagari.audit.urls")),
     path("o/<slug:org_slug>/directory/", include("tsunagari.directory.staff_urls")),
-    path("o/<slug:org_slug>/people/", include("tsunagari.cases.urls")),
-    path("o/<slug:org_slug>/cases/", include("tsunagari.cases.case_urls")),
+    path("o/<slug:org_slug>/people/", include(case_urls.people_patterns)),
+    path("o/<slug:org_slug>/cases/", include(case_urls.case_patterns)),
     path("o/<slug:org_slug>/needs/", include("tsunagari.needs.urls")),
     path("o/<slug:org_slug>/watch/", include("tsunagari.watch.urls")),
     path("notifications/", include("tsunagari.notifications.urls")),

@@ -46,11 +46,11 @@ def case(world):
 
 def test_k6_of_13_prompts_the_crisis_guidance_on_the_case(world, case):
     staff = world["staff"]
-    url = reverse("case_pages:assessment_add", args=[staff.organization.slug, case.pk, "k6_ja"])
+    url = reverse("cases:assessment_add", args=[staff.organization.slug, case.pk, "k6_ja"])
     client_for(staff).post(url, {f"k6_ja-q{i}": "3" for i in range(1, 7)})
     page = (
         client_for(staff)
-        .get(reverse("case_pages:case_detail", args=[staff.organization.slug, case.pk]))
+        .get(reverse("cases:case_detail", args=[staff.organization.slug, case.pk]))
         .content.decode()
     )
     assert 'id="k6-crisis"' in page and "Kessler" in page  # guidance, and the instrument's attribution
@@ -83,7 +83,7 @@ def test_outcome_report_counts_improved_cases(world, case):
     coordinator = world["coordinator"]
     page = (
         client_for(coordinator)
-        .get(reverse("case_pages:outcomes", args=[coordinator.organization.slug]))
+        .get(reverse("cases:outcomes", args=[coordinator.organization.slug]))
         .content.decode()
     )
     assert "50%" in page and "花子" not in page and "太郎" not in page
@@ -105,7 +105,7 @@ def test_a_second_assessment_draws_the_trend_on_the_instruments_full_scale(world
     from tsunagari.cases.instruments import score_range
 
     staff = world["staff"]
-    url = reverse("case_pages:case_detail", args=[staff.organization.slug, case.pk])
+    url = reverse("cases:case_detail", args=[staff.organization.slug, case.pk])
     assessments.record_assessment(
         by=staff, case=case, instrument="ucla3_ja_national_survey", answers={"q1": 3, "q2": 3, "q3": 3},
         on=date(2026, 4, 1),

@@ -17,12 +17,12 @@ def shared_case(world):
 def test_register_open_consent_share_and_withdraw_through_the_pages(shared_case, org_b):
     lead, other, case = shared_case
     lead_client, other_client = client_for(lead), client_for(other)
-    detail = reverse("case_pages:case_detail", args=[lead.organization.slug, case.pk])
-    other_detail = reverse("case_pages:case_detail", args=[other.organization.slug, case.pk])
+    detail = reverse("cases:case_detail", args=[lead.organization.slug, case.pk])
+    other_detail = reverse("cases:case_detail", args=[other.organization.slug, case.pk])
     assert other_client.get(other_detail).status_code == 404  # the other organisation cannot tell it exists
 
     lead_client.post(
-        reverse("case_pages:consent_record", args=[lead.organization.slug, case.pk]),
+        reverse("cases:consent_record", args=[lead.organization.slug, case.pk]),
         {
             "consent-recipients": [org_b.pk],
             "consent-info_kinds": ["contact", "situation"],
@@ -32,7 +32,7 @@ def test_register_open_consent_share_and_withdraw_through_the_pages(shared_case,
     )
     consent = case.person.consents.get()
     lead_client.post(
-        reverse("case_pages:case_share", args=[lead.organization.slug, case.pk]),
+        reverse("cases:case_share", args=[lead.organization.slug, case.pk]),
         {
             "share-organization": org_b.pk,
             "share-legal_basis": LegalBasis.CONSENT,
@@ -42,9 +42,7 @@ def test_register_open_consent_share_and_withdraw_through_the_pages(shared_case,
     page = other_client.get(other_detail)
     assert page.status_code == 200 and "架空 花子" in page.content.decode()
 
-    lead_client.post(
-        reverse("case_pages:consent_withdraw", args=[lead.organization.slug, case.pk, consent.pk])
-    )
+    lead_client.post(reverse("cases:consent_withdraw", args=[lead.organization.slug, case.pk, consent.pk]))
     assert other_client.get(other_detail).status_code == 404
     assert "架空 花子" in lead_client.get(detail).content.decode()
 
@@ -52,14 +50,14 @@ def test_register_open_consent_share_and_withdraw_through_the_pages(shared_case,
 def test_sharing_without_a_basis_is_refused_with_a_message(shared_case, org_b):
     lead, other, case = shared_case
     response = client_for(lead).post(
-        reverse("case_pages:case_share", args=[lead.organization.slug, case.pk]),
+        reverse("cases:case_share", args=[lead.organization.slug, case.pk]),
         {"share-organization": org_b.pk, "share-legal_basis": LegalBasis.SUPPORT_MEETING, "share-reason": ""},
         follow=True,
     )
     assert "notice--error" in response.content.decode()
     assert (
         client_for(other)
-        .get(reverse("case_pages:case_detail", args=[other.organization.slug, case.pk]))
+        .get(reverse("cases:case_detail", args=[other.organization.slug, case.pk]))
         .status_code
         == 404
     )
@@ -70,7 +68,7 @@ def test_secretariat_assigns_a_lead_from_the_queue(world, org_b):
     person = services.register_person(by=staff, data={"name": "架空 三郎"})
     case = services.open_case(by=staff, person=person, lead_self=False)
     coordinator = world["coordinator"]
-    queue_url = reverse("case_pages:case_queue", args=[coordinator.organization.slug])
+    queue_url = reverse("cases:case_queue", args=[coordinator.organization.slug])
     page = client_for(coordinator).get(queue_url).content.decode()
     assert f"<td>{case.pk}</td>" in page and "架空 三郎" not in page  # no personal details in the queue
     client_for(coordinator).post(queue_url, {"case": case.pk, "organization": org_b.pk})
@@ -85,7 +83,41 @@ def test_case_list_query_count_does_not_grow(world, django_assert_num_queries, c
         person = services.register_person(by=staff, data={"name": f"架空 {i}"})
         services.open_case(by=staff, person=person)
     client = client_for(staff)
-    url = reverse("case_pages:case_list", args=[staff.organization.slug])
+    url = reverse("cases:case_list", args=[staff.organization.slug])
     client.get(url)
     with django_assert_num_queries(11):
         assert client.get(url).status_code == 200
+
+
+def test_the_lead_rule_decides_the_basis_the_edit_links_and_who_may_share(shared_case, world):
+    from tsunagari.cases.selectors import basis_for, leads, may_share
+
+    lead, other, case = shared_case
+    coordinator = world["coordinator"]
+    assert (leads(lead, case), leads(other, case), leads(coordinator, case)) == (True, False, False)
+    assert (may_share(lead, case), may_share(other, case), may_share(coordinator, case)) == (
+        True,
+        False,
+        True,
+    )
+    assert basis_for(lead, case) == LegalBasis.OWN_ORGANIZATION
+    assert basis_for(other, case) == LegalBasis.NONE
+    edit = reverse("cases:case_edit", args=[lead.organization.slug, case.pk])
+    assert (
+        edit
+        in client_for(lead)
+        .get(reverse("cases:case_detail", args=[lead.organization.slug, case.pk]))
+        .content.decode()
+    )
+
+    waiting = services.open_case(by=lead, person=case.person, lead_self=False)  # opened, nobody leads yet
+    assert basis_for(lead, waiting) == LegalBasis.OWN_ORGANIZATION and not leads(lead, waiting)
+    page = client_for(lead).get(reverse("cases:case_detail", args=[lead.organization.slug, waiting.pk]))
+    assert page.status_code == 200
+    assert reverse("cases:case_edit", args=[lead.organization.slug, waiting.pk]) not in page.content.decode()
+    assert (
+        client_for(lead)
+        .get(reverse("cases:case_edit", args=[lead.organization.slug, waiting.pk]))
+        .status_code
+        == 404
+    )

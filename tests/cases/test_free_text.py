@@ -149,7 +149,7 @@ def test_a_decline_note_goes_through_the_form(referral_world, world, org_b, note
         witness="立会 人",
     )
     referral = send_referral(by=lead, case=case, to_org=org_b, message="お願いします", consent=consent)
-    url = reverse("case_pages:referral_answer", args=["org-b", referral.pk])
+    url = reverse("cases:referral_answer", args=["org-b", referral.pk])
     response = client_for(world["other_staff"]).post(
         url, {"action": "decline", "reason": "other", "note": note, "seen": "sent"}, follow=True
     )

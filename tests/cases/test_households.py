@@ -27,7 +27,7 @@ def test_register_a_household_add_a_member_and_open_a_household_case(family):
     client = client_for(staff)
     slug = staff.organization.slug
     created = client.post(
-        reverse("cases:household_create", args=[slug]),
+        reverse("people:household_create", args=[slug]),
         {"label": "架空家", "person": mother.pk, "relation": "self"},
     )
     household = Household.objects.get()
@@ -40,7 +40,7 @@ def test_register_a_household_add_a_member_and_open_a_household_case(family):
     assert f'<option value="{mother.pk}">' not in html  # ... the mother is already in
 
     added = client.post(
-        reverse("cases:household_member_add", args=[slug, household.pk]),
+        reverse("people:household_member_add", args=[slug, household.pk]),
         {"person": son.pk, "relation": "child"},
     )
     assert added.status_code == 302
@@ -50,12 +50,14 @@ def test_register_a_household_add_a_member_and_open_a_household_case(family):
     }
 
     opened = client.post(
-        reverse("case_pages:case_open_household", args=[slug, household.pk]),
+        reverse("cases:case_open_household", args=[slug, household.pk]),
         {"risk": "high", "summary": "8050: 母の介護と息子のひきこもり", "lead_self": "on"},
     )
     case = Case.objects.get()
     assert opened.status_code == 302 and case.household == household and case.person is None
-    assert "8050" in client.get(reverse("cases:household_detail", args=[slug, household.pk])).content.decode()
+    assert (
+        "8050" in client.get(reverse("people:household_detail", args=[slug, household.pk])).content.decode()
+    )
 
     actions = list(
         ActivityLog.objects.filter(object_type="cases.household")
@@ -75,7 +77,7 @@ def test_adding_the_same_person_twice_is_refused_and_the_choice_is_kept(family):
         by=staff, label="架空家", members=[(mother, HouseholdMember.Relation.SELF)]
     )
     response = client_for(staff).post(
-        reverse("cases:household_member_add", args=[staff.organization.slug, household.pk]),
+        reverse("people:household_member_add", args=[staff.organization.slug, household.pk]),
         {"person": mother.pk, "relation": "parent"},
     )
     html = response.content.decode()
@@ -92,7 +94,7 @@ def test_another_organisations_person_cannot_be_added(family, org_b):
     )
     stranger = services.register_person(by=make_member(org_b, Role.STAFF), data={"name": "他機関 太郎"})
     response = client_for(staff).post(
-        reverse("cases:household_member_add", args=[staff.organization.slug, household.pk]),
+        reverse("people:household_member_add", args=[staff.organization.slug, household.pk]),
         {"person": stranger.pk, "relation": "child"},
     )
     assert response.status_code == 200 and "他機関 太郎" not in response.content.decode()
@@ -106,7 +108,7 @@ def test_removing_a_member_keeps_their_record(family):
     )
     member = household.members.get(person=son)
     response = client_for(staff).post(
-        reverse("cases:household_member_remove", args=[staff.organization.slug, household.pk, member.pk])
+        reverse("people:household_member_remove", args=[staff.organization.slug, household.pk, member.pk])
     )
     assert response.status_code == 302
     assert list(household.members.values_list("person_id", flat=True)) == [mother.pk]
@@ -118,9 +120,9 @@ def test_other_organisations_cannot_see_or_change_the_household(family, org_b):
     staff, mother, _son = family
     household = services.create_household(by=staff, label="架空家", members=[(mother, "self")])
     outsider = client_for(make_member(org_b, Role.ADMIN))
-    for name in ("cases:household_detail", "cases:household_member_add", "case_pages:case_open_household"):
+    for name in ("people:household_detail", "people:household_member_add", "cases:case_open_household"):
         assert outsider.get(reverse(name, args=[org_b.slug, household.pk])).status_code in {404, 405}
-    listing = outsider.get(reverse("cases:household_list", args=[org_b.slug])).content.decode()
+    listing = outsider.get(reverse("people:household_list", args=[org_b.slug])).content.decode()
     assert "架空家" not in listing
 
 
@@ -135,8 +137,8 @@ def test_household_list_and_page_query_counts_do_not_grow(family, django_assert_
         services.create_household(by=staff, label=f"架空家{i}", members=[(person, "self")])
     client = client_for(staff)
     slug = staff.organization.slug
-    list_url = reverse("cases:household_list", args=[slug])
-    page_url = reverse("cases:household_detail", args=[slug, household.pk])
+    list_url = reverse("people:household_list", args=[slug])
+    page_url = reverse("people:household_detail", args=[slug, household.pk])
     client.get(list_url)
     client.get(page_url)
     with django_assert_num_queries(10):

@@ -75,7 +75,7 @@ def test_duplicate_check_finds_own_and_hides_other_organisations_records(hanako,
 
 def test_registering_warns_once_about_own_records_then_registers_and_keeps_what_was_typed(hanako):
     staff_a, _person = hanako
-    url = reverse("cases:person_register", args=[staff_a.organization.slug])
+    url = reverse("people:person_register", args=[staff_a.organization.slug])
     form = {"name": "架空 花子", "kana": "かくう はなこ", "birth_date": "1948-03-03", "phone": "", "address": "",
             "district": "", "contact_preference": "phone"}  # fmt: skip
     first = client_for(staff_a).post(url, form)
@@ -90,7 +90,7 @@ def test_registering_warns_once_about_own_records_then_registers_and_keeps_what_
 def test_a_match_elsewhere_goes_to_the_secretariat_not_to_the_person_typing(hanako, org_b, secretariat):
     coordinator = make_member(secretariat, Role.COORDINATOR)
     staff_b = make_member(org_b, Role.STAFF)
-    url = reverse("cases:person_register", args=[org_b.slug])
+    url = reverse("people:person_register", args=[org_b.slug])
     form = {"name": "架空 花子", "kana": "かくう はなこ", "birth_date": "1948-03-03", "phone": "", "address": "",
             "district": "", "contact_preference": "phone"}  # fmt: skip
     response = client_for(staff_b).post(url, form)
@@ -113,7 +113,7 @@ def test_only_members_who_register_people_may_run_the_check(hanako, org_b):
         slug="shimbun", name="架空新聞販売店会", kind="company", tier="directory"
     )
     dealer = make_member(dealer_org, Role.STAFF)
-    url = reverse("cases:person_register", args=["shimbun"])
+    url = reverse("people:person_register", args=["shimbun"])
     form = {"name": "x", "kana": "", "birth_date": "1950-01-01", "phone": "0857-00-9999", "address": "", "district": "",
             "contact_preference": "phone"}  # fmt: skip
     assert client_for(dealer).post(url, form).status_code == 403
@@ -129,7 +129,7 @@ def test_only_members_who_register_people_may_run_the_check(hanako, org_b):
 def test_duplicate_checks_are_rate_limited_per_user(hanako, org_b, settings):
     settings.TSUNAGARI_DUPLICATE_CHECKS_PER_HOUR = 3
     staff_b = make_member(org_b, Role.STAFF)
-    url = reverse("cases:person_register", args=[org_b.slug])
+    url = reverse("people:person_register", args=[org_b.slug])
     for i in range(3):
         services.find_duplicates(by=staff_b, kana="", birth_date=None, phone=f"0857-11-{i:04d}")
     with pytest.raises(ValidationError):
@@ -150,13 +150,13 @@ def test_other_organisations_cannot_see_the_person(hanako, org_b):
     _staff, person = hanako
     outsider = make_member(org_b, Role.ADMIN)
     assert (
-        client_for(outsider).get(reverse("cases:person_detail", args=[org_b.slug, person.pk])).status_code
+        client_for(outsider).get(reverse("people:person_detail", args=[org_b.slug, person.pk])).status_code
         == 404
     )
     viewer = make_member(person.organization, Role.VIEWER, mfa=False)
     assert (
         client_for(viewer)
-        .get(reverse("cases:person_detail", args=[person.organization.slug, person.pk]))
+        .get(reverse("people:person_detail", args=[person.organization.slug, person.pk]))
         .status_code
         == 403
     )
@@ -166,7 +166,7 @@ def test_every_view_is_logged_with_its_basis(hanako):
     staff, person = hanako
     before = ActivityLog.objects.filter(action="cases.person.viewed").count()
     response = client_for(staff).get(
-        reverse("cases:person_detail", args=[staff.organization.slug, person.pk])
+        reverse("people:person_detail", args=[staff.organization.slug, person.pk])
     )
     assert response.status_code == 200 and "架空 花子" in response.content.decode()
     entry = ActivityLog.objects.filter(action="cases.person.viewed").order_by("-seq").first()
@@ -201,7 +201,7 @@ def test_person_list_query_count_does_not_grow(org_a, django_assert_num_queries,
     for i in range(count):
         services.register_person(by=staff, data={"name": f"架空 太郎{i}", "kana": "カクウ タロウ"})
     client = client_for(staff)
-    url = reverse("cases:person_list", args=[org_a.slug])
+    url = reverse("people:person_list", args=[org_a.slug])
     client.get(url)
     with django_assert_num_queries(10):
         assert client.get(url).status_code == 200

@@ -80,7 +80,7 @@ def test_allowed_transitions_are_one_table():
 def test_the_loser_of_an_answer_gets_the_conflict_page(world, org_b):
     referral = _referral(world, org_b)
     recipient = client_for(world["other_staff"])
-    url = reverse("case_pages:referral_answer", args=["org-b", referral.pk])
+    url = reverse("cases:referral_answer", args=["org-b", referral.pk])
     # Both answers come from the inbox as it was shown (status "sent").
     assert recipient.post(url, {"action": "accept", "seen": "sent"}).status_code == 302
     page = recipient.post(url, {"action": "decline", "reason": "no_capacity", "seen": "sent"})
@@ -88,7 +88,7 @@ def test_the_loser_of_an_answer_gets_the_conflict_page(world, org_b):
     assert "受理" in page.content.decode()  # what it is now
     assert _stale(referral).status == Referral.Status.ACCEPTED
     sender = client_for(world["staff"])
-    cancel = sender.post(reverse("case_pages:referral_cancel", args=["org-a", referral.pk]), {"seen": "sent"})
+    cancel = sender.post(reverse("cases:referral_cancel", args=["org-a", referral.pk]), {"seen": "sent"})
     assert cancel.status_code == 409
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tsunagari.audit.models import ActivityLog, LegalBasis
 from tsunagari.cases import services
+from tsunagari.cases.jobs import escalate_overdue
 from tsunagari.cases.models import Consent, Referral
 from tsunagari.cases.referrals import (
     accept_referral,
@@ -19,12 +20,10 @@ from tsunagari.cases.referrals import (
     complete_referral,
     decline_referral,
     edit_referral_message,
-    escalate_overdue,
-    inbox_for,
     send_referral,
     start_referral,
 )
-from tsunagari.cases.selectors import cases_visible_to
+from tsunagari.cases.selectors import cases_visible_to, inbox_for
 from tsunagari.worker.runner import run_due_tasks
 
 
@@ -190,8 +189,8 @@ def test_consent_for_another_person_does_not_count(setting, world, org_b):
 
 
 def test_cases_without_a_lead_escalate_after_the_set_days(world, settings):
+    from tsunagari.cases.jobs import escalate_unassigned
     from tsunagari.cases.models import Case
-    from tsunagari.cases.referrals import escalate_unassigned
 
     settings.TSUNAGARI_UNASSIGNED_ESCALATE_DAYS = 3
     staff = world["staff"]
@@ -205,3 +204,27 @@ def test_cases_without_a_lead_escalate_after_the_set_days(world, settings):
     assert world["coordinator"].user.email in mail.outbox[0].to
     assert "架空 五郎" not in mail.outbox[0].body  # no personal details by e-mail
     assert escalate_unassigned() == 0
+
+
+def test_the_inbox_offers_the_moves_the_transition_table_allows(setting):
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    lead, recipient, case, consent = setting
+    referral = send_referral(
+        by=lead, case=case, to_org=recipient.organization, message="見守りをお願いしたい", consent=consent
+    )
+    inbox = reverse("cases:inbox", args=[recipient.organization.slug])
+
+    def offered() -> set[str]:
+        page = client_for(recipient).get(inbox).content.decode()
+        return {a for a in ("accept", "decline", "start", "complete") if f'name="action" value="{a}"' in page}
+
+    assert offered() == {"accept", "decline"}
+    accept_referral(referral=referral, by=recipient)
+    assert offered() == {"start", "complete"}
+    start_referral(referral=referral, by=recipient)
+    assert offered() == {"complete"}
+    complete_referral(referral=referral, by=recipient, outcome=Referral.Outcome.SUPPORT_STARTED)
+    assert offered() == set()

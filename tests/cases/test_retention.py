@@ -11,7 +11,7 @@ from django.utils import timezone
 from tests.factories import make_member
 from tsunagari.audit.models import ActivityLog
 from tsunagari.audit.services import verify_chain
-from tsunagari.cases import notes, referrals, services
+from tsunagari.cases import referrals, services
 from tsunagari.cases.models import Case, CaseNote, Consent, Household, Person, Referral
 from tsunagari.cases.retention import purge_expired
 from tsunagari.jobs import discover
@@ -28,7 +28,9 @@ def staff(org_a):
 def _closed_case(staff, name: str, closed_ago: timedelta) -> Case:
     person = services.register_person(by=staff, data={"name": name})
     case = services.open_case(by=staff, person=person, summary="外出が減った")
-    case = notes.update_case(by=staff, case=case, changes={"status": "closed"}, expected_version=case.version)
+    case = services.update_case(
+        by=staff, case=case, changes={"status": "closed"}, expected_version=case.version
+    )
     Person.objects.filter(pk=person.pk).update(created_at=timezone.now() - closed_ago - YEAR)
     Case.objects.filter(pk=case.pk).update(closed_at=timezone.now() - closed_ago)
     return case
@@ -37,9 +39,13 @@ def _closed_case(staff, name: str, closed_ago: timedelta) -> Case:
 def test_closing_starts_the_clock_and_reopening_stops_it(staff):
     person = services.register_person(by=staff, data={"name": "架空 花子"})
     case = services.open_case(by=staff, person=person)
-    case = notes.update_case(by=staff, case=case, changes={"status": "closed"}, expected_version=case.version)
+    case = services.update_case(
+        by=staff, case=case, changes={"status": "closed"}, expected_version=case.version
+    )
     assert case.closed_at is not None
-    case = notes.update_case(by=staff, case=case, changes={"status": "open"}, expected_version=case.version)
+    case = services.update_case(
+        by=staff, case=case, changes={"status": "open"}, expected_version=case.version
+    )
     assert case.closed_at is None
 
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from tsunagari.directory.forms import category_terms
+from tsunagari.directory.selectors import category_terms
 from tsunagari.needs.services import ReportData, report_need
 from tsunagari.orgs.models import District
 

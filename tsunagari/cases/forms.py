@@ -70,7 +70,7 @@ class OpenCaseForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from tsunagari.directory.forms import category_terms
+        from tsunagari.directory.selectors import category_terms
 
         field = self.fields["categories"]
         field.queryset = category_terms()  # type: ignore[attr-defined]
@@ -257,7 +257,7 @@ class CaseEditForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from tsunagari.directory.forms import category_terms
+        from tsunagari.directory.selectors import category_terms
 
         self.fields["categories"].queryset = category_terms()  # type: ignore[attr-defined]
         self.fields["categories"].label_from_instance = lambda term: term.label  # type: ignore[attr-defined]

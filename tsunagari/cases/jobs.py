@@ -1,10 +1,21 @@
+"""Periodic jobs of the cases app (discovered by the worker through ``tsunagari.jobs``): escalating
+referrals nobody answered and cases nobody leads, deleting after the retention period."""
+
 from __future__ import annotations
 
 from datetime import timedelta
 
-from tsunagari.jobs import periodic
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .referrals import escalate_overdue, escalate_unassigned
+from tsunagari.audit.services import log_action
+from tsunagari.jobs import periodic
+from tsunagari.orgs.models import Membership, Role
+
+from .models import Case, Referral
+from .selectors import overdue_referrals
 
 
 @periodic(every=timedelta(hours=1))
@@ -26,3 +37,53 @@ def delete_after_retention() -> str:
 
     purged = purge_expired()
     return f"deleted {purged.cases} case(s), {purged.people} person(s), {purged.households} household(s)"
+
+
+def _tell_coordinators(subject: str, lines: list[str]) -> None:
+    """E-mail the secretariat's coordinators a list (ids and organisations only: no personal details)."""
+    coordinators = list(
+        Membership.objects.filter(
+            role=Role.COORDINATOR, is_active=True, organization__is_secretariat=True
+        ).values_list("user__email", flat=True)
+    )
+    # Queued with retries (tsunagari/notifications): an e-mail outage delays the message, never loses it.
+    from tsunagari.notifications.services import queue_email
+
+    queue_email(to=coordinators, subject=subject, body="\n".join(lines))
+
+
+def escalate_overdue() -> int:
+    """Tell the secretariat's coordinators once about each overdue referral (worker job)."""
+    due = list(overdue_referrals().filter(escalated_at__isnull=True).select_related("from_org", "to_org"))
+    if not due:
+        return 0
+    _tell_coordinators(
+        _("[Tsunagari] Referrals without an answer"),
+        [f"#{r.pk}: {r.from_org.name} → {r.to_org.name} ({_('due')} {r.due_on:%Y-%m-%d})" for r in due],
+    )
+    with transaction.atomic():
+        for referral in due:
+            Referral.objects.filter(pk=referral.pk).update(escalated_at=timezone.now())
+            log_action(referral, actor=None, action="cases.referral.escalated", organization=referral.to_org)
+    return len(due)
+
+
+def escalate_unassigned() -> int:
+    """Cases nobody has led for TSUNAGARI_UNASSIGNED_ESCALATE_DAYS are raised to the coordinators once."""
+    limit = timezone.now() - timedelta(days=settings.TSUNAGARI_UNASSIGNED_ESCALATE_DAYS)
+    due = list(
+        Case.objects.filter(
+            lead__isnull=True, status=Case.Status.OPEN, unassigned_since__lt=limit, escalated_at__isnull=True
+        ).select_related("opened_by")
+    )
+    if not due:
+        return 0
+    _tell_coordinators(
+        _("[Tsunagari] Cases still without a lead"),
+        [f"#{c.pk}: {c.opened_by.name} ({c.unassigned_since:%Y-%m-%d})" for c in due],
+    )
+    with transaction.atomic():
+        for case in due:
+            Case.objects.filter(pk=case.pk).update(escalated_at=timezone.now())
+            log_action(case, actor=None, action="cases.case.escalated", organization=case.opened_by)
+    return len(due)

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,23 +16,19 @@ from tsunagari.audit.services import log_action
 from tsunagari.orgs.models import Membership, Role
 
 from .models import Case, CaseNote, SupportPlan
+from .selectors import leads
 
 
 class EditConflict(Exception):
-    """Someone saved the note after it was opened for editing; both versions are kept for the person.
-    Also raised by state transitions (referral answers, tasks, alerts, SOS triage) whose row changed
-    after the person read it: ``current`` is the object as it is now."""
+    """What the person acted on changed after they read it; nothing is overwritten. Raised by versioned
+    edits (a note, the support plan, a case: the edit form then shows both versions) and by state
+    transitions whose row changed meanwhile (referral answers, ticking a task off, acknowledging an alert,
+    triaging an SOS report: the conflict page). ``current`` is the object as it is now."""
 
     def __init__(self, current: models.Model) -> None:
         super().__init__("edit conflict")
         # Any: callers know which model they acted on (a note's version, a referral's status, …).
         self.current: Any = current
-
-
-def notes_visible_to(membership: Membership, case: Case) -> QuerySet[CaseNote]:
-    """Notes of a case the member may see: care-team notes, and own-organisation notes of its own
-    organisation (the caller has already checked that the member sees the case)."""
-    return case.notes.filter(Q(visibility=CaseNote.Visibility.TEAM) | Q(organization=membership.organization))
 
 
 @transaction.atomic
@@ -84,7 +79,7 @@ def save_plan(
     request: HttpRequest | None = None,
 ) -> SupportPlan:  # fmt: skip
     """The lead organisation writes the plan; a save on a plan changed since it was opened is refused."""
-    if case.lead_id != by.organization_id or not by.has_role(Role.STAFF):
+    if not leads(by, case) or not by.has_role(Role.STAFF):
         raise PermissionDenied
     if not goals.strip():
         raise ValidationError({"goals": _("Write at least one goal.")})
@@ -107,33 +102,3 @@ def save_plan(
         plan = SupportPlan.objects.get(pk=existing.pk)
     log_action(case, actor=by, action="cases.plan.saved", request=request)
     return plan
-
-
-@transaction.atomic
-def update_case(
-    *, by: Membership, case: Case, changes: dict, expected_version: int, request: HttpRequest | None = None
-) -> Case:
-    """The lead edits risk, status, kinds of trouble and summary; refused if the case changed meanwhile."""
-    if case.lead_id != by.organization_id or not by.has_role(Role.STAFF):
-        raise PermissionDenied
-    categories = changes.pop("categories", None)
-    fields = {k: v for k, v in changes.items() if k in {"risk", "status", "summary"}}
-    edited = sorted([*fields, *(["categories"] if categories is not None else [])])
-    if "status" in fields:  # closing starts the retention clock; reopening stops it
-        closed = fields["status"] == Case.Status.CLOSED
-        fields["closed_at"] = (case.closed_at or timezone.now()) if closed else None
-    updated = Case.objects.filter(pk=case.pk, version=expected_version).update(
-        version=expected_version + 1, **fields
-    )
-    if not updated:
-        raise EditConflict(Case.objects.get(pk=case.pk))
-    if categories is not None:
-        case.categories.set(categories)
-    log_action(
-        case,
-        actor=by,
-        action="cases.case.updated",
-        data={"fields": edited},
-        request=request,
-    )
-    return Case.objects.get(pk=case.pk)

@@ -12,7 +12,6 @@ import holidays
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,10 +22,12 @@ from tsunagari.orgs.models import Membership, Organization, Role
 
 from .models import Case, Consent, Referral, SharingBasis
 from .notes import EditConflict
+from .selectors import may_share
 
 Status = Referral.Status
 
-# The lifecycle in one table: each status, and the statuses a referral may reach it from.
+# The lifecycle in one table: each status, and the statuses a referral may reach it from. `_move` (every
+# answer and the cancellation) and the pages (the `can_become` template filter) read it; nothing else decides.
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.ACCEPTED: frozenset({Status.SENT}),
     Status.DECLINED: frozenset({Status.SENT}),
@@ -70,7 +71,7 @@ def send_referral(
 ) -> Referral:
     """Blocked unless the person's live consent covers the recipient; otherwise only a secretariat
     coordinator may send, naming another legal basis and the reason (logged)."""
-    if not by.has_role(Role.STAFF) or (case.lead_id != by.organization_id and not by.is_coordinator):
+    if not by.has_role(Role.STAFF) or not may_share(by, case):
         raise PermissionDenied
     if to_org.pk == by.organization_id:
         raise ValidationError(_("Choose another organisation."))
@@ -124,6 +125,7 @@ def _lock(referral: Referral, expected_status: str | None) -> None:
 
 
 def _move(referral: Referral, wanted: str, expected_status: str | None = None) -> None:
+    """Lock the row, then allow the move only if ``TRANSITIONS`` lists the current status for ``wanted``."""
     _lock(referral, expected_status)
     if referral.status not in TRANSITIONS[wanted]:
         raise InvalidTransition(referral.get_status_display(), str(Status(wanted).label))
@@ -235,65 +237,3 @@ def edit_referral_message(
 def _end_sharing(referral: Referral) -> None:
     if referral.sharing_id:
         SharingBasis.objects.filter(pk=referral.sharing_id).update(revoked_at=timezone.now())
-
-
-def inbox_for(membership: Membership) -> QuerySet[Referral]:
-    """Referrals addressed to the member's organisation (its inbox), for staff and up."""
-    if not membership.has_role(Role.STAFF):
-        return Referral.objects.none()
-    return Referral.objects.filter(to_org=membership.organization)
-
-
-def overdue_referrals() -> QuerySet[Referral]:
-    """Sent referrals whose response day has passed without an answer."""
-    return Referral.objects.filter(status=Status.SENT, due_on__lt=timezone.localdate())
-
-
-def _tell_coordinators(subject: str, lines: list[str]) -> None:
-    """E-mail the secretariat's coordinators a list (ids and organisations only: no personal details)."""
-    coordinators = list(
-        Membership.objects.filter(
-            role=Role.COORDINATOR, is_active=True, organization__is_secretariat=True
-        ).values_list("user__email", flat=True)
-    )
-    # Queued with retries (tsunagari/notifications): an e-mail outage delays the message, never loses it.
-    from tsunagari.notifications.services import queue_email
-
-    queue_email(to=coordinators, subject=subject, body="\n".join(lines))
-
-
-def escalate_overdue() -> int:
-    """Tell the secretariat's coordinators once about each overdue referral (worker job)."""
-    due = list(overdue_referrals().filter(escalated_at__isnull=True).select_related("from_org", "to_org"))
-    if not due:
-        return 0
-    _tell_coordinators(
-        _("[Tsunagari] Referrals without an answer"),
-        [f"#{r.pk}: {r.from_org.name} → {r.to_org.name} ({_('due')} {r.due_on:%Y-%m-%d})" for r in due],
-    )
-    with transaction.atomic():
-        for referral in due:
-            Referral.objects.filter(pk=referral.pk).update(escalated_at=timezone.now())
-            log_action(referral, actor=None, action="cases.referral.escalated", organization=referral.to_org)
-    return len(due)
-
-
-def escalate_unassigned() -> int:
-    """Cases nobody has led for TSUNAGARI_UNASSIGNED_ESCALATE_DAYS are raised to the coordinators once."""
-    limit = timezone.now() - timedelta(days=settings.TSUNAGARI_UNASSIGNED_ESCALATE_DAYS)
-    due = list(
-        Case.objects.filter(
-            lead__isnull=True, status=Case.Status.OPEN, unassigned_since__lt=limit, escalated_at__isnull=True
-        ).select_related("opened_by")
-    )
-    if not due:
-        return 0
-    _tell_coordinators(
-        _("[Tsunagari] Cases still without a lead"),
-        [f"#{c.pk}: {c.opened_by.name} ({c.unassigned_since:%Y-%m-%d})" for c in due],
-    )
-    with transaction.atomic():
-        for case in due:
-            Case.objects.filter(pk=case.pk).update(escalated_at=timezone.now())
-            log_action(case, actor=None, action="cases.case.escalated", organization=case.opened_by)
-    return len(due)

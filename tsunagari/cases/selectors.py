@@ -1,4 +1,5 @@
-"""Who may see which people and households."""
+"""Reads of the cases app, and above all who may see what: people, households, cases (with the legal
+basis a case is seen on), notes, tasks and referrals. Each function states its rule in its docstring."""
 
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ from django.utils import timezone
 from tsunagari.audit.models import LegalBasis
 from tsunagari.orgs.models import Membership, Role
 
-from .models import Case, Household, Person, SharingBasis
+from .models import Case, CaseNote, Household, Person, Referral, SharingBasis, Task
 
 
 def persons_visible_to(membership: Membership) -> QuerySet[Person]:
     """People registered by the member's own organisation, for its staff and admins.
 
-    Sharing with other organisations (care teams, referrals, support meetings, consent) is added
-    with cases; until then nobody outside the registering organisation sees a person at all.
+    Another organisation never sees the person's record here: what it may see of a person comes through a
+    case shared with it on a legal basis (``cases_visible_to``).
     """
     if not membership.has_role(Role.STAFF):
         return Person.objects.none()
@@ -49,9 +50,30 @@ def cases_visible_to(membership: Membership) -> QuerySet[Case]:
     other organisations cannot learn that a case exists."""
     if not membership.has_role(Role.STAFF):
         return Case.objects.none()
-    org = membership.organization
     shared = live_bases(membership).filter(case=OuterRef("pk"))
-    return Case.objects.filter(Q(lead=org) | Q(lead__isnull=True, opened_by=org) | Exists(shared))
+    return Case.objects.filter(_own_organisation(membership) | Exists(shared))
+
+
+def _own_organisation(membership: Membership) -> Q:
+    """The cases a member sees as their own organisation's: it leads them, or opened them and nobody leads
+    them yet. Used by ``cases_visible_to`` and ``basis_for``, so both read the same rule."""
+    org = membership.organization_id
+    return Q(lead_id=org) | Q(lead__isnull=True, opened_by_id=org)
+
+
+def leads(membership: Membership, case: Case) -> bool:
+    """This member's organisation leads the case (主担当): it edits the case and writes its plan."""
+    return case.lead_id == membership.organization_id
+
+
+def may_share(membership: Membership, case: Case) -> bool:
+    """The lead organisation, or the secretariat's coordinators, may share a case or refer it on."""
+    return leads(membership, case) or membership.is_coordinator
+
+
+def cases_led_by(membership: Membership) -> QuerySet[Case]:
+    """Cases this member sees and its organisation leads (the ones it may edit)."""
+    return cases_visible_to(membership).filter(lead_id=membership.organization_id)
 
 
 def unassigned_queue_for(membership: Membership) -> QuerySet[Case]:
@@ -63,10 +85,36 @@ def unassigned_queue_for(membership: Membership) -> QuerySet[Case]:
 
 
 def basis_for(membership: Membership, case: Case) -> str:
-    """The legal basis on which this member sees this case (for the activity log)."""
-    if case.lead_id == membership.organization_id or (
-        case.lead_id is None and case.opened_by_id == membership.organization_id
-    ):
+    """The legal basis on which this member sees this case (for the activity log): its own organisation's
+    case (the rule of ``cases_visible_to``), else the earliest live sharing basis."""
+    if Case.objects.filter(_own_organisation(membership), pk=case.pk).exists():
         return LegalBasis.OWN_ORGANIZATION
     basis = live_bases(membership).filter(case=case).order_by("granted_at").first()
     return basis.legal_basis if basis else LegalBasis.NONE
+
+
+def notes_visible_to(membership: Membership, case: Case) -> QuerySet[CaseNote]:
+    """Notes of a case the member may see: care-team notes, and own-organisation notes of its own
+    organisation (the caller has already checked that the member sees the case)."""
+    return case.notes.filter(Q(visibility=CaseNote.Visibility.TEAM) | Q(organization=membership.organization))
+
+
+def open_tasks_for(membership: Membership) -> QuerySet[Task]:
+    """The member's organisation's unfinished tasks on cases it can still see, earliest due first."""
+    if not membership.has_role(Role.STAFF):
+        return Task.objects.none()
+    return Task.objects.filter(
+        owner=membership.organization, done_at__isnull=True, case__in=cases_visible_to(membership)
+    ).order_by("due_on")
+
+
+def inbox_for(membership: Membership) -> QuerySet[Referral]:
+    """Referrals addressed to the member's organisation (its inbox), for staff and up."""
+    if not membership.has_role(Role.STAFF):
+        return Referral.objects.none()
+    return Referral.objects.filter(to_org=membership.organization)
+
+
+def overdue_referrals() -> QuerySet[Referral]:
+    """Sent referrals whose response day has passed without an answer."""
+    return Referral.objects.filter(status=Referral.Status.SENT, due_on__lt=timezone.localdate())

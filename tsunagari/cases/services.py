@@ -1,4 +1,7 @@
-"""Registering people and households, with a duplicate check that reveals nothing across organisations."""
+"""Writes of the cases app: registering people and households (with a duplicate check that reveals nothing
+across organisations), opening, editing and sharing cases, consent, assigning a lead, the viewed-record audit
+rows, rotating the data key. Referrals (``referrals.py``), notes and the plan (``notes.py``), tasks
+(``tasks.py``) and assessments (``assessments.py``) have their own service modules."""
 
 from __future__ import annotations
 
@@ -22,6 +25,8 @@ from tsunagari.crypto import blind_index, normalise_for_index
 from tsunagari.orgs.models import Membership, Organization, Role
 
 from .models import Case, Consent, Household, HouseholdMember, Person, SharingBasis
+from .notes import EditConflict
+from .selectors import basis_for, leads, may_share
 
 
 def kana_birth_index(kana: str, birth_date: date | None) -> str:
@@ -347,7 +352,7 @@ def share_case(
     request: HttpRequest | None = None,
 ) -> SharingBasis:
     """Let another organisation see a case, on a named legal basis (never without one)."""
-    if case.lead_id != by.organization_id and not by.is_coordinator:
+    if not may_share(by, case):
         raise PermissionDenied
     if legal_basis == LegalBasis.CONSENT:
         if consent is None or not consent.is_live or consent.person_id != case.person_id:
@@ -396,6 +401,34 @@ def assign_lead(
 
 
 def record_case_view(*, case: Case, by: Membership, request: HttpRequest | None = None) -> None:
-    from .selectors import basis_for
-
     log_action(case, actor=by, action="cases.case.viewed", legal_basis=basis_for(by, case), request=request)
+
+
+@transaction.atomic
+def update_case(
+    *, by: Membership, case: Case, changes: dict, expected_version: int, request: HttpRequest | None = None
+) -> Case:
+    """The lead edits risk, status, kinds of trouble and summary; refused if the case changed meanwhile."""
+    if not leads(by, case) or not by.has_role(Role.STAFF):
+        raise PermissionDenied
+    categories = changes.pop("categories", None)
+    fields = {k: v for k, v in changes.items() if k in {"risk", "status", "summary"}}
+    edited = sorted([*fields, *(["categories"] if categories is not None else [])])
+    if "status" in fields:  # closing starts the retention clock; reopening stops it
+        closed = fields["status"] == Case.Status.CLOSED
+        fields["closed_at"] = (case.closed_at or timezone.now()) if closed else None
+    updated = Case.objects.filter(pk=case.pk, version=expected_version).update(
+        version=expected_version + 1, **fields
+    )
+    if not updated:
+        raise EditConflict(Case.objects.get(pk=case.pk))
+    if categories is not None:
+        case.categories.set(categories)
+    log_action(
+        case,
+        actor=by,
+        action="cases.case.updated",
+        data={"fields": edited},
+        request=request,
+    )
+    return Case.objects.get(pk=case.pk)

@@ -6,7 +6,6 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,12 +64,3 @@ def complete_task(*, by: Membership, task: Task, request: HttpRequest | None = N
     task.done_at = now
     log_action(task.case, actor=by, action="cases.task.done", data={"task": task.pk}, request=request)
     return task
-
-
-def open_tasks_for(membership: Membership) -> QuerySet[Task]:
-    """The member's organisation's unfinished tasks on cases it can still see, earliest due first."""
-    if not membership.has_role(Role.STAFF):
-        return Task.objects.none()
-    return Task.objects.filter(
-        owner=membership.organization, done_at__isnull=True, case__in=cases_visible_to(membership)
-    ).order_by("due_on")

@@ -10,7 +10,7 @@ from tsunagari.orgs.models import District
 from tsunagari.orgs.validators import validate_phone_number
 
 from .models import Service, TaxonomyTerm
-from .taxonomy import CATEGORY_TAXONOMY_ID
+from .selectors import category_terms
 
 # Who a service is for, by age (HSDS minimum_age / maximum_age).
 AUDIENCES = {
@@ -19,10 +19,6 @@ AUDIENCES = {
     "adults": (_("Adults (18–64)"), 18, 64),
     "elderly": (_("Older people (65+)"), 65, 150),
 }
-
-
-def category_terms():  # type: ignore[no-untyped-def]
-    return TaxonomyTerm.objects.filter(taxonomy_ref_id=CATEGORY_TAXONOMY_ID).order_by("sort_order")
 
 
 class CategoryChoiceField(forms.ModelMultipleChoiceField):

@@ -1,4 +1,4 @@
-"""Who may see and edit which directory entries."""
+"""Reads of the directory: who may see and edit which entries, and the 困りごと categories."""
 
 from __future__ import annotations
 
@@ -7,9 +7,16 @@ from django.utils import timezone
 
 from tsunagari.orgs.models import Membership, Role
 
-from .models import STALE_AFTER, ApiToken, Service
+from .models import STALE_AFTER, ApiToken, Service, TaxonomyTerm
+from .taxonomy import CATEGORY_TAXONOMY_ID
 
 NOT_OFFERED = [Service.Status.DEFUNCT, Service.Status.INACTIVE]
+
+
+def category_terms() -> QuerySet[TaxonomyTerm]:
+    """The kinds of trouble (困りごと categories) in their display order: the one list that needs, cases, the
+    directory's forms and the navigator share."""
+    return TaxonomyTerm.objects.filter(taxonomy_ref_id=CATEGORY_TAXONOMY_ID).order_by("sort_order")
 
 
 def public_services() -> QuerySet[Service]:

@@ -17,8 +17,8 @@ from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from tsunagari.directory.forms import category_terms
 from tsunagari.directory.models import Service, ServiceCategory, TaxonomyTerm
+from tsunagari.directory.selectors import category_terms
 from tsunagari.orgs.models import District
 
 from .models import HouseholdType, NeedReport, NeedTally, SystemFit

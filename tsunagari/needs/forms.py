@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tsunagari.directory.forms import CategoryChoiceField, category_terms
+from tsunagari.directory.forms import CategoryChoiceField
+from tsunagari.directory.selectors import category_terms
 from tsunagari.orgs.models import District, Organization
 
 from .models import AgeBand, GapIssue, GapIssueEntry, HouseholdType, NeedReport, SystemFit

@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tsunagari import spreadsheets
-from tsunagari.directory.forms import category_terms
+from tsunagari.directory.selectors import category_terms
 from tsunagari.orgs.models import District
 
 from .aggregates import CityTable, Figure

@@ -300,7 +300,7 @@ def sos_detail(request: HttpRequest, sos_pk: int) -> HttpResponse:
             open_form.add_error(None, error)
         else:
             messages.success(request, _("A case was opened; it waits in the queue for a lead."))
-            return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+            return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
     log_action(
         report,
         actor=membership,

@@ -26,14 +26,14 @@ from tsunagari.text.analysis import phrases as written_phrases
 from ..answers import why
 from ..crisis import assess, matches_crisis_pattern
 from ..embeddings import DIM as EMBEDDING_DIM
-from ..forms import AUDIENCES, DirectorySearchForm, NavigatorForm, category_terms
+from ..forms import AUDIENCES, DirectorySearchForm, NavigatorForm
 from ..hotlines import crisis_hotlines
 from ..load import answering_slot, over_rate_limit
 from ..models import Phone, Schedule, Service, ServiceAtLocation
 from ..navigator import navigate, word_scores
 from ..opening import Opening, next_opening
 from ..search import matching
-from ..selectors import public_services
+from ..selectors import category_terms, public_services
 
 
 def with_display_details(qs: QuerySet[Service]) -> QuerySet[Service]:

@@ -19,9 +19,9 @@ from tsunagari.orgs.models import Role
 
 from .. import services as directory_services
 from ..exports import to_csv, to_xlsx
-from ..forms import CategoryForm, DirectorySearchForm, ServiceForm, category_terms
+from ..forms import CategoryForm, DirectorySearchForm, ServiceForm
 from ..models import Service
-from ..selectors import services_editable_by, services_visible_to, stale_services
+from ..selectors import category_terms, services_editable_by, services_visible_to, stale_services
 from .public import navigator_page, ranked_page, search_services, with_display_details
 
 

@@ -1,71 +1,22 @@
-"""Member pages for people (staff and admins of the registering organisation)."""
+"""Households seen whole: their members, their cases and the members' own cases."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tsunagari.orgs.access import org_view
 from tsunagari.orgs.models import Role
 
-from . import services
-from .forms import HouseholdForm, HouseholdMemberForm, PersonForm
-from .models import Case, Household, HouseholdMember
-from .selectors import cases_visible_to, households_visible_to, persons_visible_to
-
-
-@org_view(Role.STAFF)
-def person_list(request: HttpRequest) -> HttpResponse:
-    people = persons_visible_to(request.membership).select_related("district").order_by("-created_at")  # type: ignore[attr-defined]
-    return render(request, "cases/person_list.html", {"people": people})
-
-
-@org_view(Role.STAFF)
-@sensitive_post_parameters()
-@require_http_methods(["GET", "POST"])
-def person_register(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
-    if not membership.can_register_people:
-        raise PermissionDenied
-    form = PersonForm(request.POST or None)
-    duplicates = None
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        register_anyway = data.pop("register_anyway")
-        try:
-            duplicates = services.find_duplicates(
-                by=membership,
-                kana=data["kana"],
-                birth_date=data["birth_date"],
-                phone=data["phone"],
-                request=request,
-            )
-        except ValidationError as error:  # too many checks: keep what was typed, say why
-            form.add_error(None, error)
-            return render(request, "cases/person_form.html", {"form": form, "duplicates": None})
-        if register_anyway or not duplicates.own:
-            person = services.register_person(by=membership, data=data, request=request)
-            messages.success(request, _("Registered."))
-            return redirect("cases:person_detail", org_slug=request.org.slug, person_pk=person.pk)  # type: ignore[attr-defined]
-        again = request.POST.copy()
-        again["register_anyway"] = "on"  # a second press registers after the warning was seen
-        form = PersonForm(again)
-    return render(request, "cases/person_form.html", {"form": form, "duplicates": duplicates})
-
-
-@org_view(Role.STAFF)
-def person_detail(request: HttpRequest, person_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
-    person = get_object_or_404(persons_visible_to(membership).select_related("district"), pk=person_pk)
-    services.record_view(person=person, by=membership, request=request)
-    households = person.households.select_related("household").order_by("household__created_at")
-    return render(request, "cases/person_detail.html", {"person": person, "households": households})
+from .. import services
+from ..forms import HouseholdForm, HouseholdMemberForm
+from ..models import Case, Household, HouseholdMember
+from ..selectors import cases_visible_to, households_visible_to, persons_visible_to
 
 
 @org_view(Role.STAFF)
@@ -90,7 +41,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
             by=membership, label=data["label"], members=[(data["person"], data["relation"])], request=request
         )
         messages.success(request, _("Household registered. Add the other members below."))
-        return redirect("cases:household_detail", org_slug=request.org.slug, household_pk=household.pk)  # type: ignore[attr-defined]
+        return redirect("people:household_detail", org_slug=request.org.slug, household_pk=household.pk)  # type: ignore[attr-defined]
     return render(request, "cases/household_form.html", {"form": form})
 
 
@@ -148,7 +99,7 @@ def household_member_add(request: HttpRequest, household_pk: int) -> HttpRespons
             form.add_error(None, error)
         else:
             messages.success(request, _("Member added."))
-            return redirect("cases:household_detail", org_slug=request.org.slug, household_pk=household.pk)  # type: ignore[attr-defined]
+            return redirect("people:household_detail", org_slug=request.org.slug, household_pk=household.pk)  # type: ignore[attr-defined]
     return _household_page(request, household, member_form=form)
 
 
@@ -160,4 +111,4 @@ def household_member_remove(request: HttpRequest, household_pk: int, member_pk: 
     member = get_object_or_404(household.members, pk=member_pk)
     services.remove_household_member(by=membership, member=member, request=request)
     messages.success(request, _("Member removed from the household. Their own record is kept."))
-    return redirect("cases:household_detail", org_slug=request.org.slug, household_pk=household.pk)  # type: ignore[attr-defined]
+    return redirect("people:household_detail", org_slug=request.org.slug, household_pk=household.pk)  # type: ignore[attr-defined]

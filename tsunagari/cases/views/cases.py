@@ -1,8 +1,8 @@
-"""Case pages: my organisation's cases, a case with its sharing and timeline, the secretariat's queue."""
+"""Case pages: my organisation's cases, a case with its sharing, consent, notes, tasks, plan and
+assessments, the secretariat's queue and the outcome report."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,19 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tsunagari.audit.models import ActivityLog, LegalBasis
+from tsunagari.audit.models import ActivityLog
 from tsunagari.charts import Chart, Series
 from tsunagari.directory.hotlines import crisis_hotlines
 from tsunagari.orgs.access import conflict_page, org_view
 from tsunagari.orgs.models import Organization, Role
 
-from . import assessments, notes, referrals, services, tasks
-from .forms import (
+from .. import assessments, notes, selectors, services, tasks
+from ..forms import (
     AssessmentForm,
     CaseEditForm,
-    CompleteForm,
     ConsentForm,
-    DeclineForm,
     NoteForm,
     OpenCaseForm,
     PlanForm,
@@ -34,9 +32,9 @@ from .forms import (
     TaskDoneForm,
     TaskForm,
 )
-from .instruments import K6_CRISIS, instruments, score_range
-from .models import Case, Consent, Household, Person, Referral, SupportPlan
-from .selectors import cases_visible_to, households_visible_to, persons_visible_to, unassigned_queue_for
+from ..instruments import K6_CRISIS, instruments, score_range
+from ..models import Case, Consent, Household, Person, SupportPlan
+from ..selectors import cases_visible_to, households_visible_to, persons_visible_to, unassigned_queue_for
 
 
 def _slug(request: HttpRequest) -> str:
@@ -79,7 +77,7 @@ def _open_case(
             categories=list(data["categories"]), risk=data["risk"], summary=data["summary"],
             lead_self=data["lead_self"], request=request,
         )  # fmt: skip
-        return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+        return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
     name = person.name if person else household.label  # type: ignore[union-attr]
     return render(request, "cases/case_form.html", {"form": form, "subject_name": name})
 
@@ -91,20 +89,22 @@ def case_detail(request: HttpRequest, case_pk: int) -> HttpResponse:
         cases_visible_to(membership).select_related("lead", "person", "household", "opened_by"), pk=case_pk
     )
     services.record_case_view(case=case, by=membership, request=request)
-    leads = case.lead_id == membership.organization_id or membership.is_coordinator
+    may_share = selectors.may_share(membership, case)
     context = {
         "case": case,
-        "leads": leads,
+        "leads": selectors.leads(membership, case),
         "team": case.sharing.filter(revoked_at__isnull=True).select_related("organization", "consent"),
         "timeline": ActivityLog.objects.filter(object_type="cases.case", object_id=str(case.pk))
         .select_related("actor", "organization")
         .order_by("seq"),
-        "share_form": ShareForm(case=case, by_org=membership.organization, prefix="share") if leads else None,
+        "share_form": ShareForm(case=case, by_org=membership.organization, prefix="share")
+        if may_share
+        else None,
         "referral_form": ReferralForm(case=case, by_org=membership.organization, prefix="refer")
-        if leads
+        if may_share
         else None,
         "referrals": case.referrals.select_related("from_org", "to_org"),
-        "notes": notes.notes_visible_to(membership, case).select_related("organization", "author"),
+        "notes": selectors.notes_visible_to(membership, case).select_related("organization", "author"),
         "note_form": NoteForm(prefix="note"),
         "tasks": case.tasks.filter(done_at__isnull=True).select_related("owner", "assignee"),
         "task_form": TaskForm(organization=membership.organization, prefix="task"),
@@ -179,7 +179,7 @@ def case_share(request: HttpRequest, case_pk: int) -> HttpResponse:
             messages.success(request, _("Shared with %(org)s.") % {"org": data["organization"].name})
     else:
         messages.error(request, _("Choose an organisation and a legal basis."))
-    return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+    return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
 
 
 @org_view(Role.STAFF)
@@ -201,7 +201,7 @@ def consent_record(request: HttpRequest, case_pk: int) -> HttpResponse:
             messages.success(request, _("Consent recorded."))
     else:
         messages.error(request, _("Choose who may receive what, and how consent was given."))
-    return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+    return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
 
 
 @org_view(Role.STAFF)
@@ -212,7 +212,7 @@ def consent_withdraw(request: HttpRequest, case_pk: int, consent_pk: int) -> Htt
     consent = get_object_or_404(Consent.objects.filter(person=case.person), pk=consent_pk)
     services.withdraw_consent(by=membership, consent=consent, request=request)
     messages.success(request, _("Consent withdrawn: sharing based on it has stopped."))
-    return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+    return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
 
 
 @org_view(Role.COORDINATOR, secretariat_only=True)
@@ -229,116 +229,10 @@ def case_queue(request: HttpRequest) -> HttpResponse:
                 request=request,
             )  # fmt: skip
             messages.success(request, _("Lead assigned."))
-            return redirect("case_pages:case_queue", org_slug=_slug(request))
+            return redirect("cases:case_queue", org_slug=_slug(request))
         messages.error(request, _("That case is no longer waiting, or the organisation cannot lead it."))
     organizations = Organization.objects.filter(is_active=True, is_secretariat=False)
     return render(request, "cases/case_queue.html", {"queue": queue, "organizations": organizations})
-
-
-@org_view(Role.STAFF)
-@require_POST
-def referral_send(request: HttpRequest, case_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
-    case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
-    form = ReferralForm(request.POST, case=case, by_org=membership.organization, prefix="refer")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            referrals.send_referral(
-                by=membership, case=case, to_org=data["to_org"], message=data["message"], consent=data["consent"],
-                legal_basis=data["legal_basis"] or LegalBasis.CONSENT, override_reason=data["override_reason"],
-                request=request,
-            )  # fmt: skip
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-        else:
-            messages.success(request, _("Referral sent to %(org)s.") % {"org": data["to_org"].name})
-    else:
-        messages.error(request, _("Choose the organisation and write what they should know."))
-    return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
-
-
-@org_view(Role.STAFF)
-def inbox(request: HttpRequest) -> HttpResponse:
-    """Referrals addressed to this organisation, newest first, with what can be done next."""
-    items = referrals.inbox_for(request.membership).select_related("from_org", "case")  # type: ignore[attr-defined]
-    context = {"items": items, "decline_form": DeclineForm(), "complete_form": CompleteForm()}
-    return render(request, "cases/referral_inbox.html", context)
-
-
-@org_view(Role.STAFF)
-@require_POST
-def referral_answer(request: HttpRequest, referral_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
-    referral = get_object_or_404(referrals.inbox_for(membership), pk=referral_pk)
-    action = request.POST.get("action")
-    # The status the inbox showed when the person pressed the button: an answer given meanwhile is a conflict.
-    seen = request.POST.get("seen") or None
-    try:
-        if action == "accept":
-            referrals.accept_referral(referral=referral, by=membership, expected_status=seen, request=request)
-        elif action == "decline":
-            decline = _valid(DeclineForm(request.POST))
-            referrals.decline_referral(
-                referral=referral, by=membership, reason=decline["reason"], note=decline["note"],
-                expected_status=seen, request=request,
-            )  # fmt: skip
-        elif action == "start":
-            referrals.start_referral(referral=referral, by=membership, expected_status=seen, request=request)
-        elif action == "complete":
-            complete = _valid(CompleteForm(request.POST))
-            referrals.complete_referral(
-                referral=referral, by=membership, outcome=complete["outcome"], expected_status=seen,
-                request=request,
-            )  # fmt: skip
-        else:
-            raise ValidationError(_("Unknown action."))
-    except notes.EditConflict as conflict:
-        return _referral_conflict(request, conflict, reverse("case_pages:inbox", args=[_slug(request)]))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Referral updated."))
-    return redirect("case_pages:inbox", org_slug=_slug(request))
-
-
-def _valid(form: forms.Form) -> dict:
-    """The form's cleaned data, or a ValidationError carrying its messages (shown on the inbox)."""
-    if not form.is_valid():
-        raise ValidationError([message for messages_ in form.errors.values() for message in messages_])
-    return form.cleaned_data
-
-
-def _referral_conflict(request: HttpRequest, conflict: notes.EditConflict, back: str) -> HttpResponse:
-    current = conflict.current
-    now = current.get_status_display() if isinstance(current, Referral) else ""
-    return conflict_page(request, now=now, back=back)
-
-
-@org_view(Role.STAFF)
-@require_POST
-def referral_cancel(request: HttpRequest, referral_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
-    referral = get_object_or_404(Referral.objects.filter(from_org=membership.organization), pk=referral_pk)
-    try:
-        referrals.cancel_referral(
-            referral=referral,
-            by=membership,
-            expected_status=request.POST.get("seen") or None,
-            request=request,
-        )
-    except notes.EditConflict as conflict:
-        back = reverse("case_pages:case_detail", args=[_slug(request), referral.case_id])
-        return _referral_conflict(request, conflict, back)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=referral.case_id)
-
-
-@org_view(Role.COORDINATOR, secretariat_only=True)
-def overdue(request: HttpRequest) -> HttpResponse:
-    items = referrals.overdue_referrals().select_related("from_org", "to_org").order_by("due_on")
-    return render(request, "cases/referral_overdue.html", {"items": items})
 
 
 @org_view(Role.STAFF)
@@ -358,7 +252,7 @@ def note_add(request: HttpRequest, case_pk: int) -> HttpResponse:
         messages.success(request, _("Note added."))
     else:
         messages.error(request, _("Write the note."))
-    return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+    return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
 
 
 @org_view(Role.STAFF)
@@ -384,7 +278,7 @@ def note_edit(request: HttpRequest, case_pk: int, note_pk: int) -> HttpResponse:
                 form = NoteForm(again)
             else:
                 messages.success(request, _("Note saved."))
-                return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+                return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
     else:
         form = NoteForm(initial={"text": note.text, "visibility": note.visibility, "version": note.version})
     return render(
@@ -415,7 +309,7 @@ def task_add(request: HttpRequest, case_pk: int) -> HttpResponse:
             messages.success(request, _("Task added."))
     else:
         messages.error(request, _("Say what needs doing and by when."))
-    return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+    return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
 
 
 @org_view(Role.STAFF)
@@ -423,17 +317,17 @@ def task_add(request: HttpRequest, case_pk: int) -> HttpResponse:
 def task_list(request: HttpRequest) -> HttpResponse:
     """The organisation's open tasks, overdue ones first; ticking one off."""
     membership = request.membership  # type: ignore[attr-defined]
-    open_tasks = tasks.open_tasks_for(membership).select_related("case", "assignee")
+    open_tasks = selectors.open_tasks_for(membership).select_related("case", "assignee")
     if request.method == "POST":
         form = TaskDoneForm(request.POST, open_tasks=open_tasks)
         if form.is_valid():
             try:
                 tasks.complete_task(by=membership, task=form.cleaned_data["task"], request=request)
             except notes.EditConflict:
-                back = reverse("case_pages:task_list", args=[_slug(request)])
+                back = reverse("cases:task_list", args=[_slug(request)])
                 return conflict_page(request, now=str(_("Done")), back=back)
             messages.success(request, _("Task done."))
-            return redirect("case_pages:task_list", org_slug=_slug(request))
+            return redirect("cases:task_list", org_slug=_slug(request))
         messages.error(request, _("That task is already done or is not one of your organisation's."))
     return render(request, "cases/task_list.html", {"tasks": open_tasks, "today": timezone.localdate()})
 
@@ -454,7 +348,7 @@ def assessment_add(request: HttpRequest, case_pk: int, instrument: str) -> HttpR
         messages.success(request, _("Recorded: %(score)s") % {"score": saved.score})
     else:
         messages.error(request, _("Answer every question."))
-    return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+    return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
 
 
 @org_view(Role.COORDINATOR, secretariat_only=True)
@@ -468,7 +362,7 @@ def outcomes(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HttpRequest, case_pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    case = get_object_or_404(cases_visible_to(membership).filter(lead=membership.organization), pk=case_pk)
+    case = get_object_or_404(selectors.cases_led_by(membership), pk=case_pk)
     plan = SupportPlan.objects.filter(case=case).first()
     conflict = None
     if request.method == "POST":
@@ -487,7 +381,7 @@ def plan_edit(request: HttpRequest, case_pk: int) -> HttpResponse:
                 form = PlanForm(again)
             else:
                 messages.success(request, _("Plan saved."))
-                return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+                return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
     else:
         initial = (
             {"goals": plan.goals, "next_review": plan.next_review, "version": plan.version}
@@ -502,7 +396,7 @@ def plan_edit(request: HttpRequest, case_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_edit(request: HttpRequest, case_pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    case = get_object_or_404(cases_visible_to(membership).filter(lead=membership.organization), pk=case_pk)
+    case = get_object_or_404(selectors.cases_led_by(membership), pk=case_pk)
     conflict = None
     if request.method == "POST":
         form = CaseEditForm(request.POST)
@@ -511,7 +405,7 @@ def case_edit(request: HttpRequest, case_pk: int) -> HttpResponse:
             version = data.pop("version")
             data["categories"] = list(data["categories"])
             try:
-                notes.update_case(
+                services.update_case(
                     by=membership, case=case, changes=data, expected_version=version, request=request
                 )
             except notes.EditConflict as error:
@@ -521,7 +415,7 @@ def case_edit(request: HttpRequest, case_pk: int) -> HttpResponse:
                 form = CaseEditForm(again)
             else:
                 messages.success(request, _("Case saved."))
-                return redirect("case_pages:case_detail", org_slug=_slug(request), case_pk=case.pk)
+                return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
     else:
         form = CaseEditForm(
             initial={"risk": case.risk, "status": case.status, "summary": case.summary, "version": case.version,
