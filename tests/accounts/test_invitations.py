@@ -239,6 +239,8 @@ def test_new_member_sets_up_totp_without_typing_the_password_again(world, invite
     )
     response = client.get(reverse("mfa_activate_totp"))
     assert response.status_code == 200
+    # The QR code is drawn by allauth[mfa] with qrcode (its dependency, not ours: we import neither).
+    assert 'src="data:image/svg+xml;base64,' in response.content.decode()
 
 
 def test_failing_mail_server_keeps_the_invitation(world, settings, django_capture_on_commit_callbacks):

@@ -1,14 +1,27 @@
+from unittest import mock
+
 import pytest
+from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.adapter import get_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 
 from tests.conftest import client_for
 from tests.factories import TEST_PASSWORD, make_member
 from tsunagari.orgs.models import Role
+
+# A fixed clock for TOTP, patched as allauth's own tests do (allauth/mfa/totp/tests/test_unit.py): a code
+# computed from the wall clock fails when the 30-second period turns between computing and checking it.
+FIXED_TIME = 1_780_000_000
+TOTP_PERIOD = mfa_settings.TOTP_PERIOD
+
+
+@pytest.fixture
+def fixed_clock():
+    with mock.patch("time.time", mock.MagicMock(return_value=FIXED_TIME)):
+        yield FIXED_TIME
 
 
 @pytest.mark.parametrize("role", [Role.VOLUNTEER, Role.STAFF, Role.ADMIN])
@@ -31,7 +44,7 @@ def test_member_with_mfa_reaches_the_dashboard(org_a):
     assert client_for(staff).get(reverse("orgs:dashboard", args=[org_a.slug])).status_code == 200
 
 
-def test_password_login_then_totp_step(org_a, client):
+def test_password_login_then_totp_step(org_a, client, fixed_clock):
     staff = make_member(org_a, Role.STAFF, mfa=False)
     secret = generate_totp_secret()
     TOTP.activate(staff.user, secret)
@@ -39,7 +52,7 @@ def test_password_login_then_totp_step(org_a, client):
     assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
     # Not signed in until the second factor is given.
     assert client.get(reverse("orgs:dashboard", args=[org_a.slug])).status_code == 302
-    code = format_hotp_value(hotp_value(secret, int(timezone.now().timestamp()) // 30))
+    code = format_hotp_value(hotp_value(secret, FIXED_TIME // TOTP_PERIOD))
     response = client.post(reverse("mfa_authenticate"), {"code": code})
     assert response.status_code == 302
     assert client.get(reverse("orgs:dashboard", args=[org_a.slug])).status_code == 200
@@ -96,12 +109,12 @@ def test_sign_in_address_cannot_be_changed_by_the_user(org_a):
     assert response.status_code == 404
 
 
-def test_totp_code_typed_in_full_width_digits_is_accepted(org_a, client):
+def test_totp_code_typed_in_full_width_digits_is_accepted(org_a, client, fixed_clock):
     staff = make_member(org_a, Role.STAFF, mfa=False)
     secret = generate_totp_secret()
     TOTP.activate(staff.user, secret)
     client.post(reverse("account_login"), {"login": staff.user.email, "password": TEST_PASSWORD})
-    code = format_hotp_value(hotp_value(secret, int(timezone.now().timestamp()) // 30))
+    code = format_hotp_value(hotp_value(secret, FIXED_TIME // TOTP_PERIOD))
     full_width = code.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     response = client.post(reverse("mfa_authenticate"), {"code": full_width[:3] + " " + full_width[3:]})
     assert response.status_code == 302

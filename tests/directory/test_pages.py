@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -269,3 +270,19 @@ def test_kinds_of_trouble_are_named_in_english_on_english_pages(client, db):
     client.cookies["django_language"] = "en"
     html = client.post(reverse("directory:navigator"), {"text": "借金が返せない"}).content.decode()
     assert '<span class="chip">Debt and legal' in html or '<span class="chip">Debt' in html
+
+
+def test_navigator_analyses_the_text_once(client, db):
+    from tsunagari.text import analysis
+
+    calls = []
+    real = analysis._word_tokens
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    with mock.patch.object(analysis, "_word_tokens", counted):
+        response = client.post(reverse("directory:navigator"), {"text": SECRET_WORDS})
+    assert response.status_code == 200 and "navi-results" in response.content.decode()
+    assert len(calls) == 1  # the view's check and the answer use the same analysis

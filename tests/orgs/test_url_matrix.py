@@ -1,7 +1,9 @@
-"""Every organisation-scoped URL × {anonymous, other organisation, too-low role, right role}.
+"""Every organisation-scoped URL × {anonymous, other organisation, too-low role, right role, and a member
+of another organisation asking at their own address for this organisation's object}.
 
 URLs are found by walking the URL configuration, so a view added later is covered at once. A view
-under /o/<org_slug>/ without the @org_view decorator fails this test.
+under /o/<org_slug>/ without the @org_view decorator fails this test. A URL that answers GET with 405
+is POST-only: it is asked with POST (an empty form) instead.
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ KWARG_PROVIDERS: dict[str, Callable[[Membership], Any]] = {
     "alert_pk": lambda m: _alert(m).pk,
     "sos_pk": lambda m: _sos(m).pk,
 }
+# Parameters that name a fixed value, not an object of the organisation (no cross-tenant question).
+FIXED_PARAMS = {"fmt", "code", "instrument"}
+# Objects every member organisation reaches by design: gap issues are the platform's shared agenda
+# (needs/selectors.py, gap_issues_visible_to). Any other object of A is 404 to B.
+SHARED_PARAMS = {"issue_pk"}
 
 
 def _watch_target(m: Membership):
@@ -224,26 +231,61 @@ def _path(url: OrgUrl, owner: Membership, org: Organization) -> str:
     return reverse(url.name, kwargs=kwargs)
 
 
+def _ask(membership: Membership | None, path: str, method: str) -> Any:
+    client = client_for(membership)
+    return client.post(path, {}) if method == "post" else client.get(path)
+
+
 @pytest.mark.parametrize("url", ORG_URLS, ids=lambda u: u.name)
 def test_org_url_matrix(url, secretariat, org_a, org_b):
     assert url.access is not None
     org = _home_org(url, secretariat, org_a)
     right = make_member(org, url.access.min_role)
     path = _path(url, right, org)
+    method = "post" if client_for(right).get(path).status_code == 405 else "get"
 
-    anonymous = client_for(None).get(path)
+    anonymous = _ask(None, path, method)
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"], url.name
 
     outsider = make_member(org_b, Role.ADMIN)
-    assert client_for(outsider).get(path).status_code == 404, f"{url.name}: other organisation must get 404"
+    assert _ask(outsider, path, method).status_code == 404, f"{url.name}: other organisation must get 404"
 
     lower_roles = [r for r in Role if ROLE_RANK[r] < ROLE_RANK[url.access.min_role]]
     if lower_roles:
         too_low = make_member(org, lower_roles[-1])
-        assert client_for(too_low).get(path).status_code == 403, f"{url.name}: too-low role must get 403"
+        assert _ask(too_low, path, method).status_code == 403, f"{url.name}: too-low role must get 403"
 
-    response = client_for(right).get(path)
-    assert response.status_code in {200, 302, 405}, f"{url.name}: right role got {response.status_code}"
+    response = _ask(right, path, method)
+    assert response.status_code in {200, 302}, f"{url.name}: right role got {response.status_code} ({method})"
+
+
+CROSS_TENANT_URLS = [
+    u
+    for u in ORG_URLS
+    if set(u.params) - FIXED_PARAMS
+    and u.access is not None
+    and not (u.access.secretariat_only or u.access.min_role == Role.COORDINATOR)
+]
+
+
+@pytest.mark.parametrize("url", CROSS_TENANT_URLS, ids=lambda u: u.name)
+def test_cross_tenant_object_ids_are_404(url, secretariat, org_a, org_b):
+    """A member of B, at B's own address /o/<b>/…, with the role the page needs, asks for A's object."""
+    assert url.access is not None
+    owner = make_member(org_a, url.access.min_role)
+    kwargs = {"org_slug": org_b.slug, **{p: KWARG_PROVIDERS[p](owner) for p in url.params}}
+    path = reverse(url.name, kwargs=kwargs)
+    member_of_b = make_member(org_b, url.access.min_role)
+    method = "post" if client_for(member_of_b).get(path).status_code == 405 else "get"
+    response = _ask(member_of_b, path, method)
+    if set(url.params) - FIXED_PARAMS <= SHARED_PARAMS:
+        assert response.status_code in {200, 302}, (
+            f"{url.name}: shared object refused ({response.status_code})"
+        )
+    else:
+        assert response.status_code == 404, (
+            f"{url.name}: B's member reached A's object ({response.status_code})"
+        )
 
 
 def test_secretariat_only_pages_are_404_in_other_organisations(org_a):

@@ -1,4 +1,6 @@
-"""Readable names for the actions written to the activity log (codes stay stable; labels translate)."""
+"""The registry of activity-log actions: every code a service passes to ``log_action`` and its readable
+name (codes stay stable; labels translate). The log page, its filter and the case timeline read it;
+``tests/audit/test_action_registry.py`` fails when the code writes an action that has no label here."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "accounts.invitation.accepted": _("Invitation accepted"),
     "cases.person.registered": _("Person registered"),
     "cases.person.viewed": _("Person's record viewed"),
+    "cases.person.duplicate_elsewhere": _("Possible duplicate registration in another organisation"),
     "cases.household.created": _("Household registered"),
     "cases.household.viewed": _("Household viewed"),
     "cases.household.member_added": _("Household member added"),
@@ -44,6 +47,12 @@ ACTION_LABELS: dict[str, Promise] = {
     "cases.referral.cancelled": _("Referral cancelled"),
     "cases.referral.edited": _("Referral corrected"),
     "cases.referral.escalated": _("Referral escalated to the secretariat"),
+    "directory.service.created": _("Service added to the directory"),
+    "directory.service.updated": _("Service details changed"),
+    "directory.service.availability_set": _("Service availability changed"),
+    "directory.service.confirmed": _("Service details confirmed as still correct"),
+    "directory.category.updated": _("Directory category changed"),
+    "directory.api_token.created": _("API token issued"),
     "needs.report.created": _("Need reported"),
     "needs.report.imported": _("Needs reported from a spreadsheet"),
     "needs.report.deleted": _("Need report withdrawn"),
@@ -79,6 +88,9 @@ OBJECT_LABELS: dict[str, Promise] = {
     "cases.case": _("Case"),
     "cases.consent": _("Consent"),
     "cases.referral": _("Referral"),
+    "directory.service": _("Service"),
+    "directory.taxonomyterm": _("Directory category"),
+    "directory.apitoken": _("API token"),
 }
 
 

@@ -30,6 +30,7 @@ from django.conf import settings
 from tsunagari.text.analysis import GROUP_PREFIX, analyze_query, synonym_groups
 
 from .crisis import Danger, assess
+from .embeddings import DIM as EMBEDDING_DIM
 from .embeddings import query as embed_query
 from .models import Service, ServiceCategory, TaxonomyTerm
 from .person import About, fit_adjustment, known_districts, newcomers_first, read_person, reasons_for
@@ -38,14 +39,39 @@ from .selectors import NOT_OFFERED
 from .taxonomy import CATEGORY_TAXONOMY_ID
 
 PHRASES_CSV = Path(__file__).parent / "data" / "category_phrases.csv"
-BM25_K1, BM25_B = 1.2, 0.75
-# The answer lists the best local services first, then national schemes, then the rest by score:
-# local help is closest to hand, and national schemes are what many troubles need.
-LOCAL_FIRST = 2
-# Where a crisis kind of trouble goes when the text is not a crisis but the guess put it first: below the
-# three kinds that decide which services fit (crisis.py decides; the category guess only follows).
-CRISIS_DEMOTED_TO = 3
 VIOLENCE_CODE = "violence"
+
+# --- tuning: every number the answer depends on, beside the Weights below --------------------------------
+# Set by hand while watching benchmarks/navigator.py; change one only with its figures before and after.
+
+# BM25's usual term-saturation and length-normalisation constants: service texts are short and even.
+BM25_K1, BM25_B = 1.2, 0.75
+# The kinds of trouble that decide which services fit: a text is rarely about more than three, and a
+# fourth guess is mostly noise that would pull in services for an unrelated kind.
+FIT_CATEGORIES = 3
+# Where a crisis kind of trouble goes when the text is not a crisis but the guess put it first: below the
+# kinds that decide which services fit (crisis.py decides; the category guess only follows).
+CRISIS_DEMOTED_TO = FIT_CATEGORIES
+# The services nearest in meaning whose categories vote for the kinds of trouble (the kNN signal):
+# enough that one mislabelled service cannot decide, few enough to stay on the text's topic.
+KNN_NEIGHBOURS = 10
+# The softmax temperature of that vote over cosine similarities: e5's similarities sit in a narrow band,
+# so a small temperature is what lets the nearest neighbours count clearly more than the tenth.
+KNN_TEMPERATURE = 0.02
+# A service among this many nearest in meaning is "close to what you wrote" (the reason shown when no
+# category, word or personal reason applies).
+CLOSE_IN_MEANING = 10
+# How many services are ranked before the crisis, local-first and newcomer reordering, whatever the
+# caller's limit: the reordering brings services forward from below the first page, so it needs a pool.
+CANDIDATES = 60
+# The answer's head: the best LOCAL_FIRST local services, then national schemes up to HEAD entries, then
+# the rest by score; local help is closest to hand, and national schemes are what many troubles need.
+LOCAL_FIRST = 2
+HEAD = 10
+# The guessed kinds of trouble the page names: up to SHOWN_GUESSES whose score is at least
+# SHOWN_GUESS_RATIO of the best guess (close runners-up, not filler), and always the best one.
+SHOWN_GUESSES = 3
+SHOWN_GUESS_RATIO = 0.6
 
 
 @dataclass(frozen=True)
@@ -62,7 +88,7 @@ class Entry:
 class DirectoryIndex:
     version: int
     entries: list[Entry]
-    embeddings: np.ndarray  # (N, 384)
+    embeddings: np.ndarray  # (N, EMBEDDING_DIM)
     postings: dict[str, tuple[np.ndarray, np.ndarray]]  # token -> (entry indices, BM25 weights)
     category_codes: list[str]
     category_matrix: np.ndarray  # (N, C) 1.0 where a service serves a category
@@ -94,7 +120,9 @@ class Weights:
     semantic: float = 1.0
     lexical: float = 1.0
     category: float = 1.0
-    category_sharpness: float = 1.0  # category weight = (score / best score) ** sharpness, top 3 only
+    category_sharpness: float = (
+        1.0  # category weight = (score / best score) ** sharpness, FIT_CATEGORIES only
+    )
     proto: float = 1.0
     knn: float = 0.5
     lex_category: float = 0.6
@@ -147,7 +175,7 @@ def _build_index(version: int) -> DirectoryIndex:
     return DirectoryIndex(
         version=version,
         entries=entries,
-        embeddings=np.vstack(vectors) if vectors else np.zeros((0, 384), dtype=np.float32),
+        embeddings=np.vstack(vectors) if vectors else np.zeros((0, EMBEDDING_DIM), dtype=np.float32),
         postings=_bm25_postings(doc_tokens),
         category_codes=codes,
         category_matrix=matrix,
@@ -264,8 +292,8 @@ def _category_scores(
     )
     knn = np.zeros(len(codes), dtype=np.float32)
     if len(index.entries):
-        top = np.argsort(-semantic)[:10]
-        weights = np.exp((semantic[top] - semantic[top].max()) / 0.02)
+        top = np.argsort(-semantic)[:KNN_NEIGHBOURS]
+        weights = np.exp((semantic[top] - semantic[top].max()) / KNN_TEMPERATURE)
         knn = (weights[:, None] * index.category_matrix[top]).sum(axis=0)
     return (
         w.proto * _minmax(proto) + w.knn * _minmax(knn) + w.lex_category * _lexical_categories(tokens, codes)
@@ -296,11 +324,15 @@ def navigate(
     include_members_only: bool = False,
     limit: int = 20,
     weights: Weights = DEFAULT_WEIGHTS,
+    tokens: dict[str, float] | None = None,
 ) -> Answer:
-    """Answer a resident's text. ``categories`` replaces the guessed ones when the person changed them."""
+    """Answer a resident's text. ``categories`` replaces the guessed ones when the person changed them.
+    ``tokens`` is ``analyze_query(text)`` when the caller has already analysed the text (the text is
+    analysed once per question); it is computed here otherwise."""
     index = directory_index()
-    tokens = analyze_query(text)
-    query_vector = embed_query(text) if text.strip() else np.zeros(384, dtype=np.float32)
+    if tokens is None:
+        tokens = analyze_query(text)
+    query_vector = embed_query(text) if text.strip() else np.zeros(EMBEDDING_DIM, dtype=np.float32)
     semantic = index.embeddings @ query_vector if len(index.entries) else np.zeros(0)
     w = weights
     category_scores = _category_scores(index, query_vector, tokens, semantic, w)
@@ -335,9 +367,9 @@ def navigate(
         chosen = [c for c in categories if c in index.category_codes]
         fit_weights = dict.fromkeys(chosen, 1.0)
     else:
-        chosen = [g.code for g in guesses[:3]]
+        chosen = [g.code for g in guesses[:FIT_CATEGORIES]]
         best = max(guesses[0].score, 1e-9)
-        fit_weights = {g.code: max(g.score, 0.0) / best for g in guesses[:3]}
+        fit_weights = {g.code: max(g.score, 0.0) / best for g in guesses[:FIT_CATEGORIES]}
     category_weights = np.zeros(len(index.category_codes), dtype=np.float32)
     for code, value in fit_weights.items():
         category_weights[index.category_codes.index(code)] = value**w.category_sharpness
@@ -357,7 +389,11 @@ def navigate(
     matches = []
     query_tokens = [t for t in tokens if not t.startswith(GROUP_PREFIX) and t in index.postings]
     containing = {t: set(index.postings[t][0].tolist()) for t in query_tokens}
-    close_cutoff = float(np.partition(semantic, -10)[-10]) if len(semantic) >= 10 else -1.0
+    close_cutoff = (
+        float(np.partition(semantic, -CLOSE_IN_MEANING)[-CLOSE_IN_MEANING])
+        if len(semantic) >= CLOSE_IN_MEANING
+        else -1.0
+    )
     for i in np.argsort(-score):
         entry = index.entries[i]
         if entry.visibility != Service.Visibility.PUBLIC and not include_members_only:
@@ -378,7 +414,7 @@ def navigate(
                 for_person=reasons_for(index, about, int(i)),
             )
         )
-        if len(matches) >= max(limit, 60):
+        if len(matches) >= max(limit, CANDIDATES):
             break
     if crisis:  # services for a crisis first, wherever they are listed; then the usual order
         urgent = [m for m in matches if set(m.entry.categories) & index.crisis_codes]
@@ -393,9 +429,9 @@ def navigate(
 
 
 def local_first(matches: list[Match]) -> list[Match]:
-    """Best LOCAL_FIRST local services, then national schemes, then everything else by score."""
+    """Best LOCAL_FIRST local services, then national schemes up to HEAD, then everything else by score."""
     local = [m for m in matches if m.entry.source == Service.Source.LOCAL][:LOCAL_FIRST]
     national = [m for m in matches if m.entry.source == Service.Source.NATIONAL]
-    head = local + national[: 10 - len(local)]
+    head = local + national[: HEAD - len(local)]
     taken = {m.entry.pk for m in head}
     return head + [m for m in matches if m.entry.pk not in taken]

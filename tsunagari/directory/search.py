@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from tsunagari.text.analysis import analyze
 
+from .embeddings import DIM as EMBEDDING_DIM
 from .models import SearchIndexState, Service
 
-EMBEDDING_DIM = 384
 EMBED_BATCH = 32
 MAX_DOCUMENT_CHARS = 600  # the embedding model reads ~512 tokens; the start of a text says most
 

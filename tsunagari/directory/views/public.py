@@ -20,7 +20,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tsunagari.orgs.selectors import memberships_of
-from tsunagari.text.analysis import analyze
+from tsunagari.text.analysis import analyze, analyze_query
 from tsunagari.text.analysis import phrases as written_phrases
 
 from ..answers import why
@@ -30,7 +30,7 @@ from ..forms import AUDIENCES, DirectorySearchForm, NavigatorForm
 from ..hotlines import crisis_hotlines
 from ..load import answering_slot, over_rate_limit
 from ..models import Phone, Schedule, Service, ServiceAtLocation
-from ..navigator import navigate, word_scores
+from ..navigator import CANDIDATES, SHOWN_GUESS_RATIO, SHOWN_GUESSES, navigate, word_scores
 from ..opening import Opening, next_opening
 from ..search import matching
 from ..selectors import category_terms, public_services
@@ -77,14 +77,18 @@ class ResultRow:
     summary: str = ""
 
 
-@sensitive_variables("data", "answer", "written")
-def answer_context(form: NavigatorForm, *, include_members_only: bool) -> dict:
+@sensitive_variables("data", "answer", "written", "tokens")
+def answer_context(
+    form: NavigatorForm, *, include_members_only: bool, tokens: dict[str, float] | None = None
+) -> dict:
+    """The answer to a valid form; ``tokens`` is the text's ``analyze_query`` when already computed."""
     data = form.cleaned_data
     chosen = data["categories"] if data.get("refine") else None
     district = data.get("district")
+    # Every candidate, not only the rows shown: the visibility check below may drop a few.
     answer = navigate(
         data["text"], district_id=district.pk if district else None, categories=chosen,
-        include_members_only=include_members_only, limit=60,
+        include_members_only=include_members_only, limit=CANDIDATES, tokens=tokens,
     )  # fmt: skip
     # The in-memory index could lag a change made outside the app: visibility is checked again here.
     base = Service.objects.all() if include_members_only else public_services()
@@ -105,9 +109,9 @@ def answer_context(form: NavigatorForm, *, include_members_only: bool) -> dict:
         for m in answer.matches
         if m.entry.pk in by_pk
     ]
-    # Show the guessed kinds of trouble that are close to the best guess (up to three), not filler.
+    # Show the guessed kinds of trouble that are close to the best guess, not filler (navigator.py).
     best = answer.categories[0].score if answer.categories else 0.0
-    guessed = [g.code for g in answer.categories[:3] if g.score >= 0.6 * best] or [
+    guessed = [g.code for g in answer.categories[:SHOWN_GUESSES] if g.score >= SHOWN_GUESS_RATIO * best] or [
         g.code for g in answer.categories[:1]
     ]
     shown_categories = chosen if chosen is not None else guessed
@@ -133,7 +137,7 @@ def waiting_context(text: str, reason: str) -> dict:
     return {"waiting": reason, "answer": assess(text, np.zeros(EMBEDDING_DIM, dtype=np.float32))}
 
 
-@sensitive_variables("form", "context")
+@sensitive_variables("form", "context", "text", "tokens")
 def navigator_page(request: HttpRequest, *, staff: bool) -> HttpResponse:
     """The navigator page, for residents (public services) or staff (members-only services too)."""
     form = NavigatorForm(request.POST or None)
@@ -141,7 +145,8 @@ def navigator_page(request: HttpRequest, *, staff: bool) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
-        if not analyze(text) and not matches_crisis_pattern(text):
+        tokens = analyze_query(text)  # analysed once: the same tokens answer the question below
+        if not tokens and not matches_crisis_pattern(text):
             context["too_short"] = True  # nothing to go on (e.g. "あ"): ask instead of guessing
         elif not staff and over_rate_limit(request):
             context |= waiting_context(text, "limited")
@@ -149,7 +154,7 @@ def navigator_page(request: HttpRequest, *, staff: bool) -> HttpResponse:
         else:
             with answering_slot() as answering:
                 if answering:
-                    context |= answer_context(form, include_members_only=staff)
+                    context |= answer_context(form, include_members_only=staff, tokens=tokens)
                     context["chosen_codes"] = [g.code for g in context["guessed"]]
                 else:
                     context |= waiting_context(text, "busy")
