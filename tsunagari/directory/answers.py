@@ -9,9 +9,8 @@ from django.utils.translation import gettext as _
 
 from tsunagari.text.analysis import phrases as written_phrases
 
-from .models import TaxonomyTerm
 from .navigator import Match, navigate
-from .taxonomy import CATEGORY_TAXONOMY_ID
+from .selectors import category_terms
 
 # Words worth showing a person: two characters or more with kanji, katakana or letters, or a hiragana
 # noun of three or more (ひきこもり, いじめ); not "1" or 御.
@@ -47,9 +46,7 @@ def why(match: Match, labels: dict[str, str], written: dict[str, str] | None = N
 def answer_as_json(text: str, *, limit: int = 20) -> dict[str, Any]:
     answer = navigate(text, limit=limit)
     written = written_phrases(text)
-    labels = dict(
-        TaxonomyTerm.objects.filter(taxonomy_ref_id=CATEGORY_TAXONOMY_ID).values_list("code", "name")
-    )
+    labels = dict(category_terms().values_list("code", "name"))
     return {
         "crisis": answer.crisis,
         "danger": answer.danger,

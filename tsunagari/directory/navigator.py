@@ -32,11 +32,10 @@ from tsunagari.text.analysis import GROUP_PREFIX, analyze_query, synonym_groups
 from .crisis import Danger, assess
 from .embeddings import DIM as EMBEDDING_DIM
 from .embeddings import query as embed_query
-from .models import Service, ServiceCategory, TaxonomyTerm
+from .models import Service, ServiceCategory
 from .person import About, fit_adjustment, known_districts, newcomers_first, read_person, reasons_for
 from .search import from_blob, index_version
-from .selectors import NOT_OFFERED
-from .taxonomy import CATEGORY_TAXONOMY_ID
+from .selectors import NOT_OFFERED, category_terms
 
 PHRASES_CSV = Path(__file__).parent / "data" / "category_phrases.csv"
 VIOLENCE_CODE = "violence"
@@ -147,7 +146,7 @@ _index: DirectoryIndex | None = None
 
 
 def _build_index(version: int) -> DirectoryIndex:
-    terms = list(TaxonomyTerm.objects.filter(taxonomy_ref_id=CATEGORY_TAXONOMY_ID).order_by("sort_order"))
+    terms = list(category_terms())
     codes = [t.code for t in terms]
     term_code = {t.pk: t.code for t in terms}
     services = list(
@@ -225,10 +224,7 @@ def _phrases(version: int) -> tuple[tuple[str, str], ...]:
     """Curated phrases plus each category's label and description (as of this index version, since the
     secretariat can rename categories)."""
     rows = list(_curated_phrases())
-    labels = [
-        (t.code, f"{t.name}。{t.description}")
-        for t in TaxonomyTerm.objects.filter(taxonomy_ref_id=CATEGORY_TAXONOMY_ID)
-    ]
+    labels = [(t.code, f"{t.name}。{t.description}") for t in category_terms()]
     return tuple(rows + labels)
 
 
