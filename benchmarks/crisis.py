@@ -3,6 +3,12 @@
     uv run python benchmarks/crisis.py                # figures (nothing written)
     uv run python benchmarks/crisis.py --train        # retrain, write data/crisis_model.npz, then figures
     uv run python benchmarks/crisis.py --json F.json  # … and the figures as JSON ("-": stdout)
+    uv run python benchmarks/crisis.py --holdout      # only the shipped detector on the held-out set
+
+The held-out set, tsunagari/directory/data/crisis_holdout.csv (same columns), is never trained on (a
+test checks that none of its texts is in the labelled set): wordings, registers and languages written
+apart from the labelled set, to measure the shipped detector on text it has not seen. Its figures are
+the honest ones; the cross-validated ones below share the labelled set's style.
 
 The labelled set is tsunagari/directory/data/crisis_texts.csv (text, crisis 0/1, danger
 suicide/violence/medical/none, subclass, lang). Each text is embedded once with the navigator's own
@@ -54,6 +60,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 TEXTS = REPO / "tsunagari" / "directory" / "data" / "crisis_texts.csv"
+HOLDOUT = REPO / "tsunagari" / "directory" / "data" / "crisis_holdout.csv"
 MODEL = REPO / "tsunagari" / "directory" / "data" / "crisis_model.npz"
 HEADS = ("crisis", "violence", "medical")
 FOLDS = 5
@@ -67,8 +74,8 @@ CRISIS_MEANING = 1.4  # the former detector's threshold on the navigator's categ
 # --- data --------------------------------------------------------------------------------------------
 
 
-def load_rows() -> list[dict[str, str]]:
-    with TEXTS.open(encoding="utf-8", newline="") as fh:
+def load_rows(path: Path = TEXTS) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -406,6 +413,58 @@ def category_order(rows: list[dict[str, str]]) -> dict[str, Any]:
     }
 
 
+def holdout_figures() -> dict[str, Any]:
+    """The shipped detector (through the navigator, as a resident meets it) on the held-out set,
+    beside the patterns alone."""
+    from tsunagari.directory.crisis import pattern_kinds
+    from tsunagari.directory.navigator import navigate
+
+    rows = load_rows(HOLDOUT)
+    positives = [r for r in rows if r["crisis"] == "1"]
+    negatives = [r for r in rows if r["crisis"] == "0" and r["danger"] == "none"]
+    misses, false_alarms, pattern_misses, pattern_false, wrong_first = [], [], [], [], []
+    for row in rows:
+        answer = navigate(row["text"], limit=5)
+        by_pattern = "suicide" in pattern_kinds(row["text"])
+        if row["crisis"] == "1":
+            if not answer.crisis:
+                misses.append(f"[{row['subclass']}] {row['text']}")
+            if not by_pattern:
+                pattern_misses.append(row["text"])
+        elif row["danger"] == "none":
+            if answer.crisis:
+                false_alarms.append(f"[{row['subclass']}] {row['text']}")
+            if by_pattern:
+                pattern_false.append(row["text"])
+        if not answer.crisis and answer.categories[0].code == "suicide_crisis":
+            wrong_first.append(row["text"])
+    return {
+        "texts": len(rows),
+        "crisis_texts": len(positives),
+        "harmless_texts": len(negatives),
+        "recall": round(1 - len(misses) / len(positives), 3),
+        "false_positive_rate": round(len(false_alarms) / len(negatives), 3),
+        "patterns_only_recall": round(1 - len(pattern_misses) / len(positives), 3),
+        "patterns_only_false_positive_rate": round(len(pattern_false) / len(negatives), 3),
+        "non_crisis_with_crisis_first": wrong_first,
+        "misses": misses,
+        "false_alarms": false_alarms,
+    }
+
+
+def print_holdout(h: dict[str, Any]) -> None:
+    print(
+        f"\nHeld-out set ({h['crisis_texts']} crisis, {h['harmless_texts']} harmless, never trained on):"
+        f" shipped recall {h['recall']:.3f}, FP rate {h['false_positive_rate']:.3f};"
+        f" patterns only recall {h['patterns_only_recall']:.3f}, FP rate {h['patterns_only_false_positive_rate']:.3f};"
+        f" non-crisis with 死にたいほどつらい first: {len(h['non_crisis_with_crisis_first'])}"
+    )
+    for text in h["misses"]:
+        print(f"  missed      {text}")
+    for text in h["false_alarms"]:
+        print(f"  false alarm {text}")
+
+
 # --- report --------------------------------------------------------------------------------------------
 
 
@@ -469,6 +528,7 @@ def main() -> int:
     )
     parser.add_argument("--train", action="store_true", help="retrain and write crisis_model.npz first")
     parser.add_argument("--no-navigator", action="store_true", help="skip the navigator-based parts (faster)")
+    parser.add_argument("--holdout", action="store_true", help="only the shipped detector on the held-out set")
     parser.add_argument("--json", dest="json_path", help='write the figures as JSON here ("-": stdout)')
     args = parser.parse_args()
 
@@ -477,6 +537,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="tsunagari-crisis-", ignore_cleanup_errors=True) as tmp:
         os.environ.setdefault("TSUNAGARI_CACHE_DIR", str(REPO / "var" / "cache"))
         set_up(Path(tmp) / "data")
+        if args.holdout:
+            held = holdout_figures()
+            from django.db import connection
+
+            connection.close()
+            print_holdout(held)
+            return 0
         rows = load_rows()
         x = embed_all([r["text"] for r in rows])
         features = feature_matrix(rows, x)
@@ -518,11 +585,14 @@ def main() -> int:
         if not args.no_navigator:
             detectors.append(summarise("meaning threshold (former)", rows, meaning_detector(rows, x), None))
             figures["category_order"] = category_order(rows)
+            figures["holdout"] = holdout_figures()
         from django.db import connection
 
         connection.close()
 
     print_report(figures)
+    if "holdout" in figures:
+        print_holdout(figures["holdout"])
     if not figures["model"]["up_to_date"]:
         print("WARNING: the labelled set changed since the shipped model was trained: run with --train")
     if args.json_path == "-":

@@ -49,6 +49,7 @@ from tsunagari.text.analysis import normalize
 DATA = Path(__file__).parent / "data"
 PATTERNS_CSV = DATA / "crisis_patterns.csv"
 TEXTS_CSV = DATA / "crisis_texts.csv"  # the labelled set the classifier learns from
+HOLDOUT_CSV = DATA / "crisis_holdout.csv"  # measured on, never trained on (benchmarks/crisis.py --holdout)
 MODEL_NPZ = DATA / "crisis_model.npz"
 HEADS = ("crisis", "violence", "medical")
 GRAM_DIM = 2**14  # hashed n-gram features
