@@ -70,12 +70,29 @@ class Assessment:
 # --- patterns ------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Pattern:
+    """A class of wording (``pattern``), unless the text also shows a context in which that wording is
+    not danger (``unless``: e.g. a farewell at a transfer or a move, a rope for camping)."""
+
+    pattern: re.Pattern[str]
+    unless: re.Pattern[str] | None
+
+    def search(self, forms: tuple[str, str]) -> bool:
+        if not any(self.pattern.search(form) for form in forms):
+            return False
+        return self.unless is None or not any(self.unless.search(form) for form in forms)
+
+
 @cache
-def patterns_by_kind() -> dict[str, tuple[re.Pattern[str], ...]]:
-    found: dict[str, list[re.Pattern[str]]] = {kind: [] for kind in PATTERN_KINDS}
+def patterns_by_kind() -> dict[str, tuple[Pattern, ...]]:
+    found: dict[str, list[Pattern]] = {kind: [] for kind in PATTERN_KINDS}
     with PATTERNS_CSV.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
-            found[row["kind"]].append(re.compile(row["pattern"]))
+            unless = (row.get("unless") or "").strip()
+            found[row["kind"]].append(
+                Pattern(re.compile(row["pattern"]), re.compile(unless) if unless else None)
+            )
     return {kind: tuple(patterns) for kind, patterns in found.items()}
 
 
@@ -86,8 +103,8 @@ def _forms(text: str) -> tuple[str, str]:
     return spaced, spaced.replace(" ", "")
 
 
-def _matches(forms: tuple[str, str], patterns: tuple[re.Pattern[str], ...]) -> bool:
-    return any(pattern.search(form) for pattern in patterns for form in forms)
+def _matches(forms: tuple[str, str], patterns: tuple[Pattern, ...]) -> bool:
+    return any(pattern.search(forms) for pattern in patterns)
 
 
 def pattern_kinds(text: str) -> frozenset[str]:
