@@ -5,10 +5,13 @@
     uv run python benchmarks/crisis.py --json F.json  # … and the figures as JSON ("-": stdout)
     uv run python benchmarks/crisis.py --holdout      # only the shipped detector on the held-out set
 
-The held-out set, tsunagari/directory/data/crisis_holdout.csv (same columns), is never trained on (a
-test checks that none of its texts is in the labelled set): wordings, registers and languages written
-apart from the labelled set, to measure the shipped detector on text it has not seen. Its figures are
-the honest ones; the cross-validated ones below share the labelled set's style.
+The held-out sets, tsunagari/directory/data/crisis_holdout.csv and crisis_holdout_fresh.csv (same
+columns), are never trained on (a test checks that none of their texts is in the labelled set):
+wordings, registers and languages written apart from the labelled set, to measure the shipped detector
+on text it has not seen. crisis_holdout.csv was written first and its misses were read when the
+pattern lexicons were extended (so its later figures flatter the patterns); crisis_holdout_fresh.csv
+was written after that and is the unbiased one. Add to neither what you tune on: a phrasing a
+held-out set shows missing belongs, in other wordings, in the labelled set.
 
 The labelled set is tsunagari/directory/data/crisis_texts.csv (text, crisis 0/1, danger
 suicide/violence/medical/none, subclass, lang). Each text is embedded once with the navigator's own
@@ -61,13 +64,14 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 TEXTS = REPO / "tsunagari" / "directory" / "data" / "crisis_texts.csv"
 HOLDOUT = REPO / "tsunagari" / "directory" / "data" / "crisis_holdout.csv"
+HOLDOUT_FRESH = REPO / "tsunagari" / "directory" / "data" / "crisis_holdout_fresh.csv"
 MODEL = REPO / "tsunagari" / "directory" / "data" / "crisis_model.npz"
 HEADS = ("crisis", "violence", "medical")
 FOLDS = 5
 SEED = 20261201
 C = 4.0  # inverse regularisation of the logistic regressions
 MARGIN = 0.5  # logit units below the lowest out-of-fold positive
-FP_BUDGET = 0.02  # at most this share of the hard negatives flagged (patterns + head), out of fold
+FP_BUDGET = 0.03  # at most this share of the hard negatives flagged (patterns + head), out of fold
 CRISIS_MEANING = 1.4  # the former detector's threshold on the navigator's category score
 
 
@@ -413,13 +417,13 @@ def category_order(rows: list[dict[str, str]]) -> dict[str, Any]:
     }
 
 
-def holdout_figures() -> dict[str, Any]:
+def holdout_figures(path: Path) -> dict[str, Any]:
     """The shipped detector (through the navigator, as a resident meets it) on the held-out set,
     beside the patterns alone."""
     from tsunagari.directory.crisis import pattern_kinds
     from tsunagari.directory.navigator import navigate
 
-    rows = load_rows(HOLDOUT)
+    rows = load_rows(path)
     positives = [r for r in rows if r["crisis"] == "1"]
     negatives = [r for r in rows if r["crisis"] == "0" and r["danger"] == "none"]
     misses, false_alarms, pattern_misses, pattern_false, wrong_first = [], [], [], [], []
@@ -439,6 +443,7 @@ def holdout_figures() -> dict[str, Any]:
         if not answer.crisis and answer.categories[0].code == "suicide_crisis":
             wrong_first.append(row["text"])
     return {
+        "set": path.name,
         "texts": len(rows),
         "crisis_texts": len(positives),
         "harmless_texts": len(negatives),
@@ -454,7 +459,7 @@ def holdout_figures() -> dict[str, Any]:
 
 def print_holdout(h: dict[str, Any]) -> None:
     print(
-        f"\nHeld-out set ({h['crisis_texts']} crisis, {h['harmless_texts']} harmless, never trained on):"
+        f"\nHeld-out set {h['set']} ({h['crisis_texts']} crisis, {h['harmless_texts']} harmless, never trained on):"
         f" shipped recall {h['recall']:.3f}, FP rate {h['false_positive_rate']:.3f};"
         f" patterns only recall {h['patterns_only_recall']:.3f}, FP rate {h['patterns_only_false_positive_rate']:.3f};"
         f" non-crisis with 死にたいほどつらい first: {len(h['non_crisis_with_crisis_first'])}"
@@ -523,14 +528,19 @@ def print_report(figures: dict[str, Any]) -> None:
 
 
 def main() -> int:
+    budget = FP_BUDGET
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--train", action="store_true", help="retrain and write crisis_model.npz first")
     parser.add_argument("--no-navigator", action="store_true", help="skip the navigator-based parts (faster)")
+    parser.add_argument(
+        "--fp-budget", type=float, default=budget, help=f"false-positive budget (default {budget})"
+    )
     parser.add_argument("--holdout", action="store_true", help="only the shipped detector on the held-out set")
     parser.add_argument("--json", dest="json_path", help='write the figures as JSON here ("-": stdout)')
     args = parser.parse_args()
+    globals()["FP_BUDGET"] = args.fp_budget
 
     from navigator import set_up  # benchmarks/navigator.py: a throwaway database with the directory
 
@@ -538,11 +548,12 @@ def main() -> int:
         os.environ.setdefault("TSUNAGARI_CACHE_DIR", str(REPO / "var" / "cache"))
         set_up(Path(tmp) / "data")
         if args.holdout:
-            held = holdout_figures()
+            held = [holdout_figures(path) for path in (HOLDOUT, HOLDOUT_FRESH)]
             from django.db import connection
 
             connection.close()
-            print_holdout(held)
+            for h in held:
+                print_holdout(h)
             return 0
         rows = load_rows()
         x = embed_all([r["text"] for r in rows])
@@ -585,14 +596,14 @@ def main() -> int:
         if not args.no_navigator:
             detectors.append(summarise("meaning threshold (former)", rows, meaning_detector(rows, x), None))
             figures["category_order"] = category_order(rows)
-            figures["holdout"] = holdout_figures()
+            figures["holdout"] = [holdout_figures(path) for path in (HOLDOUT, HOLDOUT_FRESH)]
         from django.db import connection
 
         connection.close()
 
     print_report(figures)
-    if "holdout" in figures:
-        print_holdout(figures["holdout"])
+    for held in figures.get("holdout", []):
+        print_holdout(held)
     if not figures["model"]["up_to_date"]:
         print("WARNING: the labelled set changed since the shipped model was trained: run with --train")
     if args.json_path == "-":
