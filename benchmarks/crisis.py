@@ -69,9 +69,9 @@ MODEL = REPO / "tsunagari" / "directory" / "data" / "crisis_model.npz"
 HEADS = ("crisis", "violence", "medical")
 FOLDS = 5
 SEED = 20261201
-C = 4.0  # inverse regularisation of the logistic regressions
+C = 16.0  # inverse regularisation of the logistic regressions
 MARGIN = 0.5  # logit units below the lowest out-of-fold positive
-FP_BUDGET = 0.03  # at most this share of the hard negatives flagged (patterns + head), out of fold
+FP_BUDGET = 0.02  # at most this share of the hard negatives flagged (patterns + head), out of fold
 CRISIS_MEANING = 1.4  # the former detector's threshold on the navigator's category score
 
 

@@ -5,7 +5,10 @@ extra crisis box):
 
 * curated patterns (data/crisis_patterns.csv) — the floor: a pattern hit is always danger. Kinds:
   ``suicide`` (wishes to die or disappear, methods, self-harm; hiragana forms too, with the contexts
-  that are not a crisis excluded, e.g. 自死遺族), ``violence`` and ``medical``;
+  that are not a crisis excluded, e.g. 自死遺族), ``violence`` and ``medical``. Each row is a class of
+  wording (a lexicon, never one sentence) with an optional ``unless``: the harmless contexts in which
+  that wording is not danger (a farewell at a transfer or a move, a rope for camping, a line a
+  fictional character says, prevention training), checked on the same text;
 * a small classifier on the text's multilingual-e5 query embedding, the vector the navigator computes
   anyway (so nothing is embedded twice), beside hashed character 1–3-grams and words of the
   normalised text (intent often sits in endings the embedding blurs: 〜たい, 〜てしまった, "myself"):
@@ -53,7 +56,7 @@ HOLDOUT_CSV = DATA / "crisis_holdout.csv"  # measured on, never trained on (benc
 MODEL_NPZ = DATA / "crisis_model.npz"
 HEADS = ("crisis", "violence", "medical")
 GRAM_DIM = 2**14  # hashed n-gram features
-EMBEDDING_WEIGHT = 3.0  # the embedding's scale beside the n-grams (set with the benchmark's figures)
+EMBEDDING_WEIGHT = 1.0  # the embedding's scale beside the n-grams (set with the benchmark's figures)
 PATTERN_KINDS = ("suicide", "violence", "medical")
 
 Danger = Literal["suicide", "violence", "medical"]
