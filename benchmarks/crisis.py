@@ -537,7 +537,9 @@ def main() -> int:
     parser.add_argument(
         "--fp-budget", type=float, default=budget, help=f"false-positive budget (default {budget})"
     )
-    parser.add_argument("--holdout", action="store_true", help="only the shipped detector on the held-out set")
+    parser.add_argument(
+        "--holdout", action="store_true", help="only the shipped detector on the held-out set"
+    )
     parser.add_argument("--json", dest="json_path", help='write the figures as JSON here ("-": stdout)')
     args = parser.parse_args()
     globals()["FP_BUDGET"] = args.fp_budget
