@@ -3,6 +3,16 @@
     uv run python benchmarks/crisis.py                # figures (nothing written)
     uv run python benchmarks/crisis.py --train        # retrain, write data/crisis_model.npz, then figures
     uv run python benchmarks/crisis.py --json F.json  # … and the figures as JSON ("-": stdout)
+    uv run python benchmarks/crisis.py --holdout      # only the shipped detector on the held-out set
+
+The held-out sets, tsunagari/directory/data/crisis_holdout.csv and crisis_holdout_fresh.csv (same
+columns), are never trained on (a test checks that none of their texts is in the labelled set):
+wordings, registers and languages written apart from the labelled set, to measure the shipped detector
+on text it has not seen. crisis_holdout.csv was written first and its misses were read when the
+pattern lexicons were extended (so its later figures flatter the patterns); crisis_holdout_fresh.csv
+was written after that and measured once unread (recall 0.646, FP 0.028), then its misses were read
+too: write a new one for the next unbiased figure. Add to neither what you tune on: a phrasing a
+held-out set shows missing belongs, in other wordings, in the labelled set.
 
 The labelled set is tsunagari/directory/data/crisis_texts.csv (text, crisis 0/1, danger
 suicide/violence/medical/none, subclass, lang). Each text is embedded once with the navigator's own
@@ -54,11 +64,13 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 TEXTS = REPO / "tsunagari" / "directory" / "data" / "crisis_texts.csv"
+HOLDOUT = REPO / "tsunagari" / "directory" / "data" / "crisis_holdout.csv"
+HOLDOUT_FRESH = REPO / "tsunagari" / "directory" / "data" / "crisis_holdout_fresh.csv"
 MODEL = REPO / "tsunagari" / "directory" / "data" / "crisis_model.npz"
 HEADS = ("crisis", "violence", "medical")
 FOLDS = 5
 SEED = 20261201
-C = 4.0  # inverse regularisation of the logistic regressions
+C = 16.0  # inverse regularisation of the logistic regressions
 MARGIN = 0.5  # logit units below the lowest out-of-fold positive
 FP_BUDGET = 0.02  # at most this share of the hard negatives flagged (patterns + head), out of fold
 CRISIS_MEANING = 1.4  # the former detector's threshold on the navigator's category score
@@ -67,8 +79,8 @@ CRISIS_MEANING = 1.4  # the former detector's threshold on the navigator's categ
 # --- data --------------------------------------------------------------------------------------------
 
 
-def load_rows() -> list[dict[str, str]]:
-    with TEXTS.open(encoding="utf-8", newline="") as fh:
+def load_rows(path: Path = TEXTS) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -406,6 +418,59 @@ def category_order(rows: list[dict[str, str]]) -> dict[str, Any]:
     }
 
 
+def holdout_figures(path: Path) -> dict[str, Any]:
+    """The shipped detector (through the navigator, as a resident meets it) on the held-out set,
+    beside the patterns alone."""
+    from tsunagari.directory.crisis import pattern_kinds
+    from tsunagari.directory.navigator import navigate
+
+    rows = load_rows(path)
+    positives = [r for r in rows if r["crisis"] == "1"]
+    negatives = [r for r in rows if r["crisis"] == "0" and r["danger"] == "none"]
+    misses, false_alarms, pattern_misses, pattern_false, wrong_first = [], [], [], [], []
+    for row in rows:
+        answer = navigate(row["text"], limit=5)
+        by_pattern = "suicide" in pattern_kinds(row["text"])
+        if row["crisis"] == "1":
+            if not answer.crisis:
+                misses.append(f"[{row['subclass']}] {row['text']}")
+            if not by_pattern:
+                pattern_misses.append(row["text"])
+        elif row["danger"] == "none":
+            if answer.crisis:
+                false_alarms.append(f"[{row['subclass']}] {row['text']}")
+            if by_pattern:
+                pattern_false.append(row["text"])
+        if not answer.crisis and answer.categories[0].code == "suicide_crisis":
+            wrong_first.append(row["text"])
+    return {
+        "set": path.name,
+        "texts": len(rows),
+        "crisis_texts": len(positives),
+        "harmless_texts": len(negatives),
+        "recall": round(1 - len(misses) / len(positives), 3),
+        "false_positive_rate": round(len(false_alarms) / len(negatives), 3),
+        "patterns_only_recall": round(1 - len(pattern_misses) / len(positives), 3),
+        "patterns_only_false_positive_rate": round(len(pattern_false) / len(negatives), 3),
+        "non_crisis_with_crisis_first": wrong_first,
+        "misses": misses,
+        "false_alarms": false_alarms,
+    }
+
+
+def print_holdout(h: dict[str, Any]) -> None:
+    print(
+        f"\nHeld-out set {h['set']} ({h['crisis_texts']} crisis, {h['harmless_texts']} harmless, never trained on):"
+        f" shipped recall {h['recall']:.3f}, FP rate {h['false_positive_rate']:.3f};"
+        f" patterns only recall {h['patterns_only_recall']:.3f}, FP rate {h['patterns_only_false_positive_rate']:.3f};"
+        f" non-crisis with 死にたいほどつらい first: {len(h['non_crisis_with_crisis_first'])}"
+    )
+    for text in h["misses"]:
+        print(f"  missed      {text}")
+    for text in h["false_alarms"]:
+        print(f"  false alarm {text}")
+
+
 # --- report --------------------------------------------------------------------------------------------
 
 
@@ -464,19 +529,35 @@ def print_report(figures: dict[str, Any]) -> None:
 
 
 def main() -> int:
+    budget = FP_BUDGET
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--train", action="store_true", help="retrain and write crisis_model.npz first")
     parser.add_argument("--no-navigator", action="store_true", help="skip the navigator-based parts (faster)")
+    parser.add_argument(
+        "--fp-budget", type=float, default=budget, help=f"false-positive budget (default {budget})"
+    )
+    parser.add_argument(
+        "--holdout", action="store_true", help="only the shipped detector on the held-out set"
+    )
     parser.add_argument("--json", dest="json_path", help='write the figures as JSON here ("-": stdout)')
     args = parser.parse_args()
+    globals()["FP_BUDGET"] = args.fp_budget
 
     from navigator import set_up  # benchmarks/navigator.py: a throwaway database with the directory
 
     with tempfile.TemporaryDirectory(prefix="tsunagari-crisis-", ignore_cleanup_errors=True) as tmp:
         os.environ.setdefault("TSUNAGARI_CACHE_DIR", str(REPO / "var" / "cache"))
         set_up(Path(tmp) / "data")
+        if args.holdout:
+            held = [holdout_figures(path) for path in (HOLDOUT, HOLDOUT_FRESH)]
+            from django.db import connection
+
+            connection.close()
+            for h in held:
+                print_holdout(h)
+            return 0
         rows = load_rows()
         x = embed_all([r["text"] for r in rows])
         features = feature_matrix(rows, x)
@@ -518,11 +599,14 @@ def main() -> int:
         if not args.no_navigator:
             detectors.append(summarise("meaning threshold (former)", rows, meaning_detector(rows, x), None))
             figures["category_order"] = category_order(rows)
+            figures["holdout"] = [holdout_figures(path) for path in (HOLDOUT, HOLDOUT_FRESH)]
         from django.db import connection
 
         connection.close()
 
     print_report(figures)
+    for held in figures.get("holdout", []):
+        print_holdout(held)
     if not figures["model"]["up_to_date"]:
         print("WARNING: the labelled set changed since the shipped model was trained: run with --train")
     if args.json_path == "-":

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from tsunagari.directory.answers import answer_as_json
-from tsunagari.directory.crisis import TEXTS_CSV, crisis_model, pattern_kinds, texts_digest
+from tsunagari.directory.crisis import HOLDOUT_CSV, TEXTS_CSV, crisis_model, pattern_kinds, texts_digest
 from tsunagari.directory.hotlines import (
     TOKYO,
     ScheduleError,
@@ -24,6 +24,7 @@ from tsunagari.directory.hotlines import (
     parse_schedule,
 )
 from tsunagari.directory.navigator import navigate
+from tsunagari.text.analysis import normalize
 
 DEV_QUESTIONS = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "navigator_dev.jsonl"
 
@@ -53,6 +54,33 @@ def test_labelled_set_holds_no_development_question():
         pytest.skip("the shared development questions are not beside this checkout")
     dev = {json.loads(line)["text"] for line in DEV_QUESTIONS.open(encoding="utf-8") if line.strip()}
     assert not dev & {r["text"] for r in _rows()}
+
+
+def _holdout() -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    for path in (HOLDOUT_CSV, HOLDOUT_CSV.with_name("crisis_holdout_fresh.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows += list(csv.DictReader(fh))
+    return rows
+
+
+def _same(text: str) -> str:
+    return normalize(text).replace(" ", "")
+
+
+def test_held_out_set_is_never_trained_on():
+    # benchmarks/crisis.py --holdout measures the shipped detector on these; a text (in any spacing or
+    # width) that also sits in the labelled set would make that figure a training figure.
+    held = _holdout()
+    assert sum(r["crisis"] == "1" for r in held) >= 120
+    assert sum(r["danger"] == "none" for r in held) >= 80
+    assert len({_same(r["text"]) for r in held}) == len(held)
+    assert not {_same(r["text"]) for r in held} & {_same(r["text"]) for r in _rows()}
+
+
+def test_no_harmless_text_of_either_set_matches_a_suicide_pattern():
+    harmless = [r["text"] for r in _rows() + _holdout() if r["danger"] == "none"]
+    assert [t for t in harmless if "suicide" in pattern_kinds(t)] == []
 
 
 def test_shipped_weights_were_trained_on_the_current_labelled_set():
