@@ -151,11 +151,16 @@ def official_metrics(eval_script: Path, questions: Path, answers: Path) -> dict[
 
 
 def time_calls(call: Callable[[str], object], texts: list[str], rounds: int) -> dict[str, float]:
-    """Per-question wall time in ms, after one warm-up call."""
+    """Per-question wall time in ms, after one warm-up call. The navigator keeps recent questions' vectors
+    for a few minutes (embeddings.py); that memory is emptied before every timed call, so each one costs
+    what a new question costs."""
+    from tsunagari.directory import embeddings
+
     call(texts[0])
     samples = []
     for _ in range(rounds):
         for text in texts:
+            embeddings._recent.clear()
             start = time.perf_counter()
             call(text)
             samples.append((time.perf_counter() - start) * 1000)
