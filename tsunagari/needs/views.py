@@ -106,7 +106,7 @@ def report_new(request: OrgRequest) -> HttpResponse:
     form = NeedReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.report_need(by=membership, data=form.report_data(), request=request)
+            services.report_need(by=membership, data=form.report_data())
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -145,7 +145,7 @@ def report_list(request: OrgRequest) -> HttpResponse:
 def report_delete(request: OrgRequest, report_pk: int) -> HttpResponse:
     membership = request.membership
     report = get_object_or_404(reports_visible_to(membership), pk=report_pk)
-    services.delete_report(by=membership, report=report, request=request)
+    services.delete_report(by=membership, report=report)
     messages.success(request, _("The report was withdrawn."))
     return redirect("needs:report_list", org_slug=request.org.slug)
 
@@ -167,7 +167,7 @@ def upload(request: OrgRequest) -> HttpResponse:
         else:
             if results and not any(r.errors for r in results):
                 rows = [r.data for r in results if r.data is not None]
-                saved = services.import_reports(by=membership, rows=rows, request=request)
+                saved = services.import_reports(by=membership, rows=rows)
                 messages.success(request, _("%(count)s reports were saved.") % {"count": saved})
                 return redirect("needs:report_list", org_slug=request.org.slug)
     errors = [r for r in results or [] if r.errors]
@@ -252,7 +252,7 @@ def gap_new(request: OrgRequest) -> HttpResponse:
             data = form.cleaned_data
             issue = services.raise_gap_issue(
                 by=membership, title=data["title"], summary=data["summary"], reports=list(data["reports"]),
-                responsible=list(data["responsible"]), request=request,
+                responsible=list(data["responsible"]),
             )  # fmt: skip
             messages.success(request, _("The gap issue was raised. Members can now see and join it."))
             return redirect("needs:gap_detail", org_slug=request.org.slug, issue_pk=issue.pk)
@@ -304,7 +304,7 @@ def _gap_page(request: OrgRequest, issue: GapIssue, entry_form: GapEntryForm | N
 @require_POST
 def gap_join(request: OrgRequest, issue_pk: int) -> HttpResponse:
     issue = get_object_or_404(gap_issues_visible_to(request.membership), pk=issue_pk)
-    services.join_gap_issue(by=request.membership, issue=issue, request=request)
+    services.join_gap_issue(by=request.membership, issue=issue)
     messages.success(request, _("Your organisation takes part in this issue now."))
     return redirect("needs:gap_detail", org_slug=request.org.slug, issue_pk=issue.pk)
 
@@ -322,7 +322,6 @@ def gap_entry(request: OrgRequest, issue_pk: int) -> HttpResponse:
                 issue=issue,
                 kind=form.cleaned_data["kind"],
                 text=form.cleaned_data["text"],
-                request=request,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -342,7 +341,7 @@ def gap_status(request: OrgRequest, issue_pk: int) -> HttpResponse:
     if form.is_valid():
         services.update_gap_issue(
             by=membership, issue=issue, status=form.cleaned_data["status"],
-            responsible=list(form.cleaned_data["responsible"]), request=request,
+            responsible=list(form.cleaned_data["responsible"]),
         )  # fmt: skip
         messages.success(request, _("Saved."))
     else:

@@ -46,7 +46,10 @@ def member_invite(request: OrgRequest) -> HttpResponse:
         replaced = pending_invitations_for(membership).filter(email__iexact=email).exists()
         try:
             account_services.invite_member(
-                by=membership, email=email, role=form.cleaned_data["role"], request=request
+                by=membership,
+                email=email,
+                role=form.cleaned_data["role"],
+                site_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
             form.add_error("email", error)
@@ -73,17 +76,15 @@ def member_edit(request: OrgRequest, membership_pk: int) -> HttpResponse:
                 if request.POST.get("confirm") != "yes":
                     messages.error(request, _("Tick the box to confirm that this membership should end."))
                     return redirect("orgs:member_edit", org_slug=request.org.slug, membership_pk=member.pk)
-                services.deactivate_membership(membership=member, by=by, request=request)
+                services.deactivate_membership(membership=member, by=by)
                 messages.success(request, _("Membership ended. You can restore it from this person's page."))
                 return redirect("orgs:member_list", org_slug=request.org.slug)
             if action == "reactivate":
-                services.reactivate_membership(membership=member, by=by, request=request)
+                services.reactivate_membership(membership=member, by=by)
                 messages.success(request, _("Membership restored."))
                 return redirect("orgs:member_list", org_slug=request.org.slug)
             if form.is_valid():
-                services.change_role(
-                    membership=member, role=form.cleaned_data["role"], by=by, request=request
-                )
+                services.change_role(membership=member, role=form.cleaned_data["role"], by=by)
                 messages.success(request, _("Role changed."))
                 return redirect("orgs:member_list", org_slug=request.org.slug)
         except ValidationError as error:
@@ -96,7 +97,7 @@ def member_edit(request: OrgRequest, membership_pk: int) -> HttpResponse:
 def invitation_revoke(request: OrgRequest, invitation_pk: int) -> HttpResponse:
     membership = request.membership
     invitation = get_object_or_404(pending_invitations_for(membership), pk=invitation_pk)
-    account_services.revoke_invitation(invitation=invitation, by=membership, request=request)
+    account_services.revoke_invitation(invitation=invitation, by=membership)
     messages.success(request, _("Invitation withdrawn."))
     return redirect("orgs:member_list", org_slug=request.org.slug)
 
@@ -110,7 +111,7 @@ def profile_edit(request: OrgRequest) -> HttpResponse:
     form = OrganizationProfileForm(request.POST or None, instance=Organization.objects.get(pk=org.pk))
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        services.update_organization(org=org, by=membership, changes=changes, request=request)
+        services.update_organization(org=org, by=membership, changes=changes)
         messages.success(request, _("Profile saved."))
         return redirect("orgs:profile_edit", org_slug=org.slug)
     return render(request, "orgs/organization_form.html", {"form": form})
@@ -134,9 +135,13 @@ def organization_create(request: OrgRequest) -> HttpResponse:
         districts = data.pop("districts")
         admin_email = data.pop("admin_email")
         with transaction.atomic():
-            org = services.create_organization(by=membership, districts=districts, request=request, **data)
+            org = services.create_organization(by=membership, districts=districts, **data)
             account_services.invite_member(
-                by=membership, organization=org, email=admin_email, role=Role.ADMIN, request=request
+                by=membership,
+                organization=org,
+                email=admin_email,
+                role=Role.ADMIN,
+                site_url=request.build_absolute_uri("/"),
             )
         messages.success(
             request,

@@ -99,7 +99,7 @@ def contact(request: OrgRequest, target_pk: int) -> HttpResponse:
         data = form.cleaned_data
         recorded = services.record_contact(
             by=membership, target=target, method=data["method"], result=data["result"], note=data["note"],
-            contacted_at=data["contacted_at"], client_id=data["client_id"], request=request,
+            contacted_at=data["contacted_at"], client_id=data["client_id"],
         )  # fmt: skip
         if recorded.contact.result == ContactLog.Result.URGENT:
             messages.warning(
@@ -131,7 +131,7 @@ def target_new(request: OrgRequest) -> HttpResponse:
         data = {k: v for k, v in form.cleaned_data.items() if k != "supporters"}
         try:
             target = services.create_target(
-                by=membership, data=data, supporters=list(form.cleaned_data["supporters"]), request=request
+                by=membership, data=data, supporters=list(form.cleaned_data["supporters"])
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -153,7 +153,7 @@ def target_detail(request: OrgRequest, target_pk: int) -> HttpResponse:
         if target.organization_id != membership.organization_id
         else LegalBasis.OWN_ORGANIZATION
     )
-    log_action(target, actor=membership, action="watch.target.viewed", legal_basis=basis, request=request)
+    log_action(target, actor=membership, action="watch.target.viewed", legal_basis=basis)
     form = None
     if target.organization_id == membership.organization_id:
         form = SupportersForm(
@@ -166,7 +166,6 @@ def target_detail(request: OrgRequest, target_pk: int) -> HttpResponse:
                 by=membership,
                 target=target,
                 supporters=list(form.cleaned_data["supporters"]),
-                request=request,
             )
             messages.success(request, _("Saved."))
             return redirect("watch:target_detail", org_slug=request.org.slug, target_pk=target.pk)
@@ -196,7 +195,7 @@ def alert_list(request: OrgRequest) -> HttpResponse:
         alert.shows_name = alert.target_id is not None and (  # type: ignore[attr-defined]
             alert.acknowledged_at is None or alert.organization_id == membership.organization_id
         )
-    services.log_alert_list_viewed(by=membership, alerts=alerts, request=request)
+    services.log_alert_list_viewed(by=membership, alerts=alerts)
     return render(request, "watch/alert_list.html", {"alerts": alerts, "ladder": ladder.ladder()})
 
 
@@ -206,7 +205,7 @@ def alert_acknowledge(request: OrgRequest, alert_pk: int) -> HttpResponse:
     membership = request.membership
     alert = get_object_or_404(alerts_visible_to(membership), pk=alert_pk)
     try:
-        services.acknowledge_alert(by=membership, alert=alert, request=request)
+        services.acknowledge_alert(by=membership, alert=alert)
     except EditConflict as conflict:
         current = conflict.current
         now = _("Acknowledged by %(who)s, %(when)s") % {
@@ -227,7 +226,7 @@ def sos_new(request: OrgRequest) -> HttpResponse:
         request.POST or None, initial={"noticed_at": timezone.localtime().replace(second=0, microsecond=0)}
     )
     if request.method == "POST" and form.is_valid():
-        services.report_sos(by=membership, data=form.cleaned_data, request=request)
+        services.report_sos(by=membership, data=form.cleaned_data)
         messages.success(
             request, _("Received. The secretariat will act on it; you can follow its status here.")
         )
@@ -277,7 +276,7 @@ def sos_detail(request: OrgRequest, sos_pk: int) -> HttpResponse:
             try:
                 services.triage_sos(
                     by=membership, report=report, status=triage.cleaned_data["status"], case=case,
-                    expected_status=triage.cleaned_data["seen"] or None, request=request,
+                    expected_status=triage.cleaned_data["seen"] or None,
                 )  # fmt: skip
             except EditConflict as conflict:
                 back = reverse("watch:sos_detail", args=[request.org.slug, report.pk])
@@ -290,7 +289,7 @@ def sos_detail(request: OrgRequest, sos_pk: int) -> HttpResponse:
     if open_form.is_bound and open_form.is_valid():
         try:
             case = services.open_case_from_sos(
-                by=membership, report=report, name=open_form.cleaned_data["name"], request=request
+                by=membership, report=report, name=open_form.cleaned_data["name"]
             )
         except ValidationError as error:  # a case was linked meanwhile (a second press)
             open_form.add_error(None, error)
@@ -302,7 +301,6 @@ def sos_detail(request: OrgRequest, sos_pk: int) -> HttpResponse:
         actor=membership,
         action="watch.sos.viewed",
         legal_basis=LegalBasis.VITAL_INTEREST,
-        request=request,
     )
     return render(
         request, "watch/sos_detail.html", {"report": report, "triage": triage, "open_form": open_form}

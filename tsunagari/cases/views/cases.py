@@ -71,7 +71,7 @@ def _open_case(
         case = services.open_case(
             by=request.membership, person=person, household=household,
             categories=list(data["categories"]), risk=data["risk"], summary=data["summary"],
-            lead_self=data["lead_self"], request=request,
+            lead_self=data["lead_self"],
         )  # fmt: skip
         return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=case.pk)
     name = person.name if person else household.label  # type: ignore[union-attr]
@@ -84,7 +84,7 @@ def case_detail(request: OrgRequest, case_pk: int) -> HttpResponse:
     case = get_object_or_404(
         cases_visible_to(membership).select_related("lead", "person", "household", "opened_by"), pk=case_pk
     )
-    services.record_case_view(case=case, by=membership, request=request)
+    services.record_case_view(case=case, by=membership)
     may_share = selectors.may_share(membership, case)
     context = {
         "case": case,
@@ -167,7 +167,7 @@ def case_share(request: OrgRequest, case_pk: int) -> HttpResponse:
         try:
             services.share_case(
                 by=membership, case=case, organization=data["organization"], legal_basis=data["legal_basis"],
-                consent=data["consent"], reason=data["reason"], ends_on=data["ends_on"], request=request,
+                consent=data["consent"], reason=data["reason"], ends_on=data["ends_on"],
             )  # fmt: skip
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
@@ -189,7 +189,7 @@ def consent_record(request: OrgRequest, case_pk: int) -> HttpResponse:
         try:
             services.record_consent(
                 by=membership, person=case.person, recipients=list(data["recipients"]), info_kinds=data["info_kinds"],
-                method=data["method"], witness=data["witness"], valid_until=data["valid_until"], request=request,
+                method=data["method"], witness=data["witness"], valid_until=data["valid_until"],
             )  # fmt: skip
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
@@ -206,7 +206,7 @@ def consent_withdraw(request: OrgRequest, case_pk: int, consent_pk: int) -> Http
     membership = request.membership
     case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
     consent = get_object_or_404(Consent.objects.filter(person=case.person), pk=consent_pk)
-    services.withdraw_consent(by=membership, consent=consent, request=request)
+    services.withdraw_consent(by=membership, consent=consent)
     messages.success(request, _("Consent withdrawn: sharing based on it has stopped."))
     return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=case.pk)
 
@@ -222,7 +222,6 @@ def case_queue(request: OrgRequest) -> HttpResponse:
         if form.is_valid():
             services.assign_lead(
                 by=membership, case=form.cleaned_data["case"], organization=form.cleaned_data["organization"],
-                request=request,
             )  # fmt: skip
             messages.success(request, _("Lead assigned."))
             return redirect("cases:case_queue", org_slug=request.org.slug)
@@ -243,7 +242,6 @@ def note_add(request: OrgRequest, case_pk: int) -> HttpResponse:
             case=case,
             text=form.cleaned_data["text"],
             visibility=form.cleaned_data["visibility"],
-            request=request,
         )
         messages.success(request, _("Note added."))
     else:
@@ -264,7 +262,7 @@ def note_edit(request: OrgRequest, case_pk: int, note_pk: int) -> HttpResponse:
             try:
                 notes.edit_note(
                     by=membership, note=note, text=form.cleaned_data["text"],
-                    expected_version=form.cleaned_data["version"] or 0, request=request,
+                    expected_version=form.cleaned_data["version"] or 0,
                 )  # fmt: skip
             except notes.EditConflict as error:
                 conflict = error.current
@@ -297,7 +295,6 @@ def task_add(request: OrgRequest, case_pk: int) -> HttpResponse:
                 title=data["title"],
                 due_on=data["due_on"],
                 assignee=data["assignee"],
-                request=request,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -318,7 +315,7 @@ def task_list(request: OrgRequest) -> HttpResponse:
         form = TaskDoneForm(request.POST, open_tasks=open_tasks)
         if form.is_valid():
             try:
-                tasks.complete_task(by=membership, task=form.cleaned_data["task"], request=request)
+                tasks.complete_task(by=membership, task=form.cleaned_data["task"])
             except notes.EditConflict:
                 back = reverse("cases:task_list", args=[request.org.slug])
                 return conflict_page(request, now=str(_("Done")), back=back)
@@ -339,7 +336,7 @@ def assessment_add(request: OrgRequest, case_pk: int, instrument: str) -> HttpRe
     form = AssessmentForm(request.POST, instrument=spec, prefix=instrument)
     if form.is_valid():
         saved = assessments.record_assessment(
-            by=membership, case=case, instrument=instrument, answers=form.cleaned_data, request=request
+            by=membership, case=case, instrument=instrument, answers=form.cleaned_data
         )
         messages.success(request, _("Recorded: %(score)s") % {"score": saved.score})
     else:
@@ -368,7 +365,7 @@ def plan_edit(request: OrgRequest, case_pk: int) -> HttpResponse:
             try:
                 notes.save_plan(
                     by=membership, case=case, goals=data["goals"], next_review=data["next_review"],
-                    expected_version=data["version"] or 0, request=request,
+                    expected_version=data["version"] or 0,
                 )  # fmt: skip
             except notes.EditConflict as error:
                 conflict = SupportPlan.objects.get(pk=error.current.pk)
@@ -401,9 +398,7 @@ def case_edit(request: OrgRequest, case_pk: int) -> HttpResponse:
             version = data.pop("version")
             data["categories"] = list(data["categories"])
             try:
-                services.update_case(
-                    by=membership, case=case, changes=data, expected_version=version, request=request
-                )
+                services.update_case(by=membership, case=case, changes=data, expected_version=version)
             except notes.EditConflict as error:
                 conflict = error.current
                 again = request.POST.copy()

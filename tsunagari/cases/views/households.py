@@ -38,7 +38,7 @@ def household_create(request: OrgRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         household = services.create_household(
-            by=membership, label=data["label"], members=[(data["person"], data["relation"])], request=request
+            by=membership, label=data["label"], members=[(data["person"], data["relation"])]
         )
         messages.success(request, _("Household registered. Add the other members below."))
         return redirect("people:household_detail", org_slug=request.org.slug, household_pk=household.pk)
@@ -62,7 +62,7 @@ def _household_page(
 ) -> HttpResponse:
     """The household seen whole: its members, the household's cases and the members' own open cases."""
     membership = request.membership
-    services.record_household_view(household=household, by=membership, request=request)
+    services.record_household_view(household=household, by=membership)
     members = list(household.members.select_related("person", "person__district").order_by("pk"))
     context = {
         "household": household,
@@ -93,7 +93,7 @@ def household_member_add(request: OrgRequest, household_pk: int) -> HttpResponse
         try:
             services.add_household_member(
                 by=membership, household=household, person=form.cleaned_data["person"],
-                relation=form.cleaned_data["relation"], request=request,
+                relation=form.cleaned_data["relation"],
             )  # fmt: skip
         except ValidationError as error:
             form.add_error(None, error)
@@ -109,6 +109,6 @@ def household_member_remove(request: OrgRequest, household_pk: int, member_pk: i
     membership = request.membership
     household = get_object_or_404(households_visible_to(membership), pk=household_pk)
     member = get_object_or_404(household.members, pk=member_pk)
-    services.remove_household_member(by=membership, member=member, request=request)
+    services.remove_household_member(by=membership, member=member)
     messages.success(request, _("Member removed from the household. Their own record is kept."))
     return redirect("people:household_detail", org_slug=request.org.slug, household_pk=household.pk)

@@ -42,13 +42,12 @@ def person_register(request: OrgRequest) -> HttpResponse:
                 kana=data["kana"],
                 birth_date=data["birth_date"],
                 phone=data["phone"],
-                request=request,
             )
         except ValidationError as error:  # too many checks: keep what was typed, say why
             form.add_error(None, error)
             return render(request, "cases/person_form.html", {"form": form, "duplicates": None})
         if register_anyway or not duplicates.own:
-            person = services.register_person(by=membership, data=data, request=request)
+            person = services.register_person(by=membership, data=data)
             messages.success(request, _("Registered."))
             return redirect("people:person_detail", org_slug=request.org.slug, person_pk=person.pk)
         again = request.POST.copy()
@@ -61,6 +60,6 @@ def person_register(request: OrgRequest) -> HttpResponse:
 def person_detail(request: OrgRequest, person_pk: int) -> HttpResponse:
     membership = request.membership
     person = get_object_or_404(persons_visible_to(membership).select_related("district"), pk=person_pk)
-    services.record_view(person=person, by=membership, request=request)
+    services.record_view(person=person, by=membership)
     households = person.households.select_related("household").order_by("household__created_at")
     return render(request, "cases/person_detail.html", {"person": person, "households": households})

@@ -37,7 +37,6 @@ def referral_send(request: OrgRequest, case_pk: int) -> HttpResponse:
             referrals.send_referral(
                 by=membership, case=case, to_org=data["to_org"], message=data["message"], consent=data["consent"],
                 legal_basis=data["legal_basis"] or LegalBasis.CONSENT, override_reason=data["override_reason"],
-                request=request,
             )  # fmt: skip
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
@@ -66,20 +65,19 @@ def referral_answer(request: OrgRequest, referral_pk: int) -> HttpResponse:
     seen = request.POST.get("seen") or None
     try:
         if action == "accept":
-            referrals.accept_referral(referral=referral, by=membership, expected_status=seen, request=request)
+            referrals.accept_referral(referral=referral, by=membership, expected_status=seen)
         elif action == "decline":
             decline = _valid(DeclineForm(request.POST))
             referrals.decline_referral(
                 referral=referral, by=membership, reason=decline["reason"], note=decline["note"],
-                expected_status=seen, request=request,
+                expected_status=seen,
             )  # fmt: skip
         elif action == "start":
-            referrals.start_referral(referral=referral, by=membership, expected_status=seen, request=request)
+            referrals.start_referral(referral=referral, by=membership, expected_status=seen)
         elif action == "complete":
             complete = _valid(CompleteForm(request.POST))
             referrals.complete_referral(
                 referral=referral, by=membership, outcome=complete["outcome"], expected_status=seen,
-                request=request,
             )  # fmt: skip
         else:
             raise ValidationError(_("Unknown action."))
@@ -115,7 +113,6 @@ def referral_cancel(request: OrgRequest, referral_pk: int) -> HttpResponse:
             referral=referral,
             by=membership,
             expected_status=request.POST.get("seen") or None,
-            request=request,
         )
     except notes.EditConflict as conflict:
         back = reverse("cases:case_detail", args=[request.org.slug, referral.case_id])

@@ -55,9 +55,7 @@ def service_edit(request: OrgRequest, service_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
-            directory_services.update_service(
-                service=service, by=membership, changes=changes, request=request
-            )
+            directory_services.update_service(service=service, by=membership, changes=changes)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -73,7 +71,7 @@ def service_new(request: OrgRequest) -> HttpResponse:
     form = ServiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        service = directory_services.create_service(by=membership, data=data, request=request)
+        service = directory_services.create_service(by=membership, data=data)
         messages.success(request, _("Added: %(name)s") % {"name": service.name})
         return redirect("directory_staff:service_list", org_slug=request.org.slug)
     return render(request, "directory/service_form.html", {"form": form, "creating": True})
@@ -86,9 +84,7 @@ def service_availability(request: OrgRequest, service_id: str) -> HttpResponse:
     service = get_object_or_404(services_editable_by(membership), pk=service_id)
     value = request.POST.get("availability", "")
     if value in Service.Availability.values:
-        directory_services.set_availability(
-            service=service, by=membership, availability=value, request=request
-        )
+        directory_services.set_availability(service=service, by=membership, availability=value)
         message = _("Availability of %(name)s: %(value)s") % {
             "name": service.name,
             "value": service.get_availability_display(),
@@ -114,7 +110,7 @@ def service_availability(request: OrgRequest, service_id: str) -> HttpResponse:
 def service_confirm(request: OrgRequest, service_id: str) -> HttpResponse:
     membership = request.membership
     service = get_object_or_404(services_editable_by(membership), pk=service_id)
-    directory_services.confirm_service(service=service, by=membership, request=request)
+    directory_services.confirm_service(service=service, by=membership)
     messages.success(request, _("Confirmed as still correct: %(name)s") % {"name": service.name})
     target = (
         "directory_staff:stale_list"
@@ -174,7 +170,7 @@ def category_edit(request: OrgRequest, code: str) -> HttpResponse:
     form = CategoryForm(request.POST or None, instance=category_terms().get(pk=term.pk))
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        directory_services.update_category(term=term, by=request.membership, changes=changes, request=request)
+        directory_services.update_category(term=term, by=request.membership, changes=changes)
         messages.success(request, _("Saved."))
         return redirect("directory_staff:category_list", org_slug=request.org.slug)
     return render(request, "directory/category_form.html", {"form": form, "term": term})
