@@ -69,11 +69,13 @@ class Recorded:
     created: bool  # False when the same entry had already arrived (a retry)
 
 
+@transaction.atomic
 def record_contact(
     *, by: Membership, target: WatchTarget, method: str, result: str, note: str = "",
     contacted_at: datetime | None = None, client_id: uuid.UUID | None = None,
 ) -> Recorded:  # fmt: skip
-    """Store a contact once, however many times it is sent; then act on what it says.
+    """Store a contact once, however many times it is sent; then act on what it says. One transaction:
+    the contact, its log row, the alerts it raises or closes and the notifications stand or fall together.
 
     The same client id with the same content is a retry (stored once). The same id with other content is
     a new entry made from an old page (the browser's Back button): it is stored under a new id."""
@@ -93,7 +95,7 @@ def record_contact(
         client_id = uuid.uuid4()
     now = timezone.now()
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # a savepoint: a duplicate leaves the outer transaction usable
             contact = ContactLog.objects.create(
                 target=target, by=by, method=method, result=result, note=note.strip(),
                 contacted_at=min(contacted_at or now, now), client_id=client_id,
@@ -210,6 +212,20 @@ def acknowledge_alert(*, by: Membership, alert: Alert) -> Alert:
     alert.acknowledged_at, alert.acknowledged_by = now, by.user
     log_action(alert, actor=by, action="watch.alert.acknowledged")
     return alert
+
+
+def record_target_view(*, by: Membership, target: WatchTarget) -> None:
+    """Opening a person's watch page is logged: under the organisation's own basis, or (the secretariat)
+    under the basis recorded for watching over them."""
+    basis = (
+        target.legal_basis if target.organization_id != by.organization_id else LegalBasis.OWN_ORGANIZATION
+    )
+    log_action(target, actor=by, action="watch.target.viewed", legal_basis=basis)
+
+
+def record_sos_view(*, by: Membership, report: SosReport) -> None:
+    """An SOS report names someone in danger; the secretariat reads it under vital interest."""
+    log_action(report, actor=by, action="watch.sos.viewed", legal_basis=LegalBasis.VITAL_INTEREST)
 
 
 @transaction.atomic

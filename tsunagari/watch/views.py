@@ -18,8 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tsunagari.audit.models import LegalBasis
-from tsunagari.audit.services import log_action
 from tsunagari.cases.notes import EditConflict
 from tsunagari.cases.selectors import cases_visible_to
 from tsunagari.charts import Chart, Series
@@ -148,12 +146,7 @@ def target_detail(request: OrgRequest, target_pk: int) -> HttpResponse:
     target = get_object_or_404(
         targets_managed_by(membership).select_related("district", "organization"), pk=target_pk
     )
-    basis = (
-        target.legal_basis
-        if target.organization_id != membership.organization_id
-        else LegalBasis.OWN_ORGANIZATION
-    )
-    log_action(target, actor=membership, action="watch.target.viewed", legal_basis=basis)
+    services.record_target_view(by=membership, target=target)
     form = None
     if target.organization_id == membership.organization_id:
         form = SupportersForm(
@@ -296,12 +289,7 @@ def sos_detail(request: OrgRequest, sos_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("A case was opened; it waits in the queue for a lead."))
             return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=case.pk)
-    log_action(
-        report,
-        actor=membership,
-        action="watch.sos.viewed",
-        legal_basis=LegalBasis.VITAL_INTEREST,
-    )
+    services.record_sos_view(by=membership, report=report)
     return render(
         request, "watch/sos_detail.html", {"report": report, "triage": triage, "open_form": open_form}
     )
