@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from tsunagari.directory.hotlines import crisis_hotlines
+from tsunagari.http import AuthenticatedRequest
 from tsunagari.orgs.selectors import memberships_of
 from tsunagari.worker.selectors import health
 
@@ -41,9 +42,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     """Send a signed-in person to the organisation they last worked in (or their first)."""
-    memberships = list(memberships_of(request.user))  # type: ignore[arg-type]
+    memberships = list(memberships_of(request.user))
     if not memberships:
         return render(request, "no_membership.html")
     current = request.session.get("current_org")
@@ -52,11 +53,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def switch_organization(request: HttpRequest) -> HttpResponse:
+def switch_organization(request: AuthenticatedRequest) -> HttpResponse:
     slug = request.POST.get("org", "")
     if not slug_re.fullmatch(slug):  # not a slug (e.g. a NUL byte, which PostgreSQL refuses in a query)
         return redirect("dashboard")
-    if not memberships_of(request.user).filter(organization__slug=slug).exists():  # type: ignore[arg-type]
+    if not memberships_of(request.user).filter(organization__slug=slug).exists():
         return redirect("dashboard")
     request.session["current_org"] = slug
     return redirect("orgs:dashboard", org_slug=slug)

@@ -8,10 +8,13 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from django.http import HttpResponse
 from django.utils import timezone
 
 from tests.factories import make_member
 from tsunagari.audit.chain import chain_hash, row_content
+from tsunagari.audit.context import client_address, current_client_address
+from tsunagari.audit.middleware import ClientAddressMiddleware
 from tsunagari.audit.models import ActivityLog, ChainHead, LegalBasis
 from tsunagari.audit.services import log_action, verify_chain
 from tsunagari.orgs.models import Role
@@ -131,9 +134,33 @@ def test_verify_audit_command_exit_codes(logged, capsys):
 
 @pytest.mark.parametrize("address", ["2001:DB8::1", "::ffff:1.2.3.4", "::102:304", "192.0.2.7"])
 def test_addresses_in_any_spelling_keep_the_chain_valid(org_a, rf, address):
-    request = rf.get("/", REMOTE_ADDR=address)
-    log_action(org_a, actor=None, action="test.ip", request=request)
+    def view(request):
+        log_action(org_a, actor=None, action="test.ip")
+        return HttpResponse()
+
+    ClientAddressMiddleware(view)(rf.get("/", REMOTE_ADDR=address))
+    assert ActivityLog.objects.latest("seq").ip_address is not None
     assert verify_chain().ok
+
+
+def test_the_log_records_the_address_of_the_request_being_served(org_a, rf, settings):
+    settings.TSUNAGARI_TRUSTED_PROXIES = frozenset({"127.0.0.1"})
+
+    def view(request):
+        log_action(org_a, actor=None, action="test.ip")
+        assert current_client_address() == "198.51.100.2"
+        return HttpResponse()
+
+    proxied = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.1, 198.51.100.2")
+    ClientAddressMiddleware(view)(proxied)
+    assert ActivityLog.objects.latest("seq").ip_address == "198.51.100.2"
+    # Once the response is ready the address is gone: a later write outside a request has none.
+    assert current_client_address() is None
+    log_action(org_a, actor=None, action="test.ip")
+    assert ActivityLog.objects.latest("seq").ip_address is None
+    with client_address("192.0.2.7"):
+        log_action(org_a, actor=None, action="test.ip")
+    assert ActivityLog.objects.latest("seq").ip_address == "192.0.2.7"
 
 
 def test_floats_are_refused_in_details(org_a):

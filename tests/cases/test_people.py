@@ -172,6 +172,7 @@ def test_every_view_is_logged_with_its_basis(hanako):
     entry = ActivityLog.objects.filter(action="cases.person.viewed").order_by("-seq").first()
     assert ActivityLog.objects.filter(action="cases.person.viewed").count() == before + 1
     assert (entry.actor_id, entry.object_id, entry.legal_basis) == (staff.user_id, str(person.pk), "own_org")
+    assert entry.ip_address == "127.0.0.1"  # the test client's address, set by ClientAddressMiddleware
 
 
 def test_key_rotation_re_encrypts_and_keeps_duplicate_checks_working(hanako, settings):

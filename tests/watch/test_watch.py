@@ -38,6 +38,23 @@ def test_the_same_entry_sent_twice_is_stored_once(watch_world):
     assert ContactLog.objects.count() == 1
 
 
+def test_a_copy_arriving_while_the_first_is_stored_is_stored_once(watch_world, monkeypatch):
+    """The second request looked before the first had committed, saw nothing, and its insert collides:
+    inside record_contact's transaction the savepoint rolls back and the stored entry is returned."""
+    from django.db.models import QuerySet
+
+    volunteer, target = watch_world["volunteer"], watch_world["target"]
+    entry = uuid.uuid4()
+    first = _contact(volunteer, target, FINE, client_id=entry)
+    logged = ActivityLog.objects.filter(action="watch.contact.recorded").count()
+    monkeypatch.setattr(QuerySet, "first", lambda self: None)  # the look-up that missed the first copy
+    again = _contact(volunteer, target, FINE, client_id=entry)
+    monkeypatch.undo()
+    assert not again.created and again.contact.pk == first.contact.pk
+    assert ContactLog.objects.count() == 1
+    assert ActivityLog.objects.filter(action="watch.contact.recorded").count() == logged
+
+
 def test_the_phone_form_records_a_contact_and_a_replay_reports_the_duplicate(watch_world):
     volunteer, target = watch_world["volunteer"], watch_world["target"]
     url = reverse("watch:contact", args=["org-a", target.pk])

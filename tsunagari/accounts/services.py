@@ -13,7 +13,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -43,10 +42,12 @@ def user_lacks_required_mfa(user: User) -> bool:
     return user_requires_mfa(user) and not is_mfa_enabled(user)
 
 
-def invitation_link(token: str, request: HttpRequest | None) -> str:
+def invitation_link(token: str, site_url: str | None) -> str:
+    """The link in the e-mail: under ``site_url`` (the address the inviting admin used, e.g.
+    ``request.build_absolute_uri("/")``) or, from the command line, TSUNAGARI_SITE_URL."""
     path = reverse("invitation_accept", args=[token])
-    if request is not None:
-        return request.build_absolute_uri(path)
+    if site_url is not None:
+        return site_url.rstrip("/") + path
     if not settings.TSUNAGARI_SITE_URL:
         raise ImproperlyConfigured(
             "Set TSUNAGARI_SITE_URL (e.g. https://tsunagari.city.example.lg.jp) for links in e-mails."
@@ -74,7 +75,7 @@ def invite_member(
     by: Membership | None,
     email: str,
     role: str,
-    request: HttpRequest | None,
+    site_url: str | None,
     organization: Organization | None = None,
 ) -> tuple[Invitation, str]:
     """Send an invitation link by e-mail; return the invitation and its link.
@@ -107,7 +108,7 @@ def invite_member(
         invited_by=by.user if by is not None else None,
         expires_at=timezone.now() + settings.INVITATION_VALID_FOR,
     )
-    link = invitation_link(token, request)
+    link = invitation_link(token, site_url)
     context = {"invitation": invitation, "link": link, "platform": settings.TSUNAGARI_PLATFORM_NAME}
     _send_after_commit(
         subject=render_to_string("accounts/email/invitation_subject.txt", context).strip(),
@@ -120,7 +121,6 @@ def invite_member(
         organization=organization,
         action="accounts.invitation.sent",
         data={"role": role},
-        request=request,
     )
     return invitation, link
 
@@ -131,13 +131,13 @@ def find_invitation(token: str) -> Invitation | None:
 
 
 @transaction.atomic
-def revoke_invitation(*, invitation: Invitation, by: Membership, request: HttpRequest | None) -> None:
+def revoke_invitation(*, invitation: Invitation, by: Membership) -> None:
     if invitation.organization_id != by.organization_id:
         raise PermissionDenied
     check_role_assignable(by=by, role=invitation.role)
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
-    log_action(invitation, actor=by, action="accounts.invitation.revoked", request=request)
+    log_action(invitation, actor=by, action="accounts.invitation.revoked")
 
 
 def _check_usable(invitation: Invitation) -> None:
@@ -153,7 +153,6 @@ def _check_usable(invitation: Invitation) -> None:
 def accept_invitation(
     *,
     invitation: Invitation,
-    request: HttpRequest,
     user: User | None = None,
     display_name: str = "",
     password: str = "",
@@ -175,13 +174,12 @@ def accept_invitation(
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     membership = add_membership(
-        user=user, organization=invitation.organization, role=invitation.role, by=None, request=request
+        user=user, organization=invitation.organization, role=invitation.role, by=None
     )
     log_action(
         invitation,
         actor=user,
         organization=invitation.organization,
         action="accounts.invitation.accepted",
-        request=request,
     )
     return membership

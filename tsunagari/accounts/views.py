@@ -51,11 +51,10 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and not existing_account and (form is None or form.is_valid()):
         try:
             if form is None:  # signed in: join with the current account
-                membership = services.accept_invitation(invitation=invitation, request=request, user=user)
+                membership = services.accept_invitation(invitation=invitation, user=user)
             else:
                 membership = services.accept_invitation(
                     invitation=invitation,
-                    request=request,
                     display_name=form.cleaned_data["display_name"],
                     password=form.cleaned_data["password1"],
                 )

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from .chain import GENESIS_HASH, canonical_content, chain_hash, row_hash
+from .context import current_client_address
 from .models import ActivityLog, ChainHead, LegalBasis
 
 if TYPE_CHECKING:
@@ -67,12 +68,12 @@ def log_action(
     organization: Organization | None = None,
     legal_basis: str = LegalBasis.NONE,
     data: dict[str, Any] | None = None,
-    request: HttpRequest | None = None,
 ) -> ActivityLog:
     """Append one row to the hash chain. Call it from services, inside their transaction.
 
     ``actor`` may be a Membership (the usual case: the organisation is taken from it) or a User.
     ``data`` must not hold personal information beyond ids: the log is read by the secretariat.
+    The client address comes from the request being served (``audit.context``), if any.
     """
     from tsunagari.orgs.models import Membership
 
@@ -100,7 +101,7 @@ def log_action(
             "object_id": str(obj.pk) if obj is not None else "",
             "legal_basis": str(legal_basis),
             "data": clean_data,
-            "ip_address": client_ip(request),
+            "ip_address": current_client_address(),
         }
         digest = chain_hash(head.hash, canonical_content(**fields))
         entry = ActivityLog.objects.create(prev_hash=head.hash, hash=digest, **fields)

@@ -9,7 +9,6 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from tsunagari.audit.services import log_action
@@ -23,7 +22,6 @@ from .selectors import cases_visible_to
 @transaction.atomic
 def record_assessment(
     *, by: Membership, case: Case, instrument: str, answers: dict[str, int], on: date | None = None,
-    request: HttpRequest | None = None,
 ) -> Assessment:  # fmt: skip
     if not by.has_role(Role.STAFF) or not cases_visible_to(by).filter(pk=case.pk).exists():
         raise PermissionDenied
@@ -37,9 +35,7 @@ def record_assessment(
         case=case, instrument=instrument, answers=json.dumps(answers), score=result.score, label=result.label,
         organization=by.organization, administered_by=by.user, administered_on=on or timezone.localdate(),
     )  # fmt: skip
-    log_action(
-        case, actor=by, action="cases.assessment.recorded", data={"instrument": instrument}, request=request
-    )
+    log_action(case, actor=by, action="cases.assessment.recorded", data={"instrument": instrument})
     return assessment
 
 

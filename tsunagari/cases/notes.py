@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,9 +31,7 @@ class EditConflict(Exception):
 
 
 @transaction.atomic
-def add_note(
-    *, by: Membership, case: Case, text: str, visibility: str, request: HttpRequest | None = None
-) -> CaseNote:
+def add_note(*, by: Membership, case: Case, text: str, visibility: str) -> CaseNote:
     if not by.has_role(Role.STAFF):
         raise PermissionDenied
     if not text.strip():
@@ -47,15 +44,12 @@ def add_note(
         actor=by,
         action="cases.note.added",
         data={"note": note.pk, "visibility": visibility},
-        request=request,
     )
     return note
 
 
 @transaction.atomic
-def edit_note(
-    *, by: Membership, note: CaseNote, text: str, expected_version: int, request: HttpRequest | None = None
-) -> CaseNote:
+def edit_note(*, by: Membership, note: CaseNote, text: str, expected_version: int) -> CaseNote:
     """Save only if nobody saved since ``expected_version``; otherwise raise EditConflict."""
     if note.organization_id != by.organization_id or not by.has_role(Role.STAFF):
         raise PermissionDenied
@@ -69,14 +63,13 @@ def edit_note(
     if not updated:
         raise EditConflict(CaseNote.objects.get(pk=note.pk))
     note.refresh_from_db()
-    log_action(note.case, actor=by, action="cases.note.edited", data={"note": note.pk}, request=request)
+    log_action(note.case, actor=by, action="cases.note.edited", data={"note": note.pk})
     return note
 
 
 @transaction.atomic
 def save_plan(
     *, by: Membership, case: Case, goals: str, next_review: date | None, expected_version: int,
-    request: HttpRequest | None = None,
 ) -> SupportPlan:  # fmt: skip
     """The lead organisation writes the plan; a save on a plan changed since it was opened is refused."""
     if not leads(by, case) or not by.has_role(Role.STAFF):
@@ -100,5 +93,5 @@ def save_plan(
         if not updated:
             raise EditConflict(existing)
         plan = SupportPlan.objects.get(pk=existing.pk)
-    log_action(case, actor=by, action="cases.plan.saved", request=request)
+    log_action(case, actor=by, action="cases.plan.saved")
     return plan

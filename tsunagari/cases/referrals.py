@@ -12,7 +12,6 @@ import holidays
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,7 +66,6 @@ def send_referral(
     consent: Consent | None = None,
     legal_basis: str = LegalBasis.CONSENT,
     override_reason: str = "",
-    request: HttpRequest | None = None,
 ) -> Referral:
     """Blocked unless the person's live consent covers the recipient; otherwise only a secretariat
     coordinator may send, naming another legal basis and the reason (logged)."""
@@ -104,7 +102,7 @@ def send_referral(
     )  # fmt: skip
     log_action(
         referral, actor=by, action="cases.referral.sent", legal_basis=legal_basis,
-        data={"case": case.pk, "to": to_org.pk, "override": bool(override_reason)}, request=request,
+        data={"case": case.pk, "to": to_org.pk, "override": bool(override_reason)},
     )  # fmt: skip
     return referral
 
@@ -138,20 +136,18 @@ def accept_referral(
     referral: Referral,
     by: Membership,
     expected_status: str | None = None,
-    request: HttpRequest | None = None,
 ) -> Referral:
     _recipient(referral, by)
     _move(referral, Status.ACCEPTED, expected_status)
     referral.responded_at = timezone.now()
     referral.save(update_fields=["status", "responded_at"])
-    log_action(referral, actor=by, action="cases.referral.accepted", request=request)
+    log_action(referral, actor=by, action="cases.referral.accepted")
     return referral
 
 
 @transaction.atomic
 def decline_referral(
     *, referral: Referral, by: Membership, reason: str, note: str = "", expected_status: str | None = None,
-    request: HttpRequest | None = None,
 ) -> Referral:  # fmt: skip
     _recipient(referral, by)
     if reason not in Referral.DeclineReason.values:
@@ -161,7 +157,7 @@ def decline_referral(
     referral.responded_at = timezone.now()
     referral.save(update_fields=["status", "decline_reason", "decline_note", "responded_at"])
     _end_sharing(referral)
-    log_action(referral, actor=by, action="cases.referral.declined", data={"reason": reason}, request=request)
+    log_action(referral, actor=by, action="cases.referral.declined", data={"reason": reason})
     return referral
 
 
@@ -171,19 +167,17 @@ def start_referral(
     referral: Referral,
     by: Membership,
     expected_status: str | None = None,
-    request: HttpRequest | None = None,
 ) -> Referral:
     _recipient(referral, by)
     _move(referral, Status.IN_PROGRESS, expected_status)
     referral.save(update_fields=["status"])
-    log_action(referral, actor=by, action="cases.referral.started", request=request)
+    log_action(referral, actor=by, action="cases.referral.started")
     return referral
 
 
 @transaction.atomic
 def complete_referral(
     *, referral: Referral, by: Membership, outcome: str, expected_status: str | None = None,
-    request: HttpRequest | None = None,
 ) -> Referral:  # fmt: skip
     _recipient(referral, by)
     if outcome not in Referral.Outcome.values:
@@ -192,9 +186,7 @@ def complete_referral(
     referral.outcome = outcome
     referral.finished_at = timezone.now()
     referral.save(update_fields=["status", "outcome", "finished_at"])
-    log_action(
-        referral, actor=by, action="cases.referral.completed", data={"outcome": outcome}, request=request
-    )
+    log_action(referral, actor=by, action="cases.referral.completed", data={"outcome": outcome})
     return referral
 
 
@@ -204,7 +196,6 @@ def cancel_referral(
     referral: Referral,
     by: Membership,
     expected_status: str | None = None,
-    request: HttpRequest | None = None,
 ) -> Referral:
     if referral.from_org_id != by.organization_id or not by.has_role(Role.STAFF):
         raise PermissionDenied
@@ -212,14 +203,12 @@ def cancel_referral(
     referral.finished_at = timezone.now()
     referral.save(update_fields=["status", "finished_at"])
     _end_sharing(referral)
-    log_action(referral, actor=by, action="cases.referral.cancelled", request=request)
+    log_action(referral, actor=by, action="cases.referral.cancelled")
     return referral
 
 
 @transaction.atomic
-def edit_referral_message(
-    *, referral: Referral, by: Membership, message: str, request: HttpRequest | None = None
-) -> Referral:
+def edit_referral_message(*, referral: Referral, by: Membership, message: str) -> Referral:
     """The sender may correct what was sent until the recipient has answered; after that it is fixed."""
     if referral.from_org_id != by.organization_id:
         raise PermissionDenied
@@ -230,7 +219,7 @@ def edit_referral_message(
         raise ValidationError(_("The recipient has answered: what was sent can no longer be changed."))
     referral.message = message.strip()
     referral.save(update_fields=["message"])
-    log_action(referral, actor=by, action="cases.referral.edited", request=request)
+    log_action(referral, actor=by, action="cases.referral.edited")
     return referral
 
 

@@ -15,7 +15,6 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,9 +72,7 @@ def _count_duplicate_check(by: Membership) -> None:
         )
 
 
-def find_duplicates(
-    *, by: Membership, kana: str, birth_date: date | None, phone: str, request: HttpRequest | None = None
-) -> DuplicateCheck:
+def find_duplicates(*, by: Membership, kana: str, birth_date: date | None, phone: str) -> DuplicateCheck:
     """Look for earlier registrations of the same person (same kana and birth date, or same phone).
 
     Only members who register people may ask, a limited number of times an hour. Our own matches are
@@ -98,20 +95,18 @@ def find_duplicates(
         .order_by("pk")
     )
     if elsewhere:
-        _tell_secretariat_about_match(by=by, matches=elsewhere, request=request)
+        _tell_secretariat_about_match(by=by, matches=elsewhere)
     return DuplicateCheck(own)
 
 
 @transaction.atomic
-def _tell_secretariat_about_match(
-    *, by: Membership, matches: list[Person], request: HttpRequest | None
-) -> None:
+def _tell_secretariat_about_match(*, by: Membership, matches: list[Person]) -> None:
     from tsunagari.notifications.services import notify
 
     organizations = sorted({p.organization_id for p in matches})
     log_action(
         None, actor=by, action="cases.person.duplicate_elsewhere", legal_basis=LegalBasis.REGIONAL_COUNCIL,
-        data={"organizations": organizations, "people": [p.pk for p in matches]}, request=request,
+        data={"organizations": organizations, "people": [p.pk for p in matches]},
     )  # fmt: skip
     coordinators = [
         m.user
@@ -134,7 +129,7 @@ def _tell_secretariat_about_match(
 
 
 @transaction.atomic
-def register_person(*, by: Membership, data: dict[str, Any], request: HttpRequest | None = None) -> Person:
+def register_person(*, by: Membership, data: dict[str, Any]) -> Person:
     if not by.can_register_people:
         raise PermissionDenied
     person = Person(organization=by.organization, **data)
@@ -146,26 +141,22 @@ def register_person(*, by: Membership, data: dict[str, Any], request: HttpReques
         actor=by,
         action="cases.person.registered",
         legal_basis=LegalBasis.OWN_ORGANIZATION,
-        request=request,
     )
     return person
 
 
-def record_view(*, person: Person, by: Membership, request: HttpRequest | None = None) -> None:
+def record_view(*, person: Person, by: Membership) -> None:
     """Every look at a person's record is logged, with the basis on which it was shown."""
     log_action(
         person,
         actor=by,
         action="cases.person.viewed",
         legal_basis=LegalBasis.OWN_ORGANIZATION,
-        request=request,
     )
 
 
 @transaction.atomic
-def create_household(
-    *, by: Membership, label: str, members: list[tuple[Person, str]], request: HttpRequest | None = None
-) -> Household:
+def create_household(*, by: Membership, label: str, members: list[tuple[Person, str]]) -> Household:
     if not by.has_role(Role.STAFF) or any(p.organization_id != by.organization_id for p, _ in members):
         raise PermissionDenied
     household = Household.objects.create(organization=by.organization, label=label)
@@ -176,26 +167,22 @@ def create_household(
         actor=by,
         action="cases.household.created",
         legal_basis=LegalBasis.OWN_ORGANIZATION,
-        request=request,
     )
     return household
 
 
-def record_household_view(
-    *, household: Household, by: Membership, request: HttpRequest | None = None
-) -> None:
+def record_household_view(*, household: Household, by: Membership) -> None:
     log_action(
         household,
         actor=by,
         action="cases.household.viewed",
         legal_basis=LegalBasis.OWN_ORGANIZATION,
-        request=request,
     )
 
 
 @transaction.atomic
 def add_household_member(
-    *, by: Membership, household: Household, person: Person, relation: str, request: HttpRequest | None = None
+    *, by: Membership, household: Household, person: Person, relation: str
 ) -> HouseholdMember:
     """Add one of our own registered people to one of our own households (a person may belong to several
     households over time, but only once to each)."""
@@ -214,15 +201,12 @@ def add_household_member(
         action="cases.household.member_added",
         legal_basis=LegalBasis.OWN_ORGANIZATION,
         data={"person": person.pk, "relation": relation},
-        request=request,
     )
     return member
 
 
 @transaction.atomic
-def remove_household_member(
-    *, by: Membership, member: HouseholdMember, request: HttpRequest | None = None
-) -> None:
+def remove_household_member(*, by: Membership, member: HouseholdMember) -> None:
     household = member.household
     if not by.has_role(Role.STAFF) or household.organization_id != by.organization_id:
         raise PermissionDenied
@@ -234,7 +218,6 @@ def remove_household_member(
         action="cases.household.member_removed",
         legal_basis=LegalBasis.OWN_ORGANIZATION,
         data={"person": person_pk},
-        request=request,
     )
 
 
@@ -279,7 +262,6 @@ def open_case(
     risk: str = Case.Risk.MEDIUM,
     summary: str = "",
     lead_self: bool = True,
-    request: HttpRequest | None = None,
 ) -> Case:
     """Open a case; without a lead it goes to the secretariat's queue, with its clock running."""
     subject = person or household
@@ -291,9 +273,7 @@ def open_case(
         risk=risk, summary=summary, unassigned_since=None if lead_self else now,
     )  # fmt: skip
     case.categories.set(categories or [])
-    log_action(
-        case, actor=by, action="cases.case.opened", legal_basis=LegalBasis.OWN_ORGANIZATION, request=request
-    )
+    log_action(case, actor=by, action="cases.case.opened", legal_basis=LegalBasis.OWN_ORGANIZATION)
     return case
 
 
@@ -307,7 +287,6 @@ def record_consent(
     method: str,
     witness: str = "",
     valid_until: date | None = None,
-    request: HttpRequest | None = None,
 ) -> Consent:
     if not by.has_role(Role.STAFF) or person.organization_id != by.organization_id:
         raise PermissionDenied
@@ -323,19 +302,18 @@ def record_consent(
         actor=by,
         action="cases.consent.recorded",
         data={"recipients": [o.pk for o in recipients]},
-        request=request,
     )
     return consent
 
 
 @transaction.atomic
-def withdraw_consent(*, by: Membership, consent: Consent, request: HttpRequest | None = None) -> Consent:
+def withdraw_consent(*, by: Membership, consent: Consent) -> Consent:
     """Withdrawal takes effect at once: every case shared on this consent disappears for its recipients."""
     if consent.person.organization_id != by.organization_id or not by.has_role(Role.STAFF):
         raise PermissionDenied
     consent.withdrawn_at = timezone.now()
     consent.save(update_fields=["withdrawn_at"])
-    log_action(consent, actor=by, action="cases.consent.withdrawn", request=request)
+    log_action(consent, actor=by, action="cases.consent.withdrawn")
     return consent
 
 
@@ -349,7 +327,6 @@ def share_case(
     consent: Consent | None = None,
     reason: str = "",
     ends_on: date | None = None,
-    request: HttpRequest | None = None,
 ) -> SharingBasis:
     """Let another organisation see a case, on a named legal basis (never without one)."""
     if not may_share(by, case):
@@ -374,15 +351,13 @@ def share_case(
     )  # fmt: skip
     log_action(
         case, actor=by, action="cases.case.shared", legal_basis=legal_basis,
-        data={"organization": organization.pk, "consent": consent.pk if consent else None}, request=request,
+        data={"organization": organization.pk, "consent": consent.pk if consent else None},
     )  # fmt: skip
     return basis
 
 
 @transaction.atomic
-def assign_lead(
-    *, by: Membership, case: Case, organization: Organization, request: HttpRequest | None = None
-) -> Case:
+def assign_lead(*, by: Membership, case: Case, organization: Organization) -> Case:
     """The secretariat finds a lead for a case nobody leads."""
     if not by.is_coordinator:
         raise PermissionDenied
@@ -395,19 +370,16 @@ def assign_lead(
         actor=by,
         action="cases.case.lead_assigned",
         data={"organization": organization.pk},
-        request=request,
     )
     return case
 
 
-def record_case_view(*, case: Case, by: Membership, request: HttpRequest | None = None) -> None:
-    log_action(case, actor=by, action="cases.case.viewed", legal_basis=basis_for(by, case), request=request)
+def record_case_view(*, case: Case, by: Membership) -> None:
+    log_action(case, actor=by, action="cases.case.viewed", legal_basis=basis_for(by, case))
 
 
 @transaction.atomic
-def update_case(
-    *, by: Membership, case: Case, changes: dict, expected_version: int, request: HttpRequest | None = None
-) -> Case:
+def update_case(*, by: Membership, case: Case, changes: dict, expected_version: int) -> Case:
     """The lead edits risk, status, kinds of trouble and summary; refused if the case changed meanwhile."""
     if not leads(by, case) or not by.has_role(Role.STAFF):
         raise PermissionDenied
@@ -429,6 +401,5 @@ def update_case(
         actor=by,
         action="cases.case.updated",
         data={"fields": edited},
-        request=request,
     )
     return Case.objects.get(pk=case.pk)

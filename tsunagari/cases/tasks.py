@@ -6,7 +6,6 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +26,6 @@ def add_task(
     title: str,
     due_on: date,
     assignee: User | None = None,
-    request: HttpRequest | None = None,
 ) -> Task:
     """A task for the member's own organisation on a case it can see."""
     if not by.has_role(Role.STAFF) or not cases_visible_to(by).filter(pk=case.pk).exists():
@@ -47,14 +45,12 @@ def add_task(
         due_on=due_on,
         created_by=by.user,
     )
-    log_action(
-        case, actor=by, action="cases.task.added", data={"task": task.pk, "due_on": due_on}, request=request
-    )
+    log_action(case, actor=by, action="cases.task.added", data={"task": task.pk, "due_on": due_on})
     return task
 
 
 @transaction.atomic
-def complete_task(*, by: Membership, task: Task, request: HttpRequest | None = None) -> Task:
+def complete_task(*, by: Membership, task: Task) -> Task:
     """Tick a task off once: if someone ticked it off meanwhile, raise EditConflict."""
     if task.owner_id != by.organization_id or not by.has_role(Role.STAFF):
         raise PermissionDenied
@@ -62,5 +58,5 @@ def complete_task(*, by: Membership, task: Task, request: HttpRequest | None = N
     if not Task.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=now):
         raise EditConflict(Task.objects.get(pk=task.pk))
     task.done_at = now
-    log_action(task.case, actor=by, action="cases.task.done", data={"task": task.pk}, request=request)
+    log_action(task.case, actor=by, action="cases.task.done", data={"task": task.pk})
     return task

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from tsunagari.audit.services import log_action
@@ -47,9 +46,7 @@ def _check_editable(service: Service, by: Membership) -> None:
 
 
 @transaction.atomic
-def update_service(
-    *, service: Service, by: Membership, changes: dict[str, Any], request: HttpRequest | None = None
-) -> Service:
+def update_service(*, service: Service, by: Membership, changes: dict[str, Any]) -> Service:
     _check_editable(service, by)
     categories = changes.pop("categories", None)
     districts = changes.pop("districts", None)
@@ -76,14 +73,12 @@ def update_service(
             *(["districts"] if districts is not None else []),
         ]
     )
-    log_action(
-        service, actor=by, action="directory.service.updated", data={"fields": changed}, request=request
-    )
+    log_action(service, actor=by, action="directory.service.updated", data={"fields": changed})
     return service
 
 
 @transaction.atomic
-def create_service(*, by: Membership, data: dict[str, Any], request: HttpRequest | None = None) -> Service:
+def create_service(*, by: Membership, data: dict[str, Any]) -> Service:
     """A member's new service, under its directory entry (created on first use)."""
     if not by.has_role(Role.STAFF):
         raise PermissionDenied
@@ -106,14 +101,12 @@ def create_service(*, by: Membership, data: dict[str, Any], request: HttpRequest
     service.districts.set(districts)
     _set_contact(service, phone=phone, hours=hours)
     index_services([service.pk])
-    log_action(service, actor=by, action="directory.service.created", request=request)
+    log_action(service, actor=by, action="directory.service.created")
     return service
 
 
 @transaction.atomic
-def set_availability(
-    *, service: Service, by: Membership, availability: str, request: HttpRequest | None = None
-) -> Service:
+def set_availability(*, service: Service, by: Membership, availability: str) -> Service:
     _check_editable(service, by)
     if availability not in Service.Availability.values:
         raise ValueError(availability)
@@ -126,26 +119,23 @@ def set_availability(
         actor=by,
         action="directory.service.availability_set",
         data={"availability": availability},
-        request=request,
     )
     return service
 
 
 @transaction.atomic
-def confirm_service(*, service: Service, by: Membership, request: HttpRequest | None = None) -> Service:
+def confirm_service(*, service: Service, by: Membership) -> Service:
     """ "Still correct": the entry was checked today (resets the 180-day freshness clock)."""
     _check_editable(service, by)
     service.assured_date = timezone.localdate()
     service.assurer_email = by.user.email
     service.save(update_fields=["assured_date", "assurer_email"])
-    log_action(service, actor=by, action="directory.service.confirmed", request=request)
+    log_action(service, actor=by, action="directory.service.confirmed")
     return service
 
 
 @transaction.atomic
-def update_category(
-    *, term: TaxonomyTerm, by: Membership, changes: dict[str, Any], request: HttpRequest | None = None
-) -> TaxonomyTerm:
+def update_category(*, term: TaxonomyTerm, by: Membership, changes: dict[str, Any]) -> TaxonomyTerm:
     if not by.is_coordinator:
         raise PermissionDenied
     for name, value in changes.items():
@@ -154,9 +144,7 @@ def update_category(
     term.save()
     # Category names are part of services' search text and of the navigator's category phrases.
     index_services(term.services.values_list("pk", flat=True))
-    log_action(
-        term, actor=by, action="directory.category.updated", data={"fields": sorted(changes)}, request=request
-    )
+    log_action(term, actor=by, action="directory.category.updated", data={"fields": sorted(changes)})
     return term
 
 

@@ -12,7 +12,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,7 +62,7 @@ def check_description(text: str, *, field: str = "description") -> None:
 
 
 @transaction.atomic
-def report_need(*, by: Membership, data: ReportData, request: HttpRequest | None = None) -> NeedReport:
+def report_need(*, by: Membership, data: ReportData) -> NeedReport:
     if not can_report(by):
         raise PermissionDenied
     check_description(data.description)
@@ -74,12 +73,12 @@ def report_need(*, by: Membership, data: ReportData, request: HttpRequest | None
     )  # fmt: skip
     report.categories.set(data.categories)
     _add_to_tallies(_tally_keys(report, data.categories), sign=+1)
-    log_action(report, actor=by, action="needs.report.created", request=request)
+    log_action(report, actor=by, action="needs.report.created")
     return report
 
 
 @transaction.atomic
-def import_reports(*, by: Membership, rows: Sequence[ReportData], request: HttpRequest | None = None) -> int:
+def import_reports(*, by: Membership, rows: Sequence[ReportData]) -> int:
     """All rows or none (the caller has validated every row and shown the errors by row)."""
     if not can_report(by):
         raise PermissionDenied
@@ -116,17 +115,17 @@ def import_reports(*, by: Membership, rows: Sequence[ReportData], request: HttpR
             keys[key] += people
             reports_per_key[key] += 1
     _add_counts(keys, reports_per_key, sign=+1)
-    log_action(None, actor=by, action="needs.report.imported", data={"rows": len(reports)}, request=request)
+    log_action(None, actor=by, action="needs.report.imported", data={"rows": len(reports)})
     return len(reports)
 
 
 @transaction.atomic
-def delete_report(*, by: Membership, report: NeedReport, request: HttpRequest | None = None) -> None:
+def delete_report(*, by: Membership, report: NeedReport) -> None:
     """The reporting organisation withdraws a report (a mistake); the secretariat may too."""
     if not (report.organization_id == by.organization_id and can_report(by)) and not by.is_coordinator:
         raise PermissionDenied
     _add_to_tallies(_tally_keys(report, list(report.categories.all())), sign=-1)
-    log_action(report, actor=by, action="needs.report.deleted", request=request)
+    log_action(report, actor=by, action="needs.report.deleted")
     report.delete()
 
 
@@ -193,21 +192,20 @@ def _require_coordinator(by: Membership) -> None:
 @transaction.atomic
 def raise_gap_issue(
     *, by: Membership, title: str, summary: str, reports: Sequence[NeedReport],
-    responsible: Sequence[Organization] = (), request: HttpRequest | None = None,
+    responsible: Sequence[Organization] = (),
 ) -> GapIssue:  # fmt: skip
     _require_coordinator(by)
     issue = GapIssue.objects.create(title=title.strip(), summary=summary.strip(), created_by=by.user)
     issue.reports.set(reports)
     issue.responsible.set(responsible)
     issue.participants.set({*responsible, by.organization})
-    log_action(issue, actor=by, action="needs.gap.raised", data={"reports": len(reports)}, request=request)
+    log_action(issue, actor=by, action="needs.gap.raised", data={"reports": len(reports)})
     return issue
 
 
 @transaction.atomic
 def update_gap_issue(
     *, by: Membership, issue: GapIssue, status: str, responsible: Sequence[Organization],
-    request: HttpRequest | None = None,
 ) -> GapIssue:  # fmt: skip
     _require_coordinator(by)
     old_status = issue.status
@@ -216,24 +214,20 @@ def update_gap_issue(
     issue.save(update_fields=["status", "updated_at"])
     issue.responsible.set(responsible)
     issue.participants.add(*responsible)
-    log_action(
-        issue, actor=by, action="needs.gap.updated", data={"status": [old_status, status]}, request=request
-    )
+    log_action(issue, actor=by, action="needs.gap.updated", data={"status": [old_status, status]})
     return issue
 
 
 @transaction.atomic
-def join_gap_issue(*, by: Membership, issue: GapIssue, request: HttpRequest | None = None) -> None:
+def join_gap_issue(*, by: Membership, issue: GapIssue) -> None:
     if not by.has_role(Role.STAFF):
         raise PermissionDenied
     issue.participants.add(by.organization)
-    log_action(issue, actor=by, action="needs.gap.joined", request=request)
+    log_action(issue, actor=by, action="needs.gap.joined")
 
 
 @transaction.atomic
-def add_gap_entry(
-    *, by: Membership, issue: GapIssue, kind: str, text: str, request: HttpRequest | None = None
-) -> GapIssueEntry:
+def add_gap_entry(*, by: Membership, issue: GapIssue, kind: str, text: str) -> GapIssueEntry:
     """Organisations taking part write notes; decisions are the secretariat's to record."""
     if not by.has_role(Role.STAFF) or not issue.participants.filter(pk=by.organization_id).exists():
         raise PermissionDenied
@@ -246,5 +240,5 @@ def add_gap_entry(
         issue=issue, kind=kind, text=text.strip(), organization=by.organization, author=by.user
     )
     GapIssue.objects.filter(pk=issue.pk).update(updated_at=timezone.now())
-    log_action(issue, actor=by, action=f"needs.gap.{kind}_added", request=request)
+    log_action(issue, actor=by, action=f"needs.gap.{kind}_added")
     return entry

@@ -6,14 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tsunagari import spreadsheets
 from tsunagari.charts import Chart, Series
-from tsunagari.orgs.access import org_view
+from tsunagari.orgs.access import OrgRequest, org_view
 from tsunagari.orgs.models import Role
 
 from . import aggregates, services, suicide_stats
@@ -26,10 +26,6 @@ FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-def _slug(request: HttpRequest) -> str:
-    return request.org.slug  # type: ignore[attr-defined]
 
 
 def _picture() -> dict:
@@ -82,8 +78,8 @@ def _picture() -> dict:
 
 
 @org_view(Role.VIEWER)
-def dashboard(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def dashboard(request: OrgRequest) -> HttpResponse:
+    membership = request.membership
     context = _picture() | {
         "suicide_chart": suicide_stats.trend_chart(),
         "suicide_years": suicide_stats.years(),
@@ -95,35 +91,35 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @org_view(Role.VIEWER)
-def summary(request: HttpRequest) -> HttpResponse:
+def summary(request: OrgRequest) -> HttpResponse:
     """One printable page for council meetings."""
     context = _picture() | {
-        "gaps": gap_issues_visible_to(request.membership).exclude(status="solved"),  # type: ignore[attr-defined]
+        "gaps": gap_issues_visible_to(request.membership).exclude(status="solved"),
     }
     return render(request, "needs/summary.html", context)
 
 
 @org_view(Role.STAFF)
 @require_http_methods(["GET", "POST"])
-def report_new(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def report_new(request: OrgRequest) -> HttpResponse:
+    membership = request.membership
     form = NeedReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.report_need(by=membership, data=form.report_data(), request=request)
+            services.report_need(by=membership, data=form.report_data())
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(
                 request, _("Thank you. The need was reported; it counts in the city's picture at once.")
             )
-            return redirect("needs:report_list", org_slug=_slug(request))
+            return redirect("needs:report_list", org_slug=request.org.slug)
     return render(request, "needs/report_form.html", {"form": form})
 
 
 @org_view(Role.STAFF)
-def report_list(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def report_list(request: OrgRequest) -> HttpResponse:
+    membership = request.membership
     reports = (
         reports_visible_to(membership)
         .select_related("district", "organization")
@@ -146,18 +142,18 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @org_view(Role.STAFF)
 @require_POST
-def report_delete(request: HttpRequest, report_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def report_delete(request: OrgRequest, report_pk: int) -> HttpResponse:
+    membership = request.membership
     report = get_object_or_404(reports_visible_to(membership), pk=report_pk)
-    services.delete_report(by=membership, report=report, request=request)
+    services.delete_report(by=membership, report=report)
     messages.success(request, _("The report was withdrawn."))
-    return redirect("needs:report_list", org_slug=_slug(request))
+    return redirect("needs:report_list", org_slug=request.org.slug)
 
 
 @org_view(Role.STAFF)
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def upload(request: OrgRequest) -> HttpResponse:
+    membership = request.membership
     form = UploadForm(request.POST or None, request.FILES or None)
     results = None
     if request.method == "POST" and form.is_valid():
@@ -171,15 +167,15 @@ def upload(request: HttpRequest) -> HttpResponse:
         else:
             if results and not any(r.errors for r in results):
                 rows = [r.data for r in results if r.data is not None]
-                saved = services.import_reports(by=membership, rows=rows, request=request)
+                saved = services.import_reports(by=membership, rows=rows)
                 messages.success(request, _("%(count)s reports were saved.") % {"count": saved})
-                return redirect("needs:report_list", org_slug=_slug(request))
+                return redirect("needs:report_list", org_slug=request.org.slug)
     errors = [r for r in results or [] if r.errors]
     return render(request, "needs/upload.html", {"form": form, "errors": errors, "rows": len(results or [])})
 
 
 @org_view(Role.STAFF)
-def upload_template(request: HttpRequest, fmt: str) -> HttpResponse:
+def upload_template(request: OrgRequest, fmt: str) -> HttpResponse:
     """The header only (an example row would be uploaded as a report); the Excel file shows an example
     in its second sheet."""
     if fmt != "xlsx":
@@ -190,15 +186,15 @@ def upload_template(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @org_view(Role.VIEWER)
-def export_aggregate(request: HttpRequest, fmt: str) -> HttpResponse:
+def export_aggregate(request: OrgRequest, fmt: str) -> HttpResponse:
     header, rows = aggregate_rows(aggregates.city_table())
     return _download(fmt, "needs-by-district", header, rows, title=_("Needs by district"))
 
 
 @org_view(Role.STAFF, secretariat_only=True)
-def export_reports(request: HttpRequest, fmt: str) -> HttpResponse:
+def export_reports(request: OrgRequest, fmt: str) -> HttpResponse:
     reports = (
-        reports_visible_to(request.membership)  # type: ignore[attr-defined]
+        reports_visible_to(request.membership)
         .select_related("district", "organization")
         .prefetch_related("categories")
         .order_by("period", "pk")
@@ -221,8 +217,8 @@ def _file(body: bytes, name: str, fmt: str) -> HttpResponse:
 
 
 @org_view(Role.VIEWER)
-def coverage(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def coverage(request: OrgRequest) -> HttpResponse:
+    membership = request.membership
     exact = sees_all_reports(membership)
     cells = aggregates.coverage(exact=exact)
     unreached = aggregates.unreached_needs(cells)
@@ -233,9 +229,9 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 
 @org_view(Role.VIEWER)
-def gap_list(request: HttpRequest) -> HttpResponse:
+def gap_list(request: OrgRequest) -> HttpResponse:
     issues = (
-        gap_issues_visible_to(request.membership)  # type: ignore[attr-defined]
+        gap_issues_visible_to(request.membership)
         .annotate(
             report_count=Count("reports", distinct=True),
             participant_count=Count("participants", distinct=True),
@@ -247,8 +243,8 @@ def gap_list(request: HttpRequest) -> HttpResponse:
 
 @org_view(Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
-def gap_new(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def gap_new(request: OrgRequest) -> HttpResponse:
+    membership = request.membership
     reports = reports_visible_to(membership).select_related("district")
     if request.method == "POST":
         form = GapIssueForm(request.POST, reports=reports)
@@ -256,10 +252,10 @@ def gap_new(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             issue = services.raise_gap_issue(
                 by=membership, title=data["title"], summary=data["summary"], reports=list(data["reports"]),
-                responsible=list(data["responsible"]), request=request,
+                responsible=list(data["responsible"]),
             )  # fmt: skip
             messages.success(request, _("The gap issue was raised. Members can now see and join it."))
-            return redirect("needs:gap_detail", org_slug=_slug(request), issue_pk=issue.pk)
+            return redirect("needs:gap_detail", org_slug=request.org.slug, issue_pk=issue.pk)
     else:
         chosen = [pk for pk in request.GET.getlist("reports") if pk.isdigit() and len(pk) < 10]
         form = GapIssueForm(initial={"reports": chosen}, reports=reports)
@@ -270,13 +266,13 @@ def gap_new(request: HttpRequest) -> HttpResponse:
 
 
 @org_view(Role.VIEWER)
-def gap_detail(request: HttpRequest, issue_pk: int) -> HttpResponse:
-    issue = get_object_or_404(gap_issues_visible_to(request.membership), pk=issue_pk)  # type: ignore[attr-defined]
+def gap_detail(request: OrgRequest, issue_pk: int) -> HttpResponse:
+    issue = get_object_or_404(gap_issues_visible_to(request.membership), pk=issue_pk)
     return _gap_page(request, issue)
 
 
-def _gap_page(request: HttpRequest, issue: GapIssue, entry_form: GapEntryForm | None = None) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def _gap_page(request: OrgRequest, issue: GapIssue, entry_form: GapEntryForm | None = None) -> HttpResponse:
+    membership = request.membership
     participating = issue.participants.filter(pk=membership.organization_id).exists()
     context = {
         "issue": issue,
@@ -306,17 +302,17 @@ def _gap_page(request: HttpRequest, issue: GapIssue, entry_form: GapEntryForm | 
 
 @org_view(Role.STAFF)
 @require_POST
-def gap_join(request: HttpRequest, issue_pk: int) -> HttpResponse:
-    issue = get_object_or_404(gap_issues_visible_to(request.membership), pk=issue_pk)  # type: ignore[attr-defined]
-    services.join_gap_issue(by=request.membership, issue=issue, request=request)  # type: ignore[attr-defined]
+def gap_join(request: OrgRequest, issue_pk: int) -> HttpResponse:
+    issue = get_object_or_404(gap_issues_visible_to(request.membership), pk=issue_pk)
+    services.join_gap_issue(by=request.membership, issue=issue)
     messages.success(request, _("Your organisation takes part in this issue now."))
-    return redirect("needs:gap_detail", org_slug=_slug(request), issue_pk=issue.pk)
+    return redirect("needs:gap_detail", org_slug=request.org.slug, issue_pk=issue.pk)
 
 
 @org_view(Role.STAFF)
 @require_POST
-def gap_entry(request: HttpRequest, issue_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def gap_entry(request: OrgRequest, issue_pk: int) -> HttpResponse:
+    membership = request.membership
     issue = get_object_or_404(gap_issues_visible_to(membership), pk=issue_pk)
     form = GapEntryForm(request.POST, can_decide=membership.is_coordinator)
     if form.is_valid():
@@ -326,29 +322,28 @@ def gap_entry(request: HttpRequest, issue_pk: int) -> HttpResponse:
                 issue=issue,
                 kind=form.cleaned_data["kind"],
                 text=form.cleaned_data["text"],
-                request=request,
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             kind = GapIssueEntry.Kind(form.cleaned_data["kind"]).label
             messages.success(request, _("%(kind)s added.") % {"kind": kind})
-            return redirect("needs:gap_detail", org_slug=_slug(request), issue_pk=issue.pk)
+            return redirect("needs:gap_detail", org_slug=request.org.slug, issue_pk=issue.pk)
     return _gap_page(request, issue, entry_form=form)
 
 
 @org_view(Role.COORDINATOR)
 @require_POST
-def gap_status(request: HttpRequest, issue_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def gap_status(request: OrgRequest, issue_pk: int) -> HttpResponse:
+    membership = request.membership
     issue = get_object_or_404(gap_issues_visible_to(membership), pk=issue_pk)
     form = GapStatusForm(request.POST)
     if form.is_valid():
         services.update_gap_issue(
             by=membership, issue=issue, status=form.cleaned_data["status"],
-            responsible=list(form.cleaned_data["responsible"]), request=request,
+            responsible=list(form.cleaned_data["responsible"]),
         )  # fmt: skip
         messages.success(request, _("Saved."))
     else:
         messages.error(request, _("Choose a status."))
-    return redirect("needs:gap_detail", org_slug=_slug(request), issue_pk=issue.pk)
+    return redirect("needs:gap_detail", org_slug=request.org.slug, issue_pk=issue.pk)

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from tsunagari.accounts.models import User
@@ -42,7 +41,6 @@ def create_organization(
     tier: str = Organization.Tier.FULL,
     districts: Iterable[District] = (),
     is_secretariat: bool = False,
-    request: HttpRequest | None = None,
     **profile: Any,
 ) -> Organization:
     """Register an organisation on the platform. Only the secretariat's coordinators may (``by=None``
@@ -55,14 +53,12 @@ def create_organization(
     org.full_clean()
     org.save()
     org.districts.set(districts)
-    log_action(org, actor=by, action="orgs.organization.created", organization=org, request=request)
+    log_action(org, actor=by, action="orgs.organization.created", organization=org)
     return org
 
 
 @transaction.atomic
-def update_organization(
-    *, org: Organization, by: Membership, changes: dict[str, Any], request: HttpRequest | None = None
-) -> Organization:
+def update_organization(*, org: Organization, by: Membership, changes: dict[str, Any]) -> Organization:
     if not (by.organization_id == org.pk and by.has_role(Role.ADMIN)) and not by.is_coordinator:
         raise PermissionDenied
     districts = changes.pop("districts", None)
@@ -79,7 +75,6 @@ def update_organization(
         action="orgs.organization.updated",
         organization=org,
         data={"fields": changed},
-        request=request,
     )
     return org
 
@@ -91,7 +86,6 @@ def add_membership(
     organization: Organization,
     role: str,
     by: Membership | None,
-    request: HttpRequest | None = None,
 ) -> Membership:
     """Make ``user`` a member (or reactivate them with the new role)."""
     if role == Role.COORDINATOR and not organization.is_secretariat:
@@ -109,15 +103,12 @@ def add_membership(
         organization=organization,
         action="orgs.membership.added",
         data={"user": user.pk, "role": role},
-        request=request,
     )
     return membership
 
 
 @transaction.atomic
-def change_role(
-    *, membership: Membership, role: str, by: Membership, request: HttpRequest | None = None
-) -> Membership:
+def change_role(*, membership: Membership, role: str, by: Membership) -> Membership:
     if membership.organization_id != by.organization_id:
         raise PermissionDenied
     check_role_assignable(by=by, role=membership.role)  # nobody demotes a role they could not give
@@ -132,29 +123,24 @@ def change_role(
         actor=by,
         action="orgs.membership.role_changed",
         data={"from": old, "to": role},
-        request=request,
     )
     return membership
 
 
 @transaction.atomic
-def reactivate_membership(
-    *, membership: Membership, by: Membership, request: HttpRequest | None = None
-) -> Membership:
+def reactivate_membership(*, membership: Membership, by: Membership) -> Membership:
     """Restore an ended membership with its previous role (undo of deactivate_membership)."""
     if membership.organization_id != by.organization_id:
         raise PermissionDenied
     check_role_assignable(by=by, role=membership.role)
     membership.is_active = True
     membership.save(update_fields=["is_active"])
-    log_action(membership, actor=by, action="orgs.membership.reactivated", request=request)
+    log_action(membership, actor=by, action="orgs.membership.reactivated")
     return membership
 
 
 @transaction.atomic
-def deactivate_membership(
-    *, membership: Membership, by: Membership, request: HttpRequest | None = None
-) -> Membership:
+def deactivate_membership(*, membership: Membership, by: Membership) -> Membership:
     """End someone's membership. Kept as a row (is_active=False) because the audit log refers to it."""
     if membership.organization_id != by.organization_id:
         raise PermissionDenied
@@ -163,5 +149,5 @@ def deactivate_membership(
         raise ValidationError(_("You cannot end your own membership."))
     membership.is_active = False
     membership.save(update_fields=["is_active"])
-    log_action(membership, actor=by, action="orgs.membership.deactivated", request=request)
+    log_action(membership, actor=by, action="orgs.membership.deactivated")
     return membership

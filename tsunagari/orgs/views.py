@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,21 +13,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tsunagari.accounts import services as account_services
 
 from . import services
-from .access import org_view
+from .access import OrgRequest, org_view
 from .forms import InviteForm, OrganizationCreateForm, OrganizationProfileForm, RoleForm
 from .models import Organization, Role
 from .selectors import members_visible_to, organizations_visible_to, pending_invitations_for
 
 
 @org_view()
-def org_dashboard(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def org_dashboard(request: OrgRequest) -> HttpResponse:
+    membership = request.membership
     return render(request, "orgs/organization_dashboard.html", {"membership": membership})
 
 
 @org_view(Role.ADMIN)
-def member_list(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def member_list(request: OrgRequest) -> HttpResponse:
+    membership = request.membership
     context = {
         "members": members_visible_to(membership),
         "invitations": pending_invitations_for(membership),
@@ -38,15 +38,18 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 @org_view(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
-def member_invite(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def member_invite(request: OrgRequest) -> HttpResponse:
+    membership = request.membership
     form = InviteForm(request.POST or None, by=membership)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         replaced = pending_invitations_for(membership).filter(email__iexact=email).exists()
         try:
             account_services.invite_member(
-                by=membership, email=email, role=form.cleaned_data["role"], request=request
+                by=membership,
+                email=email,
+                role=form.cleaned_data["role"],
+                site_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
             form.add_error("email", error)
@@ -56,14 +59,14 @@ def member_invite(request: HttpRequest) -> HttpResponse:
                     request, _("The earlier invitation to %(email)s was withdrawn.") % {"email": email}
                 )
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": email})
-            return redirect("orgs:member_list", org_slug=request.org.slug)  # type: ignore[attr-defined]
+            return redirect("orgs:member_list", org_slug=request.org.slug)
     return render(request, "orgs/membership_invite.html", {"form": form})
 
 
 @org_view(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
-def member_edit(request: HttpRequest, membership_pk: int) -> HttpResponse:
-    by = request.membership  # type: ignore[attr-defined]
+def member_edit(request: OrgRequest, membership_pk: int) -> HttpResponse:
+    by = request.membership
     member = get_object_or_404(members_visible_to(by), pk=membership_pk)
     form = RoleForm(request.POST or None, by=by, initial={"role": member.role})
     if request.method == "POST":
@@ -72,20 +75,18 @@ def member_edit(request: HttpRequest, membership_pk: int) -> HttpResponse:
             if action == "deactivate":
                 if request.POST.get("confirm") != "yes":
                     messages.error(request, _("Tick the box to confirm that this membership should end."))
-                    return redirect("orgs:member_edit", org_slug=request.org.slug, membership_pk=member.pk)  # type: ignore[attr-defined]
-                services.deactivate_membership(membership=member, by=by, request=request)
+                    return redirect("orgs:member_edit", org_slug=request.org.slug, membership_pk=member.pk)
+                services.deactivate_membership(membership=member, by=by)
                 messages.success(request, _("Membership ended. You can restore it from this person's page."))
-                return redirect("orgs:member_list", org_slug=request.org.slug)  # type: ignore[attr-defined]
+                return redirect("orgs:member_list", org_slug=request.org.slug)
             if action == "reactivate":
-                services.reactivate_membership(membership=member, by=by, request=request)
+                services.reactivate_membership(membership=member, by=by)
                 messages.success(request, _("Membership restored."))
-                return redirect("orgs:member_list", org_slug=request.org.slug)  # type: ignore[attr-defined]
+                return redirect("orgs:member_list", org_slug=request.org.slug)
             if form.is_valid():
-                services.change_role(
-                    membership=member, role=form.cleaned_data["role"], by=by, request=request
-                )
+                services.change_role(membership=member, role=form.cleaned_data["role"], by=by)
                 messages.success(request, _("Role changed."))
-                return redirect("orgs:member_list", org_slug=request.org.slug)  # type: ignore[attr-defined]
+                return redirect("orgs:member_list", org_slug=request.org.slug)
         except ValidationError as error:
             form.add_error(None, error)
     return render(request, "orgs/membership_edit.html", {"member": member, "form": form})
@@ -93,32 +94,32 @@ def member_edit(request: HttpRequest, membership_pk: int) -> HttpResponse:
 
 @org_view(Role.ADMIN)
 @require_POST
-def invitation_revoke(request: HttpRequest, invitation_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def invitation_revoke(request: OrgRequest, invitation_pk: int) -> HttpResponse:
+    membership = request.membership
     invitation = get_object_or_404(pending_invitations_for(membership), pk=invitation_pk)
-    account_services.revoke_invitation(invitation=invitation, by=membership, request=request)
+    account_services.revoke_invitation(invitation=invitation, by=membership)
     messages.success(request, _("Invitation withdrawn."))
-    return redirect("orgs:member_list", org_slug=request.org.slug)  # type: ignore[attr-defined]
+    return redirect("orgs:member_list", org_slug=request.org.slug)
 
 
 @org_view(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
-def profile_edit(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
-    org = request.org  # type: ignore[attr-defined]
+def profile_edit(request: OrgRequest) -> HttpResponse:
+    membership = request.membership
+    org = request.org
     # The form validates a copy, so the page header keeps the saved name if validation fails.
     form = OrganizationProfileForm(request.POST or None, instance=Organization.objects.get(pk=org.pk))
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        services.update_organization(org=org, by=membership, changes=changes, request=request)
+        services.update_organization(org=org, by=membership, changes=changes)
         messages.success(request, _("Profile saved."))
         return redirect("orgs:profile_edit", org_slug=org.slug)
     return render(request, "orgs/organization_form.html", {"form": form})
 
 
 @org_view(Role.COORDINATOR, secretariat_only=True)
-def organization_list(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def organization_list(request: OrgRequest) -> HttpResponse:
+    membership = request.membership
     return render(
         request, "orgs/organization_list.html", {"organizations": organizations_visible_to(membership)}
     )
@@ -126,22 +127,26 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 @org_view(Role.COORDINATOR, secretariat_only=True)
 @require_http_methods(["GET", "POST"])
-def organization_create(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def organization_create(request: OrgRequest) -> HttpResponse:
+    membership = request.membership
     form = OrganizationCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         districts = data.pop("districts")
         admin_email = data.pop("admin_email")
         with transaction.atomic():
-            org = services.create_organization(by=membership, districts=districts, request=request, **data)
+            org = services.create_organization(by=membership, districts=districts, **data)
             account_services.invite_member(
-                by=membership, organization=org, email=admin_email, role=Role.ADMIN, request=request
+                by=membership,
+                organization=org,
+                email=admin_email,
+                role=Role.ADMIN,
+                site_url=request.build_absolute_uri("/"),
             )
         messages.success(
             request,
             _("%(name)s was registered and %(email)s was invited as its admin.")
             % {"name": org.name, "email": admin_email},
         )
-        return redirect("orgs:organization_list", org_slug=request.org.slug)  # type: ignore[attr-defined]
+        return redirect("orgs:organization_list", org_slug=request.org.slug)
     return render(request, "orgs/organization_form.html", {"form": form, "creating": True})

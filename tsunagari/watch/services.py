@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,9 +37,7 @@ def supports(membership: Membership, target: WatchTarget) -> bool:
 
 
 @transaction.atomic
-def create_target(
-    *, by: Membership, data: dict[str, Any], supporters: list[Membership], request: HttpRequest | None = None
-) -> WatchTarget:
+def create_target(*, by: Membership, data: dict[str, Any], supporters: list[Membership]) -> WatchTarget:
     if not by.has_role(Role.STAFF):
         raise PermissionDenied
     if data.get("legal_basis") == LegalBasis.NONE or not str(data.get("basis_note", "")).strip():
@@ -49,16 +46,12 @@ def create_target(
         )
     target = WatchTarget.objects.create(organization=by.organization, **data)
     target.supporters.set(supporters)
-    log_action(
-        target, actor=by, action="watch.target.created", legal_basis=target.legal_basis, request=request
-    )
+    log_action(target, actor=by, action="watch.target.created", legal_basis=target.legal_basis)
     return target
 
 
 @transaction.atomic
-def set_supporters(
-    *, by: Membership, target: WatchTarget, supporters: list[Membership], request: HttpRequest | None = None
-) -> None:
+def set_supporters(*, by: Membership, target: WatchTarget, supporters: list[Membership]) -> None:
     if not manages(by, target):
         raise PermissionDenied
     target.supporters.set(supporters)
@@ -67,7 +60,6 @@ def set_supporters(
         actor=by,
         action="watch.target.supporters_set",
         data={"supporters": [m.pk for m in supporters]},
-        request=request,
     )
 
 
@@ -77,11 +69,13 @@ class Recorded:
     created: bool  # False when the same entry had already arrived (a retry)
 
 
+@transaction.atomic
 def record_contact(
     *, by: Membership, target: WatchTarget, method: str, result: str, note: str = "",
-    contacted_at: datetime | None = None, client_id: uuid.UUID | None = None, request: HttpRequest | None = None,
+    contacted_at: datetime | None = None, client_id: uuid.UUID | None = None,
 ) -> Recorded:  # fmt: skip
-    """Store a contact once, however many times it is sent; then act on what it says.
+    """Store a contact once, however many times it is sent; then act on what it says. One transaction:
+    the contact, its log row, the alerts it raises or closes and the notifications stand or fall together.
 
     The same client id with the same content is a retry (stored once). The same id with other content is
     a new entry made from an old page (the browser's Back button): it is stored under a new id."""
@@ -101,7 +95,7 @@ def record_contact(
         client_id = uuid.uuid4()
     now = timezone.now()
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # a savepoint: a duplicate leaves the outer transaction usable
             contact = ContactLog.objects.create(
                 target=target, by=by, method=method, result=result, note=note.strip(),
                 contacted_at=min(contacted_at or now, now), client_id=client_id,
@@ -110,7 +104,6 @@ def record_contact(
         return Recorded(ContactLog.objects.get(client_id=client_id), created=False)
     log_action(
         target, actor=by, action="watch.contact.recorded", data={"result": result}, legal_basis=target.legal_basis,
-        request=request,
     )  # fmt: skip
     _follow_up(contact)
     return Recorded(contact, created=True)
@@ -207,7 +200,7 @@ def _secretariat() -> Organization:
 
 
 @transaction.atomic
-def acknowledge_alert(*, by: Membership, alert: Alert, request: HttpRequest | None = None) -> Alert:
+def acknowledge_alert(*, by: Membership, alert: Alert) -> Alert:
     """Acknowledge once: if someone acknowledged it meanwhile, raise EditConflict (nothing is overwritten)."""
     if not ((alert.organization_id == by.organization_id and by.has_role(Role.STAFF)) or by.is_coordinator):
         raise PermissionDenied
@@ -217,12 +210,26 @@ def acknowledge_alert(*, by: Membership, alert: Alert, request: HttpRequest | No
     ):
         raise EditConflict(Alert.objects.select_related("acknowledged_by").get(pk=alert.pk))
     alert.acknowledged_at, alert.acknowledged_by = now, by.user
-    log_action(alert, actor=by, action="watch.alert.acknowledged", request=request)
+    log_action(alert, actor=by, action="watch.alert.acknowledged")
     return alert
 
 
+def record_target_view(*, by: Membership, target: WatchTarget) -> None:
+    """Opening a person's watch page is logged: under the organisation's own basis, or (the secretariat)
+    under the basis recorded for watching over them."""
+    basis = (
+        target.legal_basis if target.organization_id != by.organization_id else LegalBasis.OWN_ORGANIZATION
+    )
+    log_action(target, actor=by, action="watch.target.viewed", legal_basis=basis)
+
+
+def record_sos_view(*, by: Membership, report: SosReport) -> None:
+    """An SOS report names someone in danger; the secretariat reads it under vital interest."""
+    log_action(report, actor=by, action="watch.sos.viewed", legal_basis=LegalBasis.VITAL_INTEREST)
+
+
 @transaction.atomic
-def log_alert_list_viewed(*, by: Membership, alerts: list[Alert], request: HttpRequest | None = None) -> None:
+def log_alert_list_viewed(*, by: Membership, alerts: list[Alert]) -> None:
     """The alert list names people under watch (the secretariat sees other organisations' people while
     their alert is open). Like any view of a person, that is logged: one row per legal basis, naming
     the people by id only. ``alerts`` carry ``shows_name`` as the page decided it."""
@@ -235,7 +242,6 @@ def log_alert_list_viewed(*, by: Membership, alerts: list[Alert], request: HttpR
     for basis, targets in sorted(by_basis.items()):
         log_action(
             None, actor=by, action="watch.alerts.viewed", legal_basis=basis, data={"targets": sorted(targets)},
-            request=request,
         )  # fmt: skip
 
 
@@ -289,14 +295,14 @@ def check_watch(now: datetime | None = None) -> dict[str, int]:
 
 
 @transaction.atomic
-def report_sos(*, by: Membership, data: dict[str, Any], request: HttpRequest | None = None) -> SosReport:
+def report_sos(*, by: Membership, data: dict[str, Any]) -> SosReport:
     """Any member may report what they noticed; it goes to the secretariat's triage queue with a clock."""
     now = timezone.now()
     report = SosReport.objects.create(
         organization=by.organization, reported_by=by.user, due_at=now + timedelta(hours=settings.TSUNAGARI_SOS_RESPONSE_HOURS),
         **data,
     )  # fmt: skip
-    log_action(report, actor=by, action="watch.sos.reported", request=request)
+    log_action(report, actor=by, action="watch.sos.reported")
     raise_alert(kind=Alert.Kind.SOS, sos=report)
     return report
 
@@ -309,7 +315,6 @@ def triage_sos(
     status: str,
     case: Case | None = None,
     expected_status: str | None = None,
-    request: HttpRequest | None = None,
 ) -> SosReport:
     """Set the report's status. The row is locked; if it is no longer in ``expected_status`` (the status
     the coordinator saw), someone else triaged it meanwhile: EditConflict, nothing overwritten."""
@@ -338,15 +343,12 @@ def triage_sos(
         actor=by,
         action="watch.sos.triaged",
         data={"status": status, "case": report.case_id},
-        request=request,
     )
     return report
 
 
 @transaction.atomic
-def open_case_from_sos(
-    *, by: Membership, report: SosReport, name: str, request: HttpRequest | None = None
-) -> Case:
+def open_case_from_sos(*, by: Membership, report: SosReport, name: str) -> Case:
     """A new case for someone nobody supports yet: registered by the secretariat, in its queue for a lead."""
     if not by.is_coordinator:
         raise PermissionDenied
@@ -356,8 +358,7 @@ def open_case_from_sos(
     person = register_person(
         by=by, data={"name": name.strip() or _("(SOS report #%(pk)s)") % {"pk": report.pk}, "address": report.place,
                      "district": report.district},
-        request=request,
     )  # fmt: skip
-    case = open_case(by=by, person=person, summary=report.details, lead_self=False, request=request)
-    triage_sos(by=by, report=report, status=SosReport.Status.IN_PROGRESS, case=case, request=request)
+    case = open_case(by=by, person=person, summary=report.details, lead_self=False)
+    triage_sos(by=by, report=report, status=SosReport.Status.IN_PROGRESS, case=case)
     return case

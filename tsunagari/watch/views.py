@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,12 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tsunagari.audit.models import LegalBasis
-from tsunagari.audit.services import log_action
 from tsunagari.cases.notes import EditConflict
 from tsunagari.cases.selectors import cases_visible_to
 from tsunagari.charts import Chart, Series
-from tsunagari.orgs.access import conflict_page, org_view
+from tsunagari.orgs.access import OrgRequest, conflict_page, org_view
 from tsunagari.orgs.models import District, Role
 
 from . import ladder, services
@@ -41,10 +39,6 @@ from .selectors import (
 SYNC_HEADER = "X-Tsunagari-Sync"  # sent by static/js/offline-contact.js when it replays a queued entry
 
 
-def _slug(request: HttpRequest) -> str:
-    return request.org.slug  # type: ignore[attr-defined]
-
-
 def _with_due(targets: Sequence[WatchTarget]) -> Sequence[WatchTarget]:
     """Annotate each target with its last contact and whether a contact is overdue."""
     now = timezone.now()
@@ -56,9 +50,9 @@ def _with_due(targets: Sequence[WatchTarget]) -> Sequence[WatchTarget]:
 
 
 @org_view(Role.VOLUNTEER)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: OrgRequest) -> HttpResponse:
     """The supporter's people (and, for staff, the organisation's watch list and open alerts)."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     mine = _with_due(
         list(
             targets_assigned_to(membership)
@@ -93,9 +87,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @org_view(Role.VOLUNTEER)
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters()
-def contact(request: HttpRequest, target_pk: int) -> HttpResponse:
+def contact(request: OrgRequest, target_pk: int) -> HttpResponse:
     """Record a contact: under 30 seconds on a phone; a retry of the same entry is stored once."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     target = get_object_or_404(targets_contactable_by(membership), pk=target_pk)
     form = ContactForm(request.POST or None)
     syncing = request.headers.get(SYNC_HEADER) == "1"
@@ -103,7 +97,7 @@ def contact(request: HttpRequest, target_pk: int) -> HttpResponse:
         data = form.cleaned_data
         recorded = services.record_contact(
             by=membership, target=target, method=data["method"], result=data["result"], note=data["note"],
-            contacted_at=data["contacted_at"], client_id=data["client_id"], request=request,
+            contacted_at=data["contacted_at"], client_id=data["client_id"],
         )  # fmt: skip
         if recorded.contact.result == ContactLog.Result.URGENT:
             messages.warning(
@@ -116,7 +110,7 @@ def contact(request: HttpRequest, target_pk: int) -> HttpResponse:
             messages.success(request, _("Recorded. Thank you."))
         if syncing:  # offline-contact.js: it moves on by itself
             return JsonResponse({"saved": True, "duplicate": not recorded.created})
-        return redirect("watch:home", org_slug=_slug(request))
+        return redirect("watch:home", org_slug=request.org.slug)
     if syncing and request.method == "POST":
         return JsonResponse({"saved": False, "errors": form.errors.get_json_data()}, status=400)
     recent = target.contacts.select_related("by__user")[:5]
@@ -128,36 +122,31 @@ def contact(request: HttpRequest, target_pk: int) -> HttpResponse:
 @org_view(Role.STAFF)
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters()
-def target_new(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def target_new(request: OrgRequest) -> HttpResponse:
+    membership = request.membership
     form = TargetForm(request.POST or None, organization=membership.organization)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "supporters"}
         try:
             target = services.create_target(
-                by=membership, data=data, supporters=list(form.cleaned_data["supporters"]), request=request
+                by=membership, data=data, supporters=list(form.cleaned_data["supporters"])
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("The person is now under watch."))
-            return redirect("watch:target_detail", org_slug=_slug(request), target_pk=target.pk)
+            return redirect("watch:target_detail", org_slug=request.org.slug, target_pk=target.pk)
     return render(request, "watch/target_form.html", {"form": form})
 
 
 @org_view(Role.STAFF)
 @require_http_methods(["GET", "POST"])
-def target_detail(request: HttpRequest, target_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def target_detail(request: OrgRequest, target_pk: int) -> HttpResponse:
+    membership = request.membership
     target = get_object_or_404(
         targets_managed_by(membership).select_related("district", "organization"), pk=target_pk
     )
-    basis = (
-        target.legal_basis
-        if target.organization_id != membership.organization_id
-        else LegalBasis.OWN_ORGANIZATION
-    )
-    log_action(target, actor=membership, action="watch.target.viewed", legal_basis=basis, request=request)
+    services.record_target_view(by=membership, target=target)
     form = None
     if target.organization_id == membership.organization_id:
         form = SupportersForm(
@@ -170,10 +159,9 @@ def target_detail(request: HttpRequest, target_pk: int) -> HttpResponse:
                 by=membership,
                 target=target,
                 supporters=list(form.cleaned_data["supporters"]),
-                request=request,
             )
             messages.success(request, _("Saved."))
-            return redirect("watch:target_detail", org_slug=_slug(request), target_pk=target.pk)
+            return redirect("watch:target_detail", org_slug=request.org.slug, target_pk=target.pk)
     elif request.method == "POST":
         raise PermissionDenied
     target.last_contact = services.last_contact_at(target)  # type: ignore[attr-defined]
@@ -187,8 +175,8 @@ def target_detail(request: HttpRequest, target_pk: int) -> HttpResponse:
 
 
 @org_view(Role.STAFF)
-def alert_list(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def alert_list(request: OrgRequest) -> HttpResponse:
+    membership = request.membership
     alerts = list(
         alerts_visible_to(membership)
         .select_related("organization", "target__district", "sos", "acknowledged_by")
@@ -200,54 +188,54 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         alert.shows_name = alert.target_id is not None and (  # type: ignore[attr-defined]
             alert.acknowledged_at is None or alert.organization_id == membership.organization_id
         )
-    services.log_alert_list_viewed(by=membership, alerts=alerts, request=request)
+    services.log_alert_list_viewed(by=membership, alerts=alerts)
     return render(request, "watch/alert_list.html", {"alerts": alerts, "ladder": ladder.ladder()})
 
 
 @org_view(Role.STAFF)
 @require_POST
-def alert_acknowledge(request: HttpRequest, alert_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def alert_acknowledge(request: OrgRequest, alert_pk: int) -> HttpResponse:
+    membership = request.membership
     alert = get_object_or_404(alerts_visible_to(membership), pk=alert_pk)
     try:
-        services.acknowledge_alert(by=membership, alert=alert, request=request)
+        services.acknowledge_alert(by=membership, alert=alert)
     except EditConflict as conflict:
         current = conflict.current
         now = _("Acknowledged by %(who)s, %(when)s") % {
             "who": current.acknowledged_by,  # type: ignore[attr-defined]
             "when": timezone.localtime(current.acknowledged_at).strftime("%m/%d %H:%M"),  # type: ignore[attr-defined]
         }
-        return conflict_page(request, now=now, back=reverse("watch:alert_list", args=[_slug(request)]))
+        return conflict_page(request, now=now, back=reverse("watch:alert_list", args=[request.org.slug]))
     messages.success(request, _("Acknowledged. The alert stops climbing the ladder."))
-    return redirect("watch:alert_list", org_slug=_slug(request))
+    return redirect("watch:alert_list", org_slug=request.org.slug)
 
 
 @org_view(Role.VIEWER)
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters()
-def sos_new(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def sos_new(request: OrgRequest) -> HttpResponse:
+    membership = request.membership
     form = SosForm(
         request.POST or None, initial={"noticed_at": timezone.localtime().replace(second=0, microsecond=0)}
     )
     if request.method == "POST" and form.is_valid():
-        services.report_sos(by=membership, data=form.cleaned_data, request=request)
+        services.report_sos(by=membership, data=form.cleaned_data)
         messages.success(
             request, _("Received. The secretariat will act on it; you can follow its status here.")
         )
-        return redirect("watch:sos_mine", org_slug=_slug(request))
+        return redirect("watch:sos_mine", org_slug=request.org.slug)
     return render(request, "watch/sos_form.html", {"form": form})
 
 
 @org_view(Role.VIEWER)
-def sos_mine(request: HttpRequest) -> HttpResponse:
-    reports = sos_reported_by(request.membership).only("pk", "sign", "status", "created_at")  # type: ignore[attr-defined]
+def sos_mine(request: OrgRequest) -> HttpResponse:
+    reports = sos_reported_by(request.membership).only("pk", "sign", "status", "created_at")
     return render(request, "watch/sos_mine.html", {"reports": reports})
 
 
 @org_view(Role.COORDINATOR, secretariat_only=True)
-def sos_queue(request: HttpRequest) -> HttpResponse:
-    reports = sos_for_triage(request.membership).select_related("organization", "district")  # type: ignore[attr-defined]
+def sos_queue(request: OrgRequest) -> HttpResponse:
+    reports = sos_for_triage(request.membership).select_related("organization", "district")
     now = timezone.now()
     context = {
         "reports": reports.exclude(status=SosReport.Status.DONE).order_by("due_at"),
@@ -260,8 +248,8 @@ def sos_queue(request: HttpRequest) -> HttpResponse:
 @org_view(Role.COORDINATOR, secretariat_only=True)
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters()
-def sos_detail(request: HttpRequest, sos_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def sos_detail(request: OrgRequest, sos_pk: int) -> HttpResponse:
+    membership = request.membership
     report = get_object_or_404(
         sos_for_triage(membership).select_related("organization", "district", "reported_by", "case"),
         pk=sos_pk,
@@ -281,40 +269,34 @@ def sos_detail(request: HttpRequest, sos_pk: int) -> HttpResponse:
             try:
                 services.triage_sos(
                     by=membership, report=report, status=triage.cleaned_data["status"], case=case,
-                    expected_status=triage.cleaned_data["seen"] or None, request=request,
+                    expected_status=triage.cleaned_data["seen"] or None,
                 )  # fmt: skip
             except EditConflict as conflict:
-                back = reverse("watch:sos_detail", args=[_slug(request), report.pk])
+                back = reverse("watch:sos_detail", args=[request.org.slug, report.pk])
                 return conflict_page(request, now=conflict.current.get_status_display(), back=back)  # type: ignore[attr-defined]
             messages.success(
                 request,
                 _("Saved. The reporter now sees: %(status)s") % {"status": report.get_status_display()},
             )
-            return redirect("watch:sos_detail", org_slug=_slug(request), sos_pk=report.pk)
+            return redirect("watch:sos_detail", org_slug=request.org.slug, sos_pk=report.pk)
     if open_form.is_bound and open_form.is_valid():
         try:
             case = services.open_case_from_sos(
-                by=membership, report=report, name=open_form.cleaned_data["name"], request=request
+                by=membership, report=report, name=open_form.cleaned_data["name"]
             )
         except ValidationError as error:  # a case was linked meanwhile (a second press)
             open_form.add_error(None, error)
         else:
             messages.success(request, _("A case was opened; it waits in the queue for a lead."))
-            return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
-    log_action(
-        report,
-        actor=membership,
-        action="watch.sos.viewed",
-        legal_basis=LegalBasis.VITAL_INTEREST,
-        request=request,
-    )
+            return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=case.pk)
+    services.record_sos_view(by=membership, report=report)
     return render(
         request, "watch/sos_detail.html", {"report": report, "triage": triage, "open_form": open_form}
     )
 
 
 @org_view(Role.COORDINATOR, secretariat_only=True)
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: OrgRequest) -> HttpResponse:
     """Per district: people under watch, contacts this month, overdue contacts, open alerts, SOS reports."""
     month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     districts = list(District.objects.all())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tsunagari.audit.models import ActivityLog
 from tsunagari.charts import Chart, Series
 from tsunagari.directory.hotlines import crisis_hotlines
-from tsunagari.orgs.access import conflict_page, org_view
+from tsunagari.orgs.access import OrgRequest, conflict_page, org_view
 from tsunagari.orgs.models import Organization, Role
 
 from .. import assessments, notes, selectors, services, tasks
@@ -37,14 +37,10 @@ from ..models import Case, Consent, Household, Person, SupportPlan
 from ..selectors import cases_visible_to, households_visible_to, persons_visible_to, unassigned_queue_for
 
 
-def _slug(request: HttpRequest) -> str:
-    return request.org.slug  # type: ignore[attr-defined]
-
-
 @org_view(Role.STAFF)
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: OrgRequest) -> HttpResponse:
     cases = (
-        cases_visible_to(request.membership)  # type: ignore[attr-defined]
+        cases_visible_to(request.membership)
         .select_related("lead", "person", "household")
         .prefetch_related("categories")
         .order_by("status", "-opened_at")
@@ -54,41 +50,41 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @org_view(Role.STAFF)
 @require_http_methods(["GET", "POST"])
-def case_open(request: HttpRequest, person_pk: int) -> HttpResponse:
-    person = get_object_or_404(persons_visible_to(request.membership), pk=person_pk)  # type: ignore[attr-defined]
+def case_open(request: OrgRequest, person_pk: int) -> HttpResponse:
+    person = get_object_or_404(persons_visible_to(request.membership), pk=person_pk)
     return _open_case(request, person=person)
 
 
 @org_view(Role.STAFF)
 @require_http_methods(["GET", "POST"])
-def case_open_household(request: HttpRequest, household_pk: int) -> HttpResponse:
-    household = get_object_or_404(households_visible_to(request.membership), pk=household_pk)  # type: ignore[attr-defined]
+def case_open_household(request: OrgRequest, household_pk: int) -> HttpResponse:
+    household = get_object_or_404(households_visible_to(request.membership), pk=household_pk)
     return _open_case(request, household=household)
 
 
 def _open_case(
-    request: HttpRequest, *, person: Person | None = None, household: Household | None = None
+    request: OrgRequest, *, person: Person | None = None, household: Household | None = None
 ) -> HttpResponse:
     form = OpenCaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         case = services.open_case(
-            by=request.membership, person=person, household=household,  # type: ignore[attr-defined]
+            by=request.membership, person=person, household=household,
             categories=list(data["categories"]), risk=data["risk"], summary=data["summary"],
-            lead_self=data["lead_self"], request=request,
+            lead_self=data["lead_self"],
         )  # fmt: skip
-        return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
+        return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=case.pk)
     name = person.name if person else household.label  # type: ignore[union-attr]
     return render(request, "cases/case_form.html", {"form": form, "subject_name": name})
 
 
 @org_view(Role.STAFF)
-def case_detail(request: HttpRequest, case_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def case_detail(request: OrgRequest, case_pk: int) -> HttpResponse:
+    membership = request.membership
     case = get_object_or_404(
         cases_visible_to(membership).select_related("lead", "person", "household", "opened_by"), pk=case_pk
     )
-    services.record_case_view(case=case, by=membership, request=request)
+    services.record_case_view(case=case, by=membership)
     may_share = selectors.may_share(membership, case)
     context = {
         "case": case,
@@ -162,8 +158,8 @@ def _trend_chart(code: str, spec: dict, history: list) -> Chart | None:
 
 @org_view(Role.STAFF)
 @require_POST
-def case_share(request: HttpRequest, case_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def case_share(request: OrgRequest, case_pk: int) -> HttpResponse:
+    membership = request.membership
     case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
     form = ShareForm(request.POST, case=case, by_org=membership.organization, prefix="share")
     if form.is_valid():
@@ -171,7 +167,7 @@ def case_share(request: HttpRequest, case_pk: int) -> HttpResponse:
         try:
             services.share_case(
                 by=membership, case=case, organization=data["organization"], legal_basis=data["legal_basis"],
-                consent=data["consent"], reason=data["reason"], ends_on=data["ends_on"], request=request,
+                consent=data["consent"], reason=data["reason"], ends_on=data["ends_on"],
             )  # fmt: skip
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
@@ -179,13 +175,13 @@ def case_share(request: HttpRequest, case_pk: int) -> HttpResponse:
             messages.success(request, _("Shared with %(org)s.") % {"org": data["organization"].name})
     else:
         messages.error(request, _("Choose an organisation and a legal basis."))
-    return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
+    return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=case.pk)
 
 
 @org_view(Role.STAFF)
 @require_POST
-def consent_record(request: HttpRequest, case_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def consent_record(request: OrgRequest, case_pk: int) -> HttpResponse:
+    membership = request.membership
     case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
     form = ConsentForm(request.POST, prefix="consent")
     if form.is_valid() and case.person:
@@ -193,7 +189,7 @@ def consent_record(request: HttpRequest, case_pk: int) -> HttpResponse:
         try:
             services.record_consent(
                 by=membership, person=case.person, recipients=list(data["recipients"]), info_kinds=data["info_kinds"],
-                method=data["method"], witness=data["witness"], valid_until=data["valid_until"], request=request,
+                method=data["method"], witness=data["witness"], valid_until=data["valid_until"],
             )  # fmt: skip
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
@@ -201,35 +197,34 @@ def consent_record(request: HttpRequest, case_pk: int) -> HttpResponse:
             messages.success(request, _("Consent recorded."))
     else:
         messages.error(request, _("Choose who may receive what, and how consent was given."))
-    return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
+    return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=case.pk)
 
 
 @org_view(Role.STAFF)
 @require_POST
-def consent_withdraw(request: HttpRequest, case_pk: int, consent_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def consent_withdraw(request: OrgRequest, case_pk: int, consent_pk: int) -> HttpResponse:
+    membership = request.membership
     case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
     consent = get_object_or_404(Consent.objects.filter(person=case.person), pk=consent_pk)
-    services.withdraw_consent(by=membership, consent=consent, request=request)
+    services.withdraw_consent(by=membership, consent=consent)
     messages.success(request, _("Consent withdrawn: sharing based on it has stopped."))
-    return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
+    return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=case.pk)
 
 
 @org_view(Role.COORDINATOR, secretariat_only=True)
 @require_http_methods(["GET", "POST"])
-def case_queue(request: HttpRequest) -> HttpResponse:
+def case_queue(request: OrgRequest) -> HttpResponse:
     """Cases nobody leads, oldest first, without personal details; the coordinator assigns a lead."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     queue = unassigned_queue_for(membership).select_related("opened_by").prefetch_related("categories")
     if request.method == "POST":
         form = QueueAssignForm(request.POST, queue=queue)
         if form.is_valid():
             services.assign_lead(
                 by=membership, case=form.cleaned_data["case"], organization=form.cleaned_data["organization"],
-                request=request,
             )  # fmt: skip
             messages.success(request, _("Lead assigned."))
-            return redirect("cases:case_queue", org_slug=_slug(request))
+            return redirect("cases:case_queue", org_slug=request.org.slug)
         messages.error(request, _("That case is no longer waiting, or the organisation cannot lead it."))
     organizations = Organization.objects.filter(is_active=True, is_secretariat=False)
     return render(request, "cases/case_queue.html", {"queue": queue, "organizations": organizations})
@@ -237,8 +232,8 @@ def case_queue(request: HttpRequest) -> HttpResponse:
 
 @org_view(Role.STAFF)
 @require_POST
-def note_add(request: HttpRequest, case_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def note_add(request: OrgRequest, case_pk: int) -> HttpResponse:
+    membership = request.membership
     case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
     form = NoteForm(request.POST, prefix="note")
     if form.is_valid():
@@ -247,18 +242,17 @@ def note_add(request: HttpRequest, case_pk: int) -> HttpResponse:
             case=case,
             text=form.cleaned_data["text"],
             visibility=form.cleaned_data["visibility"],
-            request=request,
         )
         messages.success(request, _("Note added."))
     else:
         messages.error(request, _("Write the note."))
-    return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
+    return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=case.pk)
 
 
 @org_view(Role.STAFF)
 @require_http_methods(["GET", "POST"])
-def note_edit(request: HttpRequest, case_pk: int, note_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def note_edit(request: OrgRequest, case_pk: int, note_pk: int) -> HttpResponse:
+    membership = request.membership
     case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
     note = get_object_or_404(case.notes.filter(organization=membership.organization), pk=note_pk)
     conflict = None
@@ -268,7 +262,7 @@ def note_edit(request: HttpRequest, case_pk: int, note_pk: int) -> HttpResponse:
             try:
                 notes.edit_note(
                     by=membership, note=note, text=form.cleaned_data["text"],
-                    expected_version=form.cleaned_data["version"] or 0, request=request,
+                    expected_version=form.cleaned_data["version"] or 0,
                 )  # fmt: skip
             except notes.EditConflict as error:
                 conflict = error.current
@@ -278,7 +272,7 @@ def note_edit(request: HttpRequest, case_pk: int, note_pk: int) -> HttpResponse:
                 form = NoteForm(again)
             else:
                 messages.success(request, _("Note saved."))
-                return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
+                return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=case.pk)
     else:
         form = NoteForm(initial={"text": note.text, "visibility": note.visibility, "version": note.version})
     return render(
@@ -288,8 +282,8 @@ def note_edit(request: HttpRequest, case_pk: int, note_pk: int) -> HttpResponse:
 
 @org_view(Role.STAFF)
 @require_POST
-def task_add(request: HttpRequest, case_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def task_add(request: OrgRequest, case_pk: int) -> HttpResponse:
+    membership = request.membership
     case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
     form = TaskForm(request.POST, organization=membership.organization, prefix="task")
     if form.is_valid():
@@ -301,7 +295,6 @@ def task_add(request: HttpRequest, case_pk: int) -> HttpResponse:
                 title=data["title"],
                 due_on=data["due_on"],
                 assignee=data["assignee"],
-                request=request,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -309,33 +302,33 @@ def task_add(request: HttpRequest, case_pk: int) -> HttpResponse:
             messages.success(request, _("Task added."))
     else:
         messages.error(request, _("Say what needs doing and by when."))
-    return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
+    return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=case.pk)
 
 
 @org_view(Role.STAFF)
 @require_http_methods(["GET", "POST"])
-def task_list(request: HttpRequest) -> HttpResponse:
+def task_list(request: OrgRequest) -> HttpResponse:
     """The organisation's open tasks, overdue ones first; ticking one off."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     open_tasks = selectors.open_tasks_for(membership).select_related("case", "assignee")
     if request.method == "POST":
         form = TaskDoneForm(request.POST, open_tasks=open_tasks)
         if form.is_valid():
             try:
-                tasks.complete_task(by=membership, task=form.cleaned_data["task"], request=request)
+                tasks.complete_task(by=membership, task=form.cleaned_data["task"])
             except notes.EditConflict:
-                back = reverse("cases:task_list", args=[_slug(request)])
+                back = reverse("cases:task_list", args=[request.org.slug])
                 return conflict_page(request, now=str(_("Done")), back=back)
             messages.success(request, _("Task done."))
-            return redirect("cases:task_list", org_slug=_slug(request))
+            return redirect("cases:task_list", org_slug=request.org.slug)
         messages.error(request, _("That task is already done or is not one of your organisation's."))
     return render(request, "cases/task_list.html", {"tasks": open_tasks, "today": timezone.localdate()})
 
 
 @org_view(Role.STAFF)
 @require_POST
-def assessment_add(request: HttpRequest, case_pk: int, instrument: str) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def assessment_add(request: OrgRequest, case_pk: int, instrument: str) -> HttpResponse:
+    membership = request.membership
     case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
     spec = instruments().get(instrument)
     if spec is None:
@@ -343,16 +336,16 @@ def assessment_add(request: HttpRequest, case_pk: int, instrument: str) -> HttpR
     form = AssessmentForm(request.POST, instrument=spec, prefix=instrument)
     if form.is_valid():
         saved = assessments.record_assessment(
-            by=membership, case=case, instrument=instrument, answers=form.cleaned_data, request=request
+            by=membership, case=case, instrument=instrument, answers=form.cleaned_data
         )
         messages.success(request, _("Recorded: %(score)s") % {"score": saved.score})
     else:
         messages.error(request, _("Answer every question."))
-    return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
+    return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=case.pk)
 
 
 @org_view(Role.COORDINATOR, secretariat_only=True)
-def outcomes(request: HttpRequest) -> HttpResponse:
+def outcomes(request: OrgRequest) -> HttpResponse:
     """Platform-level outcomes: how many cases improved between first and latest assessment."""
     report = [(instruments()[o.instrument]["name_ja"], o) for o in assessments.outcome_report()]
     return render(request, "cases/outcomes.html", {"report": report})
@@ -360,8 +353,8 @@ def outcomes(request: HttpRequest) -> HttpResponse:
 
 @org_view(Role.STAFF)
 @require_http_methods(["GET", "POST"])
-def plan_edit(request: HttpRequest, case_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def plan_edit(request: OrgRequest, case_pk: int) -> HttpResponse:
+    membership = request.membership
     case = get_object_or_404(selectors.cases_led_by(membership), pk=case_pk)
     plan = SupportPlan.objects.filter(case=case).first()
     conflict = None
@@ -372,7 +365,7 @@ def plan_edit(request: HttpRequest, case_pk: int) -> HttpResponse:
             try:
                 notes.save_plan(
                     by=membership, case=case, goals=data["goals"], next_review=data["next_review"],
-                    expected_version=data["version"] or 0, request=request,
+                    expected_version=data["version"] or 0,
                 )  # fmt: skip
             except notes.EditConflict as error:
                 conflict = SupportPlan.objects.get(pk=error.current.pk)
@@ -381,7 +374,7 @@ def plan_edit(request: HttpRequest, case_pk: int) -> HttpResponse:
                 form = PlanForm(again)
             else:
                 messages.success(request, _("Plan saved."))
-                return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
+                return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=case.pk)
     else:
         initial = (
             {"goals": plan.goals, "next_review": plan.next_review, "version": plan.version}
@@ -394,8 +387,8 @@ def plan_edit(request: HttpRequest, case_pk: int) -> HttpResponse:
 
 @org_view(Role.STAFF)
 @require_http_methods(["GET", "POST"])
-def case_edit(request: HttpRequest, case_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def case_edit(request: OrgRequest, case_pk: int) -> HttpResponse:
+    membership = request.membership
     case = get_object_or_404(selectors.cases_led_by(membership), pk=case_pk)
     conflict = None
     if request.method == "POST":
@@ -405,9 +398,7 @@ def case_edit(request: HttpRequest, case_pk: int) -> HttpResponse:
             version = data.pop("version")
             data["categories"] = list(data["categories"])
             try:
-                services.update_case(
-                    by=membership, case=case, changes=data, expected_version=version, request=request
-                )
+                services.update_case(by=membership, case=case, changes=data, expected_version=version)
             except notes.EditConflict as error:
                 conflict = error.current
                 again = request.POST.copy()
@@ -415,7 +406,7 @@ def case_edit(request: HttpRequest, case_pk: int) -> HttpResponse:
                 form = CaseEditForm(again)
             else:
                 messages.success(request, _("Case saved."))
-                return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
+                return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=case.pk)
     else:
         form = CaseEditForm(
             initial={"risk": case.risk, "status": case.status, "summary": case.summary, "version": case.version,

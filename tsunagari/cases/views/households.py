@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tsunagari.orgs.access import org_view
+from tsunagari.orgs.access import OrgRequest, org_view
 from tsunagari.orgs.models import Role
 
 from .. import services
@@ -20,9 +20,9 @@ from ..selectors import cases_visible_to, households_visible_to, persons_visible
 
 
 @org_view(Role.STAFF)
-def household_list(request: HttpRequest) -> HttpResponse:
+def household_list(request: OrgRequest) -> HttpResponse:
     households = (
-        households_visible_to(request.membership)  # type: ignore[attr-defined]
+        households_visible_to(request.membership)
         .annotate(member_count=Count("members", distinct=True), case_count=Count("cases", distinct=True))
         .order_by("-created_at")
     )
@@ -31,17 +31,17 @@ def household_list(request: HttpRequest) -> HttpResponse:
 
 @org_view(Role.STAFF)
 @require_http_methods(["GET", "POST"])
-def household_create(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def household_create(request: OrgRequest) -> HttpResponse:
+    membership = request.membership
     people = persons_visible_to(membership).order_by("-created_at")
     form = HouseholdForm(request.POST or None, people=people, initial=_initial_person(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         household = services.create_household(
-            by=membership, label=data["label"], members=[(data["person"], data["relation"])], request=request
+            by=membership, label=data["label"], members=[(data["person"], data["relation"])]
         )
         messages.success(request, _("Household registered. Add the other members below."))
-        return redirect("people:household_detail", org_slug=request.org.slug, household_pk=household.pk)  # type: ignore[attr-defined]
+        return redirect("people:household_detail", org_slug=request.org.slug, household_pk=household.pk)
     return render(request, "cases/household_form.html", {"form": form})
 
 
@@ -52,17 +52,17 @@ def _initial_person(request: HttpRequest) -> dict[str, str]:
 
 
 @org_view(Role.STAFF)
-def household_detail(request: HttpRequest, household_pk: int) -> HttpResponse:
-    household = get_object_or_404(households_visible_to(request.membership), pk=household_pk)  # type: ignore[attr-defined]
+def household_detail(request: OrgRequest, household_pk: int) -> HttpResponse:
+    household = get_object_or_404(households_visible_to(request.membership), pk=household_pk)
     return _household_page(request, household)
 
 
 def _household_page(
-    request: HttpRequest, household: Household, member_form: HouseholdMemberForm | None = None
+    request: OrgRequest, household: Household, member_form: HouseholdMemberForm | None = None
 ) -> HttpResponse:
     """The household seen whole: its members, the household's cases and the members' own open cases."""
-    membership = request.membership  # type: ignore[attr-defined]
-    services.record_household_view(household=household, by=membership, request=request)
+    membership = request.membership
+    services.record_household_view(household=household, by=membership)
     members = list(household.members.select_related("person", "person__district").order_by("pk"))
     context = {
         "household": household,
@@ -85,30 +85,30 @@ def _household_page(
 
 @org_view(Role.STAFF)
 @require_POST
-def household_member_add(request: HttpRequest, household_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def household_member_add(request: OrgRequest, household_pk: int) -> HttpResponse:
+    membership = request.membership
     household = get_object_or_404(households_visible_to(membership), pk=household_pk)
     form = HouseholdMemberForm(request.POST, people=persons_visible_to(membership))
     if form.is_valid():
         try:
             services.add_household_member(
                 by=membership, household=household, person=form.cleaned_data["person"],
-                relation=form.cleaned_data["relation"], request=request,
+                relation=form.cleaned_data["relation"],
             )  # fmt: skip
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Member added."))
-            return redirect("people:household_detail", org_slug=request.org.slug, household_pk=household.pk)  # type: ignore[attr-defined]
+            return redirect("people:household_detail", org_slug=request.org.slug, household_pk=household.pk)
     return _household_page(request, household, member_form=form)
 
 
 @org_view(Role.STAFF)
 @require_POST
-def household_member_remove(request: HttpRequest, household_pk: int, member_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def household_member_remove(request: OrgRequest, household_pk: int, member_pk: int) -> HttpResponse:
+    membership = request.membership
     household = get_object_or_404(households_visible_to(membership), pk=household_pk)
     member = get_object_or_404(household.members, pk=member_pk)
-    services.remove_household_member(by=membership, member=member, request=request)
+    services.remove_household_member(by=membership, member=member)
     messages.success(request, _("Member removed from the household. Their own record is kept."))
-    return redirect("people:household_detail", org_slug=request.org.slug, household_pk=household.pk)  # type: ignore[attr-defined]
+    return redirect("people:household_detail", org_slug=request.org.slug, household_pk=household.pk)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from tsunagari.orgs.access import org_view
+from tsunagari.orgs.access import OrgRequest, org_view
 from tsunagari.orgs.models import Role
 
 from .. import services
@@ -19,16 +19,16 @@ from ..selectors import persons_visible_to
 
 
 @org_view(Role.STAFF)
-def person_list(request: HttpRequest) -> HttpResponse:
-    people = persons_visible_to(request.membership).select_related("district").order_by("-created_at")  # type: ignore[attr-defined]
+def person_list(request: OrgRequest) -> HttpResponse:
+    people = persons_visible_to(request.membership).select_related("district").order_by("-created_at")
     return render(request, "cases/person_list.html", {"people": people})
 
 
 @org_view(Role.STAFF)
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
-def person_register(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def person_register(request: OrgRequest) -> HttpResponse:
+    membership = request.membership
     if not membership.can_register_people:
         raise PermissionDenied
     form = PersonForm(request.POST or None)
@@ -42,15 +42,14 @@ def person_register(request: HttpRequest) -> HttpResponse:
                 kana=data["kana"],
                 birth_date=data["birth_date"],
                 phone=data["phone"],
-                request=request,
             )
         except ValidationError as error:  # too many checks: keep what was typed, say why
             form.add_error(None, error)
             return render(request, "cases/person_form.html", {"form": form, "duplicates": None})
         if register_anyway or not duplicates.own:
-            person = services.register_person(by=membership, data=data, request=request)
+            person = services.register_person(by=membership, data=data)
             messages.success(request, _("Registered."))
-            return redirect("people:person_detail", org_slug=request.org.slug, person_pk=person.pk)  # type: ignore[attr-defined]
+            return redirect("people:person_detail", org_slug=request.org.slug, person_pk=person.pk)
         again = request.POST.copy()
         again["register_anyway"] = "on"  # a second press registers after the warning was seen
         form = PersonForm(again)
@@ -58,9 +57,9 @@ def person_register(request: HttpRequest) -> HttpResponse:
 
 
 @org_view(Role.STAFF)
-def person_detail(request: HttpRequest, person_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def person_detail(request: OrgRequest, person_pk: int) -> HttpResponse:
+    membership = request.membership
     person = get_object_or_404(persons_visible_to(membership).select_related("district"), pk=person_pk)
-    services.record_view(person=person, by=membership, request=request)
+    services.record_view(person=person, by=membership)
     households = person.households.select_related("household").order_by("household__created_at")
     return render(request, "cases/person_detail.html", {"person": person, "households": households})

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagari.audit.models import LegalBasis
-from tsunagari.orgs.access import conflict_page, org_view
+from tsunagari.orgs.access import OrgRequest, conflict_page, org_view
 from tsunagari.orgs.models import Role
 
 from .. import notes, referrals, selectors
@@ -23,13 +23,12 @@ from ..forms import (
 )
 from ..models import Referral
 from ..selectors import cases_visible_to
-from .cases import _slug
 
 
 @org_view(Role.STAFF)
 @require_POST
-def referral_send(request: HttpRequest, case_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def referral_send(request: OrgRequest, case_pk: int) -> HttpResponse:
+    membership = request.membership
     case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
     form = ReferralForm(request.POST, case=case, by_org=membership.organization, prefix="refer")
     if form.is_valid():
@@ -38,7 +37,6 @@ def referral_send(request: HttpRequest, case_pk: int) -> HttpResponse:
             referrals.send_referral(
                 by=membership, case=case, to_org=data["to_org"], message=data["message"], consent=data["consent"],
                 legal_basis=data["legal_basis"] or LegalBasis.CONSENT, override_reason=data["override_reason"],
-                request=request,
             )  # fmt: skip
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
@@ -46,51 +44,50 @@ def referral_send(request: HttpRequest, case_pk: int) -> HttpResponse:
             messages.success(request, _("Referral sent to %(org)s.") % {"org": data["to_org"].name})
     else:
         messages.error(request, _("Choose the organisation and write what they should know."))
-    return redirect("cases:case_detail", org_slug=_slug(request), case_pk=case.pk)
+    return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=case.pk)
 
 
 @org_view(Role.STAFF)
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: OrgRequest) -> HttpResponse:
     """Referrals addressed to this organisation, newest first, with what can be done next."""
-    items = selectors.inbox_for(request.membership).select_related("from_org", "case")  # type: ignore[attr-defined]
+    items = selectors.inbox_for(request.membership).select_related("from_org", "case")
     context = {"items": items, "decline_form": DeclineForm(), "complete_form": CompleteForm()}
     return render(request, "cases/referral_inbox.html", context)
 
 
 @org_view(Role.STAFF)
 @require_POST
-def referral_answer(request: HttpRequest, referral_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def referral_answer(request: OrgRequest, referral_pk: int) -> HttpResponse:
+    membership = request.membership
     referral = get_object_or_404(selectors.inbox_for(membership), pk=referral_pk)
     action = request.POST.get("action")
     # The status the inbox showed when the person pressed the button: an answer given meanwhile is a conflict.
     seen = request.POST.get("seen") or None
     try:
         if action == "accept":
-            referrals.accept_referral(referral=referral, by=membership, expected_status=seen, request=request)
+            referrals.accept_referral(referral=referral, by=membership, expected_status=seen)
         elif action == "decline":
             decline = _valid(DeclineForm(request.POST))
             referrals.decline_referral(
                 referral=referral, by=membership, reason=decline["reason"], note=decline["note"],
-                expected_status=seen, request=request,
+                expected_status=seen,
             )  # fmt: skip
         elif action == "start":
-            referrals.start_referral(referral=referral, by=membership, expected_status=seen, request=request)
+            referrals.start_referral(referral=referral, by=membership, expected_status=seen)
         elif action == "complete":
             complete = _valid(CompleteForm(request.POST))
             referrals.complete_referral(
                 referral=referral, by=membership, outcome=complete["outcome"], expected_status=seen,
-                request=request,
             )  # fmt: skip
         else:
             raise ValidationError(_("Unknown action."))
     except notes.EditConflict as conflict:
-        return _referral_conflict(request, conflict, reverse("cases:inbox", args=[_slug(request)]))
+        return _referral_conflict(request, conflict, reverse("cases:inbox", args=[request.org.slug]))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Referral updated."))
-    return redirect("cases:inbox", org_slug=_slug(request))
+    return redirect("cases:inbox", org_slug=request.org.slug)
 
 
 def _valid(form: forms.Form) -> dict:
@@ -108,25 +105,24 @@ def _referral_conflict(request: HttpRequest, conflict: notes.EditConflict, back:
 
 @org_view(Role.STAFF)
 @require_POST
-def referral_cancel(request: HttpRequest, referral_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def referral_cancel(request: OrgRequest, referral_pk: int) -> HttpResponse:
+    membership = request.membership
     referral = get_object_or_404(Referral.objects.filter(from_org=membership.organization), pk=referral_pk)
     try:
         referrals.cancel_referral(
             referral=referral,
             by=membership,
             expected_status=request.POST.get("seen") or None,
-            request=request,
         )
     except notes.EditConflict as conflict:
-        back = reverse("cases:case_detail", args=[_slug(request), referral.case_id])
+        back = reverse("cases:case_detail", args=[request.org.slug, referral.case_id])
         return _referral_conflict(request, conflict, back)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect("cases:case_detail", org_slug=_slug(request), case_pk=referral.case_id)
+    return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=referral.case_id)
 
 
 @org_view(Role.COORDINATOR, secretariat_only=True)
-def overdue(request: HttpRequest) -> HttpResponse:
+def overdue(request: OrgRequest) -> HttpResponse:
     items = selectors.overdue_referrals().select_related("from_org", "to_org").order_by("due_on")
     return render(request, "cases/referral_overdue.html", {"items": items})

@@ -19,6 +19,7 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tsunagari.http import HtmxRequest
 from tsunagari.orgs.selectors import memberships_of
 from tsunagari.text.analysis import analyze, analyze_query
 from tsunagari.text.analysis import phrases as written_phrases
@@ -138,7 +139,7 @@ def waiting_context(text: str, reason: str) -> dict:
 
 
 @sensitive_variables("form", "context", "text", "tokens")
-def navigator_page(request: HttpRequest, *, staff: bool) -> HttpResponse:
+def navigator_page(request: HtmxRequest, *, staff: bool) -> HttpResponse:
     """The navigator page, for residents (public services) or staff (members-only services too)."""
     form = NavigatorForm(request.POST or None)
     context: dict = {"form": form, "staff": staff}
@@ -160,7 +161,7 @@ def navigator_page(request: HttpRequest, *, staff: bool) -> HttpResponse:
                     context |= waiting_context(text, "busy")
                     status = 503
     template = "directory/navigator.html"
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         template += "#navi-results"
     response = render(request, template, context, status=status)
     add_never_cache_headers(response)
@@ -171,7 +172,7 @@ def navigator_page(request: HttpRequest, *, staff: bool) -> HttpResponse:
 @login_not_required
 @sensitive_post_parameters("text")
 @require_http_methods(["GET", "POST"])
-def navigator(request: HttpRequest) -> HttpResponse:
+def navigator(request: HtmxRequest) -> HttpResponse:
     return navigator_page(request, staff=False)
 
 
@@ -213,14 +214,14 @@ def ranked_page(
 
 @login_not_required
 @require_GET
-def directory_search(request: HttpRequest) -> HttpResponse:
+def directory_search(request: HtmxRequest) -> HttpResponse:
     form = DirectorySearchForm(request.GET or None)
     page = ranked_page(request, form, search_services(form, public_services()), 20)
     query = request.GET.copy()
     query.pop("page", None)
     template = "directory/service_search.html"
     response = render(
-        request, f"{template}#search-results" if request.htmx else template,  # type: ignore[attr-defined]
+        request, f"{template}#search-results" if request.htmx else template,
         {"form": form, "page": page, "query": query.urlencode()},
     )  # fmt: skip
     patch_vary_headers(response, ["HX-Request"])

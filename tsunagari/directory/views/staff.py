@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tsunagari.orgs.access import org_view
+from tsunagari.orgs.access import OrgRequest, org_view
 from tsunagari.orgs.models import Role
 
 from .. import services as directory_services
@@ -25,14 +25,10 @@ from ..selectors import category_terms, services_editable_by, services_visible_t
 from .public import navigator_page, ranked_page, search_services, with_display_details
 
 
-def _slug(request: HttpRequest) -> str:
-    return request.org.slug  # type: ignore[attr-defined]
-
-
 @org_view(Role.VIEWER)
-def service_list(request: HttpRequest) -> HttpResponse:
+def service_list(request: OrgRequest) -> HttpResponse:
     """The directory for members: search everything (members-only included); own entries marked editable."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     form = DirectorySearchForm(request.GET or None)
     mine = request.GET.get("mine") == "1"
     base = services_editable_by(membership) if mine else services_visible_to(membership)
@@ -45,61 +41,57 @@ def service_list(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "page": page, "editable": editable, "mine": mine, "query": query.urlencode(),
                "availability_choices": Service.Availability.choices}  # fmt: skip
     template = "directory/staff_service_list.html"
-    response = render(request, f"{template}#service-table" if request.htmx else template, context)  # type: ignore[attr-defined]
+    response = render(request, f"{template}#service-table" if request.htmx else template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
 
 @org_view(Role.STAFF)
 @require_http_methods(["GET", "POST"])
-def service_edit(request: HttpRequest, service_id: str) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def service_edit(request: OrgRequest, service_id: str) -> HttpResponse:
+    membership = request.membership
     service = get_object_or_404(services_editable_by(membership), pk=service_id)
     form = ServiceForm(request.POST or None, instance=Service.objects.get(pk=service.pk))
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
-            directory_services.update_service(
-                service=service, by=membership, changes=changes, request=request
-            )
+            directory_services.update_service(service=service, by=membership, changes=changes)
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Saved: %(name)s") % {"name": service.name})
-            return redirect("directory_staff:service_list", org_slug=_slug(request))
+            return redirect("directory_staff:service_list", org_slug=request.org.slug)
     return render(request, "directory/service_form.html", {"form": form, "service": service})
 
 
 @org_view(Role.STAFF)
 @require_http_methods(["GET", "POST"])
-def service_new(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def service_new(request: OrgRequest) -> HttpResponse:
+    membership = request.membership
     form = ServiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        service = directory_services.create_service(by=membership, data=data, request=request)
+        service = directory_services.create_service(by=membership, data=data)
         messages.success(request, _("Added: %(name)s") % {"name": service.name})
-        return redirect("directory_staff:service_list", org_slug=_slug(request))
+        return redirect("directory_staff:service_list", org_slug=request.org.slug)
     return render(request, "directory/service_form.html", {"form": form, "creating": True})
 
 
 @org_view(Role.STAFF)
 @require_POST
-def service_availability(request: HttpRequest, service_id: str) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def service_availability(request: OrgRequest, service_id: str) -> HttpResponse:
+    membership = request.membership
     service = get_object_or_404(services_editable_by(membership), pk=service_id)
     value = request.POST.get("availability", "")
     if value in Service.Availability.values:
-        directory_services.set_availability(
-            service=service, by=membership, availability=value, request=request
-        )
+        directory_services.set_availability(service=service, by=membership, availability=value)
         message = _("Availability of %(name)s: %(value)s") % {
             "name": service.name,
             "value": service.get_availability_display(),
         }
     else:
         message = _("Choose one of the listed availabilities.")
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         service = with_display_details(Service.objects.filter(pk=service.pk)).get()
         context = {"service": service, "editable": {service.pk}, "availability_choices": Service.Availability.choices,
                    "status_message": message}  # fmt: skip
@@ -109,36 +101,36 @@ def service_availability(request: HttpRequest, service_id: str) -> HttpResponse:
     if not back.startswith("/") or not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        back = f"/o/{_slug(request)}/directory/"
+        back = f"/o/{request.org.slug}/directory/"
     return HttpResponseRedirect(back)  # a URL, never a view name to reverse
 
 
 @org_view(Role.STAFF)
 @require_POST
-def service_confirm(request: HttpRequest, service_id: str) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def service_confirm(request: OrgRequest, service_id: str) -> HttpResponse:
+    membership = request.membership
     service = get_object_or_404(services_editable_by(membership), pk=service_id)
-    directory_services.confirm_service(service=service, by=membership, request=request)
+    directory_services.confirm_service(service=service, by=membership)
     messages.success(request, _("Confirmed as still correct: %(name)s") % {"name": service.name})
     target = (
         "directory_staff:stale_list"
         if request.POST.get("from") == "stale"
         else "directory_staff:service_list"
     )
-    return redirect(target, org_slug=_slug(request))
+    return redirect(target, org_slug=request.org.slug)
 
 
 @org_view(Role.COORDINATOR, secretariat_only=True)
-def stale_list(request: HttpRequest) -> HttpResponse:
+def stale_list(request: OrgRequest) -> HttpResponse:
     services = stale_services().select_related("organization__member").order_by("assured_date", "name")
     return render(request, "directory/stale_list.html", {"services": services, "today": timezone.localdate()})
 
 
 @org_view(Role.STAFF)
-def export(request: HttpRequest, fmt: str) -> HttpResponse:
+def export(request: OrgRequest, fmt: str) -> HttpResponse:
     if fmt not in {"xlsx", "csv"}:
         raise Http404
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     form = DirectorySearchForm(request.GET or None)
     base = (
         services_editable_by(membership)
@@ -161,24 +153,24 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 @org_view(Role.VIEWER)
 @sensitive_post_parameters("text")
 @require_http_methods(["GET", "POST"])
-def staff_navigator(request: HttpRequest) -> HttpResponse:
+def staff_navigator(request: OrgRequest) -> HttpResponse:
     """The navigator for staff beside a resident: members-only services included."""
     return navigator_page(request, staff=True)
 
 
 @org_view(Role.COORDINATOR, secretariat_only=True)
-def category_list(request: HttpRequest) -> HttpResponse:
+def category_list(request: OrgRequest) -> HttpResponse:
     return render(request, "directory/category_list.html", {"terms": category_terms()})
 
 
 @org_view(Role.COORDINATOR, secretariat_only=True)
 @require_http_methods(["GET", "POST"])
-def category_edit(request: HttpRequest, code: str) -> HttpResponse:
+def category_edit(request: OrgRequest, code: str) -> HttpResponse:
     term = get_object_or_404(category_terms(), code=code)
     form = CategoryForm(request.POST or None, instance=category_terms().get(pk=term.pk))
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        directory_services.update_category(term=term, by=request.membership, changes=changes, request=request)  # type: ignore[attr-defined]
+        directory_services.update_category(term=term, by=request.membership, changes=changes)
         messages.success(request, _("Saved."))
-        return redirect("directory_staff:category_list", org_slug=_slug(request))
+        return redirect("directory_staff:category_list", org_slug=request.org.slug)
     return render(request, "directory/category_form.html", {"form": form, "term": term})

@@ -29,6 +29,6 @@ class Command(BaseCommand):
             by=None, slug=options["slug"], name=options["name"], kind=options["kind"], is_secretariat=True
         )
         _invitation, link = invite_member(
-            by=None, organization=org, email=options["email"], role=Role.COORDINATOR, request=None
+            by=None, organization=org, email=options["email"], role=Role.COORDINATOR, site_url=None
         )
         self.stdout.write(f"Secretariat {org.name} created. Invitation sent to {options['email']}:\n{link}")
