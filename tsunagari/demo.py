@@ -132,6 +132,10 @@ USERS = [
         "staff@shimbun.example.jp", "小林 正人", (("shimbun", Role.STAFF),), "新聞販売所（見守り協定の企業）"
     ),
     DemoUser(
+        "haitatsu@shimbun.example.jp", "山本 健", (("shimbun", Role.PARTNER),),
+        "新聞の配達員（気づいたSOSを知らせるだけ・二段階認証なし）",
+    ),
+    DemoUser(
         "msw@chuo-hospital.example.jp",
         "加藤 由美",
         (("chuo-hospital", Role.ADMIN),),
@@ -283,8 +287,9 @@ def _seed_watch(orgs: dict[str, Organization]) -> None:
     Alert.objects.filter(target=matsuo).update(
         raised_at=now - timedelta(hours=30), stepped_at=now - timedelta(hours=30)
     )
+    deliverer = Membership.objects.get(organization=orgs["shimbun"], user__email="haitatsu@shimbun.example.jp")
     watch.report_sos(
-        by=newspaper,
+        by=deliverer,
         data={"sign": SosReport.Sign.MAIL_PILING, "place": "港町3丁目のアパート2階（青い郵便受け）",
               "district": districts["minatomachi"], "noticed_at": now - timedelta(hours=3),
               "details": "新聞が3日分たまっている。先週までは毎朝取り込まれていた", "reporter_contact": "0857-00-1004"},

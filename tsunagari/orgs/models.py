@@ -99,6 +99,9 @@ class Organization(models.Model):
 class Role(models.TextChoices):
     """What a member may do in an organisation. Ranks order them for "this role or higher" checks."""
 
+    # A partner under a watching-over agreement (見守り協定: a newspaper deliverer, a utility's meter reader)
+    # reports what they notice and follows their own reports; nothing else on the platform is theirs.
+    PARTNER = "partner", _("Partner (reports SOS only)")
     VIEWER = "viewer", _("Viewer")
     VOLUNTEER = "volunteer", _("Volunteer (つながりサポーター)")
     STAFF = "staff", _("Staff")
@@ -106,7 +109,7 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("Secretariat coordinator")
 
 
-ROLE_RANK = {Role.VIEWER: 10, Role.VOLUNTEER: 20, Role.STAFF: 30, Role.ADMIN: 40, Role.COORDINATOR: 50}
+ROLE_RANK = {Role.PARTNER: 5, Role.VIEWER: 10, Role.VOLUNTEER: 20, Role.STAFF: 30, Role.ADMIN: 40, Role.COORDINATOR: 50}
 
 # Roles that can see personal data about residents: they must use a second factor.
 ROLES_REQUIRING_MFA = frozenset({Role.VOLUNTEER, Role.STAFF, Role.ADMIN, Role.COORDINATOR})

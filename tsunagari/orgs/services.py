@@ -19,7 +19,7 @@ def assignable_roles(by: Membership) -> list[Role]:
     """Roles this member may give to others in their own organisation."""
     if not by.has_role(Role.ADMIN):
         return []
-    roles = [Role.VIEWER, Role.VOLUNTEER, Role.STAFF, Role.ADMIN]
+    roles = [Role.PARTNER, Role.VIEWER, Role.VOLUNTEER, Role.STAFF, Role.ADMIN]
     if by.is_coordinator:
         roles.append(Role.COORDINATOR)
     return roles

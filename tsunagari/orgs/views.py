@@ -19,9 +19,11 @@ from .models import Organization, Role
 from .selectors import members_visible_to, organizations_visible_to, pending_invitations_for
 
 
-@org_view()
+@org_view(Role.PARTNER)
 def org_dashboard(request: OrgRequest) -> HttpResponse:
     membership = request.membership
+    if membership.role == Role.PARTNER:  # their one task on the platform: tell us what they noticed
+        return redirect("watch:sos_new", org_slug=request.org.slug)
     return render(request, "orgs/organization_dashboard.html", {"membership": membership})
 
 

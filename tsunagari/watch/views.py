@@ -210,7 +210,7 @@ def alert_acknowledge(request: OrgRequest, alert_pk: int) -> HttpResponse:
     return redirect("watch:alert_list", org_slug=request.org.slug)
 
 
-@org_view(Role.VIEWER)
+@org_view(Role.PARTNER)
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters()
 def sos_new(request: OrgRequest) -> HttpResponse:
@@ -227,7 +227,7 @@ def sos_new(request: OrgRequest) -> HttpResponse:
     return render(request, "watch/sos_form.html", {"form": form})
 
 
-@org_view(Role.VIEWER)
+@org_view(Role.PARTNER)
 def sos_mine(request: OrgRequest) -> HttpResponse:
     reports = sos_reported_by(request.membership).only("pk", "sign", "status", "created_at")
     return render(request, "watch/sos_mine.html", {"reports": reports})
