@@ -127,3 +127,11 @@ def test_second_step_page_speaks_the_platforms_words(org_a, client):
     html = client.get(reverse("mfa_authenticate")).content.decode()
     assert 'autocomplete="one-time-code"' in html
     assert "recovery" in html.lower() or "リカバリーコード" in html
+
+
+def test_the_set_up_page_offers_a_passkey_before_the_authenticator_app(org_a):
+    """Older volunteers are stopped by authenticator apps; the phone's own lock comes first."""
+    member = make_member(org_a, Role.VOLUNTEER, mfa=False)
+    page = client_for(member).get(reverse("mfa_index")).content.decode()
+    passkey, app = page.find(reverse("mfa_add_webauthn")), page.find(reverse("mfa_activate_totp"))
+    assert 0 < passkey < app
