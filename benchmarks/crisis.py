@@ -37,7 +37,8 @@ inner cross-validation on the training part only, so the outer fold's texts are 
    score >= 1.4, not an everyday idiom), on the same texts: crisis recall, false-positive rate on the
    hard negatives and on violence/medical texts without suicide danger, the first line (``danger``)
    right, and the misses per sub-class;
-2. generalisation to unseen kinds of wording: every sub-class held out in turn (trained without it);
+2. generalisation to unseen kinds of wording: every sub-class family (``preparation``, ``preparation2``
+   … together) held out in turn, trained without it: leave-one-family-out recall and FP rate;
 3. latency that the decision adds per question (the embedding is the navigator's, not counted), and
    the navigator's category order on the whole labelled set with the shipped model (no text without
    crisis has 死にたいほどつらい first; every crisis text has it first).
@@ -247,19 +248,23 @@ def cross_validated_flags(x: Any, rows: list[dict[str, str]]) -> list[dict[str, 
     return flags
 
 
+def subclass_family(row: dict[str, str]) -> tuple[str, str]:
+    """A sub-class without the batch number it was written in (``preparation3`` → ``preparation``), with
+    its danger: the unit held out together, so that no wording of the same class stays in training."""
+    return row["danger"], row["subclass"].rstrip("0123456789")
+
+
 def held_out_subclasses(x: Any, rows: list[dict[str, str]]) -> list[dict[str, Any]]:
-    """Every sub-class held out in turn: trained without any of its texts, then asked about them."""
+    """Every sub-class family held out in turn: trained (heads and thresholds) without any of its texts,
+    then asked about them. This estimates the detector on a class of wording it has never seen, which
+    random cross-validation (a class's other wordings in training) flatters."""
     from tsunagari.directory.crisis import decide, pattern_kinds
 
-    subclasses = sorted({(r["danger"], r["subclass"]) for r in rows})
+    families = sorted({subclass_family(r) for r in rows})
     results = []
-    for danger, subclass in subclasses:
-        test_idx = np.array(
-            [i for i, r in enumerate(rows) if (r["danger"], r["subclass"]) == (danger, subclass)]
-        )
-        train_idx = np.array(
-            [i for i, r in enumerate(rows) if (r["danger"], r["subclass"]) != (danger, subclass)]
-        )
+    for danger, family in families:
+        test_idx = np.array([i for i, r in enumerate(rows) if subclass_family(r) == (danger, family)])
+        train_idx = np.array([i for i, r in enumerate(rows) if subclass_family(r) != (danger, family)])
         flags = nested_flags(x, rows, train_idx, test_idx, heads=("crisis",))
         wrong = []
         for i, f in zip(test_idx, flags, strict=True):
@@ -269,13 +274,28 @@ def held_out_subclasses(x: Any, rows: list[dict[str, str]]) -> list[dict[str, An
         results.append(
             {
                 "danger": danger,
-                "subclass": subclass,
+                "subclass": family,
                 "texts": len(test_idx),
+                "crisis_texts": sum(rows[i]["crisis"] == "1" for i in test_idx),
+                "hard_negatives": sum(rows[i]["danger"] == "none" for i in test_idx),
                 "wrong": len(wrong),
                 "examples": wrong[:3],
             }
         )
     return results
+
+
+def held_out_totals(results: list[dict[str, Any]]) -> dict[str, float]:
+    """Leave-one-family-out recall over all crisis texts and false-positive rate over all hard negatives."""
+    positives = sum(r["crisis_texts"] for r in results)
+    missed = sum(r["wrong"] for r in results if r["crisis_texts"])
+    negatives = sum(r["hard_negatives"] for r in results)
+    flagged = sum(r["wrong"] for r in results if r["hard_negatives"])
+    return {
+        "recall": round(1 - missed / positives, 4),
+        "false_positive_rate": round(flagged / negatives, 4),
+        "families": len(results),
+    }
 
 
 def meaning_detector(rows: list[dict[str, str]], x: np.ndarray) -> list[bool]:
@@ -498,8 +518,10 @@ def print_report(figures: dict[str, Any]) -> None:
             print("    none")
         if d.get("first_line_confusion"):
             print(f"  first line wrong (expected->given): {d['first_line_confusion']}")
+    totals = held_out_totals(figures["held_out"])
     print(
-        "\nEach sub-class held out in turn (trained without it; patterns + classifier): crisis decisions wrong"
+        f"\nEach of {totals['families']} sub-class families held out in turn (trained without it; patterns +"
+        f" classifier): recall {totals['recall']:.3f}, FP rate {totals['false_positive_rate']:.3f}; crisis decisions wrong"
     )
     for r in figures["held_out"]:
         mark = "" if not r["wrong"] else f"  e.g. {r['examples'][0]}"
@@ -596,6 +618,7 @@ def main() -> int:
                 "up_to_date": model.texts_sha256 == hashlib.sha256(TEXTS.read_bytes()).hexdigest(),
             },
         }
+        figures["held_out_totals"] = held_out_totals(figures["held_out"])
         if not args.no_navigator:
             detectors.append(summarise("meaning threshold (former)", rows, meaning_detector(rows, x), None))
             figures["category_order"] = category_order(rows)

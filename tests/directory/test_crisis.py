@@ -9,11 +9,23 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.urls import reverse
 
+from tsunagari.directory import crisis
 from tsunagari.directory.answers import answer_as_json
-from tsunagari.directory.crisis import HOLDOUT_CSV, TEXTS_CSV, crisis_model, pattern_kinds, texts_digest
+from tsunagari.directory.crisis import (
+    HOLDOUT_CSV,
+    MAX_PIECES,
+    TEXTS_CSV,
+    CrisisModel,
+    assess,
+    crisis_model,
+    pattern_kinds,
+    sentences,
+    texts_digest,
+)
 from tsunagari.directory.hotlines import (
     TOKYO,
     ScheduleError,
@@ -116,6 +128,54 @@ def test_patterns_find_each_kind_of_danger(text, kind):
 def test_patterns_leave_prevention_and_harmless_words_alone(text):
     assert "medical" not in pattern_kinds(text)
     assert "suicide" not in pattern_kinds(text) or text.startswith("薬")
+
+
+# --- a message of several sentences: each sentence scored too ------------------------------------------
+
+
+def test_one_sentence_is_not_cut():
+    assert sentences("仕事が見つからなくて困っています") == []
+    assert sentences("仕事が見つからなくて困っています。") == []
+    assert sentences("はい。仕事が見つからなくて困っています") == []  # too short to stand alone
+
+
+def test_a_message_is_cut_at_sentence_ends_into_at_most_max_pieces():
+    assert sentences("家賃が払えません。もう全部終わりにしたい。") == [
+        "家賃が払えません。",
+        "もう全部終わりにしたい。",
+    ]
+    assert sentences("I lost my job. I want to end it all") == ["I lost my job.", "I want to end it all"]
+    long = "".join(f"{n}番目の文です。" for n in range(1, 11))
+    pieces = sentences(long)
+    assert len(pieces) == MAX_PIECES
+    assert "".join(pieces) == long  # nothing lost, neighbours joined in order
+
+
+def test_danger_in_one_sentence_is_not_diluted_by_the_rest(monkeypatch):
+    """Each head takes the highest of the whole text's score and its sentences' scores."""
+    dim = 384
+    danger_direction = np.zeros(dim, dtype=np.float32)
+    danger_direction[0] = 1.0
+    calm = np.zeros(dim, dtype=np.float32)
+    calm[1] = 1.0
+    coef = np.zeros((3, dim + crisis.GRAM_DIM), dtype=np.float32)
+    coef[0, 0] = 20.0  # the crisis head reads only the first dimension
+    model = CrisisModel(
+        heads=("crisis", "violence", "medical"),
+        coef=coef,
+        intercept=np.full(3, -10.0, dtype=np.float32),
+        threshold=np.full(3, 0.5, dtype=np.float32),
+        texts_sha256="",
+    )
+    monkeypatch.setattr(crisis, "crisis_model", lambda: model)
+    text = "仕事の相談をしたいです。家のことも少し。"
+    pieces = sentences(text)
+    assert len(pieces) == 2
+    whole = (calm + 0.1 * danger_direction) / np.linalg.norm(calm + 0.1 * danger_direction)
+    assert assess(text, whole).crisis is False
+    assert assess(text, whole, pieces, np.vstack([calm, calm])).crisis is False
+    found = assess(text, whole, pieces, np.vstack([calm, danger_direction]))
+    assert (found.crisis, found.danger) == (True, "suicide")
 
 
 # --- the navigator: danger decides, the categories follow ------------------------------------------------

@@ -58,6 +58,13 @@ HEADS = ("crisis", "violence", "medical")
 GRAM_DIM = 2**14  # hashed n-gram features
 EMBEDDING_WEIGHT = 1.0  # the embedding's scale beside the n-grams (set with the benchmark's figures)
 PATTERN_KINDS = ("suicide", "violence", "medical")
+# A message of several sentences is also scored sentence by sentence (each head takes the highest score),
+# so that one sentence of danger among other troubles is not diluted by the rest of the message; each
+# sentence costs an embedding, so at most this many pieces (neighbouring sentences joined beyond it),
+# all in one model call, and only for messages with at least two sentences.
+MAX_PIECES = 4
+MIN_PIECE_CHARS = 4  # shorter sentences (「はい。」) join the next one
+_SENTENCE_END = re.compile(r"(?<=[。．！？!?\n])|(?<=[.;])\s+")
 
 Danger = Literal["suicide", "violence", "medical"]
 
@@ -119,6 +126,29 @@ def pattern_kinds(text: str) -> frozenset[str]:
 def matches_crisis_pattern(text: str) -> bool:
     """Does ``text`` match a suicide-danger pattern?"""
     return _matches(_forms(text), patterns_by_kind()["suicide"])
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` cut at sentence ends into at most MAX_PIECES pieces, or ``[]`` when it is one sentence
+    (the whole text's score is then all there is to know)."""
+    parts: list[str] = []
+    for part in _SENTENCE_END.split(text):
+        part = part.strip()
+        if not part:
+            continue
+        if parts and len(parts[-1]) < MIN_PIECE_CHARS:
+            parts[-1] += part
+        else:
+            parts.append(part)
+    if len(parts) > 1 and len(parts[-1]) < MIN_PIECE_CHARS:
+        last = parts.pop()
+        parts[-1] += last
+    if len(parts) < 2:
+        return []
+    while len(parts) > MAX_PIECES:  # join the shortest neighbouring pair
+        n = min(range(len(parts) - 1), key=lambda i: len(parts[i]) + len(parts[i + 1]))
+        parts[n : n + 2] = [parts[n] + parts[n + 1]]
+    return parts
 
 
 # --- the classifier ------------------------------------------------------------------------------------
@@ -193,14 +223,22 @@ def _logit(p: float) -> float:
     return float(np.log(p / (1 - p)))
 
 
-def assess(text: str, vector: np.ndarray) -> Assessment:
-    """Danger in ``text``, whose e5 query embedding is ``vector`` (all zeros for an empty text)."""
+def assess(
+    text: str, vector: np.ndarray, pieces: list[str] | None = None, piece_vectors: np.ndarray | None = None
+) -> Assessment:
+    """Danger in ``text``, whose e5 query embedding is ``vector`` (all zeros for an empty text).
+
+    ``pieces`` are its ``sentences()`` and ``piece_vectors`` their embeddings (one row each): each head
+    then takes the highest of the whole text's score and the pieces' scores."""
     kinds = pattern_kinds(text)
     margins: dict[str, float] = {}
     scores: dict[str, float] = {}
     if text.strip() and float(np.abs(vector).sum()) > 0:
         model = crisis_model()
         probabilities = model.scores(text, vector)
+        if pieces and piece_vectors is not None:
+            for piece, piece_vector in zip(pieces, piece_vectors, strict=True):
+                probabilities = np.maximum(probabilities, model.scores(piece, piece_vector))
         for head, p, t in zip(model.heads, probabilities, model.threshold, strict=True):
             scores[head] = float(p)
             if p >= t:

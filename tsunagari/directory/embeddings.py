@@ -90,6 +90,16 @@ def query(text: str) -> np.ndarray:
     return vector
 
 
+def queries(texts: list[str]) -> np.ndarray:
+    """The e5 query vectors of short ``texts`` (e.g. a message's sentences), in one model call,
+    one row each (L2-normalised); not kept."""
+    if not texts:
+        return np.zeros((0, DIM), dtype=np.float32)
+    with _lock:
+        vectors = np.asarray(_model().query(texts), dtype=np.float32).reshape(len(texts), -1)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+
+
 def _cache_path() -> Path:
     path = Path(settings.CACHE_DIR) / "passages.sqlite3"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -29,8 +29,9 @@ from django.conf import settings
 
 from tsunagari.text.analysis import GROUP_PREFIX, analyze_query, synonym_groups
 
-from .crisis import Danger, assess
+from .crisis import Danger, assess, sentences
 from .embeddings import DIM as EMBEDDING_DIM
+from .embeddings import queries as embed_queries
 from .embeddings import query as embed_query
 from .models import Service, ServiceCategory
 from .person import About, fit_adjustment, known_districts, newcomers_first, read_person, reasons_for
@@ -336,7 +337,8 @@ def navigate(
     guesses = [CategoryGuess(index.category_codes[i], float(category_scores[i])) for i in order]
     # Danger decides, the category guess follows: a crisis text has the crisis kinds first, a text
     # without crisis never has them first, and violence now has DV・虐待・性暴力 first.
-    danger = assess(text, query_vector)
+    pieces = sentences(text)
+    danger = assess(text, query_vector, pieces, embed_queries(pieces) if pieces else None)
     crisis = danger.crisis
     if crisis:  # danger to life comes before every other kind of trouble, in guesses and in services
         top = max(g.score for g in guesses) if guesses else 1.0
