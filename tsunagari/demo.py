@@ -132,7 +132,9 @@ USERS = [
         "staff@shimbun.example.jp", "小林 正人", (("shimbun", Role.STAFF),), "新聞販売所（見守り協定の企業）"
     ),
     DemoUser(
-        "haitatsu@shimbun.example.jp", "山本 健", (("shimbun", Role.PARTNER),),
+        "haitatsu@shimbun.example.jp",
+        "山本 健",
+        (("shimbun", Role.PARTNER),),
         "新聞の配達員（気づいたSOSを知らせるだけ・二段階認証なし）",
     ),
     DemoUser(
@@ -287,7 +289,9 @@ def _seed_watch(orgs: dict[str, Organization]) -> None:
     Alert.objects.filter(target=matsuo).update(
         raised_at=now - timedelta(hours=30), stepped_at=now - timedelta(hours=30)
     )
-    deliverer = Membership.objects.get(organization=orgs["shimbun"], user__email="haitatsu@shimbun.example.jp")
+    deliverer = Membership.objects.get(
+        organization=orgs["shimbun"], user__email="haitatsu@shimbun.example.jp"
+    )
     watch.report_sos(
         by=deliverer,
         data={"sign": SosReport.Sign.MAIL_PILING, "place": "港町3丁目のアパート2階（青い郵便受け）",

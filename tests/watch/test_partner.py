@@ -37,7 +37,14 @@ def test_a_partners_menu_offers_only_reporting_and_their_reports(deliverer):
 
 
 @pytest.mark.parametrize(
-    "name", ["watch:home", "needs:dashboard", "directory_staff:service_list", "cases:case_list", "people:person_list"]
+    "name",
+    [
+        "watch:home",
+        "needs:dashboard",
+        "directory_staff:service_list",
+        "cases:case_list",
+        "people:person_list",
+    ],
 )
 def test_a_partner_is_refused_everything_else(deliverer, name):
     response = client_for(deliverer).get(reverse(name, args=[deliverer.organization.slug]))

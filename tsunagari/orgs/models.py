@@ -109,7 +109,14 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("Secretariat coordinator")
 
 
-ROLE_RANK = {Role.PARTNER: 5, Role.VIEWER: 10, Role.VOLUNTEER: 20, Role.STAFF: 30, Role.ADMIN: 40, Role.COORDINATOR: 50}
+ROLE_RANK = {
+    Role.PARTNER: 5,
+    Role.VIEWER: 10,
+    Role.VOLUNTEER: 20,
+    Role.STAFF: 30,
+    Role.ADMIN: 40,
+    Role.COORDINATOR: 50,
+}
 
 # Roles that can see personal data about residents: they must use a second factor.
 ROLES_REQUIRING_MFA = frozenset({Role.VOLUNTEER, Role.STAFF, Role.ADMIN, Role.COORDINATOR})
