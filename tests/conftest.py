@@ -32,7 +32,7 @@ def _is_transactional(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture(autouse=True)
 def _audit_log_survives_flush(request):
     """Transactional tests end with a flush (DELETE or TRUNCATE of every table), which the activity log's
-    append-only triggers refuse. Lift them for the flush only, and give each such test the chain head and
+    append-only triggers refuse. Lift them for the flush only, and give each such test the lanes' heads and
     the triggers back, as after `migrate`."""
     if not _is_transactional(request):
         yield
@@ -42,26 +42,20 @@ def _audit_log_survives_flush(request):
 
     from django.db import connection
 
-    from tsunagari.audit.models import ChainHead
+    from tsunagari.audit.services import ensure_lanes
 
-    migrations = [
-        import_module("tsunagari.audit.migrations.0002_chain_head_and_append_only"),
-        import_module("tsunagari.audit.migrations.0003_keyed_chain_and_protected_head"),
-    ]
+    lanes = import_module("tsunagari.audit.migrations.0004_lanes")
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name LIKE 'audit_%'"
             )
             if cursor.fetchone()[0] == 0:
-                for module in migrations:
-                    for sql in (
-                        module.SQLITE_TRIGGERS if hasattr(module, "SQLITE_TRIGGERS") else module.SQLITE_NEW
-                    ):
-                        cursor.execute(sql)
+                for sql in lanes.SQLITE_TRIGGERS:
+                    cursor.execute(sql)
         else:
             cursor.execute("SET session_replication_role = DEFAULT")
-    ChainHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": "0" * 64})
+    ensure_lanes()
     yield
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":

@@ -86,10 +86,10 @@ def test_verify_audit_command_on_a_real_database(tmp_path):
 
     with sqlite3.connect(tmp_path / "tsunagari.sqlite3") as db:
         db.execute("DROP TRIGGER audit_activitylog_no_update")
-        db.execute("UPDATE audit_activitylog SET organization_id = 1 WHERE seq = 3")
+        db.execute("UPDATE audit_activitylog SET organization_id = 1 WHERE lane = 0 AND seq = 3")
     broken = verify()
     assert broken.returncode == 1
-    assert "row #3" in broken.stderr
+    assert "lane 0 row #3" in broken.stderr
 
 
 def test_demo_secrets_made_before_the_audit_key_get_one(tmp_path):

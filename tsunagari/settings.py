@@ -61,6 +61,15 @@ if len(TSUNAGARI_AUDIT_KEY) < 32:
         "TSUNAGARI_AUDIT_KEY must be at least 32 characters: `tsunagari generate-key` makes one."
     )
 
+# The activity log is this many independent hash chains (lanes), so that writers on PostgreSQL need not take
+# turns on one lock (docs/architecture.md, "The activity log"). 1 is the old single chain.
+try:
+    TSUNAGARI_AUDIT_LANES = int(os.environ.get("TSUNAGARI_AUDIT_LANES", "16"))
+except ValueError:
+    TSUNAGARI_AUDIT_LANES = 0
+if not 1 <= TSUNAGARI_AUDIT_LANES <= 256:
+    raise ImproperlyConfigured("TSUNAGARI_AUDIT_LANES must be a whole number from 1 to 256.")
+
 ALLOWED_HOSTS = env_list("TSUNAGARI_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("TSUNAGARI_CSRF_TRUSTED_ORIGINS")
 

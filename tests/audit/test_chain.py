@@ -16,17 +16,30 @@ from tsunagari.audit.chain import chain_hash, row_content
 from tsunagari.audit.context import client_address, current_client_address
 from tsunagari.audit.middleware import ClientAddressMiddleware
 from tsunagari.audit.models import ActivityLog, ChainHead, LegalBasis
-from tsunagari.audit.services import log_action, verify_chain
+from tsunagari.audit.services import _LANE_ATTRIBUTE, RecordedHead, log_action, verify_chain
 from tsunagari.orgs.models import Role
+
+LANE = 0  # where a single writer's rows go (the first free lane); the lane tests below use others
 
 
 @pytest.fixture
 def logged(org_a):
+    """Five rows in lane 0; returns the lane's seq before them."""
+    setattr(connection, _LANE_ATTRIBUTE, LANE)
     member = make_member(org_a, Role.STAFF)
-    start = ChainHead.objects.get().seq
+    start = ChainHead.objects.get(pk=LANE).seq
     for i in range(5):
-        log_action(org_a, actor=member, action=f"test.action.{i}", data={"i": i, "note": "日本語"})
+        entry = log_action(org_a, actor=member, action=f"test.action.{i}", data={"i": i, "note": "日本語"})
+        assert entry.lane == LANE
     return start
+
+
+def _head() -> ChainHead:
+    return ChainHead.objects.get(pk=LANE)
+
+
+def _row(seq: int, lane: int = LANE) -> ActivityLog:
+    return ActivityLog.objects.get(lane=lane, seq=seq)
 
 
 def _raw(sql: str, params: list) -> None:
@@ -45,11 +58,12 @@ def _raw(sql: str, params: list) -> None:
 
 
 def test_log_action_chains_rows(logged, org_a):
-    rows = list(ActivityLog.objects.order_by("seq"))
+    rows = list(ActivityLog.objects.filter(lane=LANE).order_by("seq"))
     assert [r.seq for r in rows] == list(range(1, len(rows) + 1))
     for previous, row in zip(rows, rows[1:], strict=False):
         assert row.prev_hash == previous.hash
-    assert ChainHead.objects.get().hash == rows[-1].hash
+        assert row.id > previous.id
+    assert _head().hash == rows[-1].hash
     assert rows[-1].organization_id == org_a.pk
     assert verify_chain().ok
 
@@ -63,49 +77,51 @@ def test_log_action_records_legal_basis(org_a):
     entry = log_action(
         org_a, actor=None, action="cases.person.viewed", legal_basis=LegalBasis.SUPPORT_MEETING
     )
-    assert ActivityLog.objects.get(seq=entry.seq).legal_basis == "support_meeting"
+    assert ActivityLog.objects.get(pk=entry.pk).legal_basis == "support_meeting"
     assert verify_chain().ok
 
 
 def test_altered_row_is_found(logged):
     target = logged + 3
-    _raw("UPDATE audit_activitylog SET action = %s WHERE seq = %s", ["test.innocent", target])
+    _raw(
+        "UPDATE audit_activitylog SET action = %s WHERE lane = %s AND seq = %s",
+        ["test.innocent", LANE, target],
+    )
     result = verify_chain()
-    assert (result.ok, result.first_bad_seq) == (False, target)
+    assert (result.ok, result.first_bad_lane, result.first_bad_seq) == (False, LANE, target)
     assert "altered" in result.problem
 
 
 def test_altered_data_is_found(logged):
     target = logged + 2
-    _raw("UPDATE audit_activitylog SET data = %s WHERE seq = %s", ['{"i": 99, "note": "日本語"}', target])
+    _raw(
+        "UPDATE audit_activitylog SET data = %s WHERE lane = %s AND seq = %s",
+        ['{"i": 99, "note": "日本語"}', LANE, target],
+    )
     assert verify_chain().first_bad_seq == target
 
 
 def test_removed_row_is_found(logged):
     target = logged + 2
-    _raw("DELETE FROM audit_activitylog WHERE seq = %s", [target])
+    _raw("DELETE FROM audit_activitylog WHERE lane = %s AND seq = %s", [LANE, target])
     result = verify_chain()
     assert (result.ok, result.first_bad_seq) == (False, target + 1)
     assert f"#{target} is missing" in result.problem
 
 
 def test_removed_last_rows_are_found(logged):
-    last = ChainHead.objects.get().seq
-    _raw("DELETE FROM audit_activitylog WHERE seq >= %s", [last - 1])
+    last = _head().seq
+    _raw("DELETE FROM audit_activitylog WHERE lane = %s AND seq >= %s", [LANE, last - 1])
     result = verify_chain()
     assert result.ok is False and "removed from the end" in result.problem
 
 
 def test_inserted_row_is_found(logged):
     target = logged + 3
-    row = ActivityLog.objects.get(seq=target)
+    row = _row(target)
     # Make room by renumbering the tail, then insert a forged row with a self-consistent hash.
-    _raw("UPDATE audit_activitylog SET seq = seq + 1000 WHERE seq >= %s", [target])
-    _raw(
-        "INSERT INTO audit_activitylog (seq, created_at, action, object_type, object_id, legal_basis, data, prev_hash, hash)"
-        " VALUES (%s, %s, 'forged', '', '', '', '{}', %s, %s)",
-        [target, row.created_at, row.prev_hash, "f" * 64],
-    )
+    _raw("UPDATE audit_activitylog SET seq = seq + 1000 WHERE lane = %s AND seq >= %s", [LANE, target])
+    _insert_forged(target, row.prev_hash, "f" * 64)
     result = verify_chain()
     assert (result.ok, result.first_bad_seq) == (False, target)
 
@@ -119,17 +135,20 @@ def test_database_refuses_update_and_delete(logged):
 
 def test_orm_cannot_delete_log_rows(logged):
     with pytest.raises(DatabaseError), transaction.atomic():
-        ActivityLog.objects.filter(seq=logged + 1).delete()
+        ActivityLog.objects.filter(lane=LANE, seq=logged + 1).delete()
 
 
 def test_verify_audit_command_exit_codes(logged, capsys):
     call_command("verify_audit")
     assert "intact" in capsys.readouterr().out
-    _raw("UPDATE audit_activitylog SET ip_address = '10.0.0.1' WHERE seq = %s", [logged + 4])
+    _raw(
+        "UPDATE audit_activitylog SET ip_address = '10.0.0.1' WHERE lane = %s AND seq = %s",
+        [LANE, logged + 4],
+    )
     with pytest.raises(CommandError) as excinfo:
         call_command("verify_audit")
     assert excinfo.value.returncode == 1
-    assert f"#{logged + 4}" in str(excinfo.value)
+    assert f"lane {LANE} row #{logged + 4}" in str(excinfo.value)
 
 
 @pytest.mark.parametrize("address", ["2001:DB8::1", "::ffff:1.2.3.4", "::102:304", "192.0.2.7"])
@@ -139,7 +158,7 @@ def test_addresses_in_any_spelling_keep_the_chain_valid(org_a, rf, address):
         return HttpResponse()
 
     ClientAddressMiddleware(view)(rf.get("/", REMOTE_ADDR=address))
-    assert ActivityLog.objects.latest("seq").ip_address is not None
+    assert ActivityLog.objects.latest("id").ip_address is not None
     assert verify_chain().ok
 
 
@@ -153,14 +172,14 @@ def test_the_log_records_the_address_of_the_request_being_served(org_a, rf, sett
 
     proxied = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.1, 198.51.100.2")
     ClientAddressMiddleware(view)(proxied)
-    assert ActivityLog.objects.latest("seq").ip_address == "198.51.100.2"
+    assert ActivityLog.objects.latest("id").ip_address == "198.51.100.2"
     # Once the response is ready the address is gone: a later write outside a request has none.
     assert current_client_address() is None
     log_action(org_a, actor=None, action="test.ip")
-    assert ActivityLog.objects.latest("seq").ip_address is None
+    assert ActivityLog.objects.latest("id").ip_address is None
     with client_address("192.0.2.7"):
         log_action(org_a, actor=None, action="test.ip")
-    assert ActivityLog.objects.latest("seq").ip_address == "192.0.2.7"
+    assert ActivityLog.objects.latest("id").ip_address == "192.0.2.7"
 
 
 def test_floats_are_refused_in_details(org_a):
@@ -183,16 +202,18 @@ def test_forwarded_address_is_believed_only_from_trusted_proxies(rf, settings):
 # Gaps found by the outside review (issue 15, finding 7), each on both databases.
 
 
-def _insert_forged(seq: int, prev_hash: str, digest: str) -> None:
-    _raw(
-        "INSERT INTO audit_activitylog (seq, created_at, action, object_type, object_id, legal_basis, data, prev_hash, hash)"
-        " VALUES (%s, %s, 'forged', '', '', '', '{}', %s, %s)",
-        [seq, timezone.now(), prev_hash, digest],
-    )
+INSERT_ROW = (
+    "INSERT INTO audit_activitylog (lane, seq, created_at, action, object_type, object_id, legal_basis, data,"
+    " prev_hash, hash) VALUES (%s, %s, %s, 'forged', '', '', '', '{}', %s, %s)"
+)
+
+
+def _insert_forged(seq: int, prev_hash: str, digest: str, lane: int = LANE) -> None:
+    _raw(INSERT_ROW, [lane, seq, timezone.now(), prev_hash, digest])
 
 
 def test_row_inserted_after_the_head_is_reported(logged):
-    head = ChainHead.objects.get()
+    head = _head()
     _insert_forged(head.seq + 1, head.hash, "e" * 64)
     result = verify_chain()
     assert (result.ok, result.first_bad_seq) == (False, head.seq + 1)
@@ -200,81 +221,97 @@ def test_row_inserted_after_the_head_is_reported(logged):
 
 
 def test_database_refuses_a_row_that_does_not_continue_the_head(logged):
-    head = ChainHead.objects.get()
-    for seq, prev in ((head.seq + 2, head.hash), (head.seq + 1, "a" * 64)):
+    head = _head()
+    other = ChainHead.objects.get(pk=1)
+    attempts = [
+        (LANE, head.seq + 2, head.hash),
+        (LANE, head.seq + 1, "a" * 64),
+        (1, other.seq + 1, head.hash),  # lane 0's head does not continue lane 1
+        (999, 1, "0" * 64),  # a lane without a head
+    ]
+    for lane, seq, prev in attempts:
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO audit_activitylog (seq, created_at, action, object_type, object_id, legal_basis,"
-                " data, prev_hash, hash) VALUES (%s, %s, 'forged', '', '', '', '{}', %s, %s)",
-                [seq, timezone.now(), prev, "d" * 64],
-            )
+            cursor.execute(INSERT_ROW, [lane, seq, timezone.now(), prev, "d" * 64])
     assert verify_chain().ok
 
 
 def test_database_protects_the_head(logged):
-    head = ChainHead.objects.get()
-    previous = ActivityLog.objects.get(seq=head.seq - 1)
+    head = _head()
+    previous = _row(head.seq - 1)
     statements = [
-        ("UPDATE audit_chainhead SET seq = %s, hash = %s", [previous.seq, previous.hash]),
-        ("UPDATE audit_chainhead SET seq = 0, hash = %s", ["0" * 64]),
-        ("UPDATE audit_chainhead SET seq = seq + 1", []),
-        ("DELETE FROM audit_chainhead", []),
+        ("UPDATE audit_chainhead SET seq = %s, hash = %s WHERE id = %s", [previous.seq, previous.hash, LANE]),
+        ("UPDATE audit_chainhead SET seq = 0, hash = %s WHERE id = %s", ["0" * 64, LANE]),
+        ("UPDATE audit_chainhead SET seq = seq + 1 WHERE id = %s", [LANE]),
+        ("UPDATE audit_chainhead SET id = 99 WHERE id = %s", [LANE]),
+        ("DELETE FROM audit_chainhead WHERE id = %s", [LANE]),
+        ("DELETE FROM audit_chainhead WHERE id = 1", []),
+        # A new lane starts empty: a head cannot be created part-way along a chain.
+        ("INSERT INTO audit_chainhead (id, seq, hash) VALUES (200, %s, %s)", [previous.seq, previous.hash]),
     ]
     if connection.vendor == "postgresql":
         statements.append(("TRUNCATE audit_chainhead", []))
     for sql, params in statements:
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)
-    assert ChainHead.objects.get().seq == head.seq
+    assert _head().seq == head.seq
     # The application's own advance still works.
     log_action(None, actor=None, action="test.after")
     assert verify_chain().ok
 
 
 def test_last_row_deleted_and_head_moved_differs_from_the_recorded_head(logged):
-    recorded = ChainHead.objects.get()
-    previous = ActivityLog.objects.get(seq=recorded.seq - 1)
-    _raw("DELETE FROM audit_activitylog WHERE seq = %s", [recorded.seq])
-    _raw("UPDATE audit_chainhead SET seq = %s, hash = %s", [previous.seq, previous.hash])
+    recorded = verify_chain().head
+    assert recorded is not None
+    head = _head()
+    previous = _row(head.seq - 1)
+    _raw("DELETE FROM audit_activitylog WHERE lane = %s AND seq = %s", [LANE, head.seq])
+    _raw("UPDATE audit_chainhead SET seq = %s, hash = %s WHERE id = %s", [previous.seq, previous.hash, LANE])
     assert verify_chain().ok  # undetectable from inside the database alone …
-    result = verify_chain(expected_seq=recorded.seq, expected_hash=recorded.hash)
+    result = verify_chain(expected_head=recorded)
     assert result.ok is False  # … but not against the head recorded with the last backup
-    assert f"#{recorded.seq}" in result.problem
+    assert f"lane {LANE} (#{head.seq})" in result.problem
 
 
 def test_recorded_head_that_was_rewritten_is_reported(logged):
-    recorded = ChainHead.objects.get()
-    result = verify_chain(expected_seq=recorded.seq, expected_hash="b" * 64)
-    assert (result.ok, result.first_bad_seq) == (False, recorded.seq)
-    assert verify_chain(
-        expected_seq=recorded.seq - 2, expected_hash=ActivityLog.objects.get(seq=recorded.seq - 2).hash
-    ).ok
+    recorded = verify_chain().head
+    assert recorded is not None and verify_chain(expected_head=recorded).ok
+    result = verify_chain(expected_head=RecordedHead(recorded.seqs, "b" * 64))
+    assert result.ok is False and "differs from the recorded head" in result.problem
+    # A head recorded before there were lanes (SEQ:HASH of the one chain) is lane 0's head.
+    earlier = _row(_head().seq - 2)
+    assert verify_chain(expected_head=RecordedHead.parse(f"{earlier.seq}:{earlier.hash}")).ok
+    result = verify_chain(expected_head=RecordedHead.parse(f"{earlier.seq}:{'b' * 64}"))
+    assert (result.ok, result.first_bad_lane, result.first_bad_seq) == (False, LANE, earlier.seq)
 
 
 def test_emptied_log_with_reset_head_is_not_intact(logged):
     _raw("DELETE FROM audit_activitylog", [])
     _raw("UPDATE audit_chainhead SET seq = 0, hash = %s", ["0" * 64])
+    assert not ActivityLog.objects.exists()
     result = verify_chain()
     assert result.ok is False
     assert "empty" in result.problem
 
 
 def test_empty_log_of_an_unused_database_is_intact(db):
-    assert ChainHead.objects.get().seq == 0
+    assert not ChainHead.objects.exclude(seq=0).exists()
     assert verify_chain().ok
 
 
 def test_rows_recomputed_without_the_key_are_found(logged, settings):
     """Someone with the database but not the key rewrites a row and re-chains everything after it."""
     target = logged + 2
-    _raw("UPDATE audit_activitylog SET action = %s WHERE seq = %s", ["test.innocent", target])
-    prev = ActivityLog.objects.get(seq=target - 1).hash
-    for row in ActivityLog.objects.filter(seq__gte=target).order_by("seq"):
+    _raw(
+        "UPDATE audit_activitylog SET action = %s WHERE lane = %s AND seq = %s",
+        ["test.innocent", LANE, target],
+    )
+    prev = _row(target - 1).hash
+    for row in ActivityLog.objects.filter(lane=LANE, seq__gte=target).order_by("seq"):
         row.prev_hash = prev
         forged = chain_hash(prev, row_content(row), key=b"guessed-key")
-        _raw("UPDATE audit_activitylog SET prev_hash = %s, hash = %s WHERE seq = %s", [prev, forged, row.seq])
+        _raw("UPDATE audit_activitylog SET prev_hash = %s, hash = %s WHERE id = %s", [prev, forged, row.id])
         prev = forged
-    _raw("UPDATE audit_chainhead SET hash = %s", [prev])
+    _raw("UPDATE audit_chainhead SET hash = %s WHERE id = %s", [prev, LANE])
     result = verify_chain()
     assert (result.ok, result.first_bad_seq) == (False, target)
     # And a plain SHA-256 chain (the old format) does not pass either.
@@ -290,20 +327,128 @@ def test_chain_depends_on_the_key(logged, settings):
 def test_malformed_stored_address_names_the_row(logged):
     target = logged + 1
     bad = "not-an-address" if connection.vendor == "sqlite" else "10.0.0.0/8"
-    _raw("UPDATE audit_activitylog SET ip_address = %s WHERE seq = %s", [bad, target])
+    _raw("UPDATE audit_activitylog SET ip_address = %s WHERE lane = %s AND seq = %s", [bad, LANE, target])
     result = verify_chain()
     assert (result.ok, result.first_bad_seq) == (False, target)
     assert "address" in result.problem
 
 
 def test_verify_audit_prints_and_compares_the_head(logged, capsys):
-    head = ChainHead.objects.get()
+    head = _head()
     call_command("verify_audit")
     out = capsys.readouterr().out
-    assert f"head #{head.seq} {head.hash}" in out
-    call_command("verify_audit", expect_head=f"{head.seq}:{head.hash}")
+    assert f"lane {LANE}: head #{head.seq} {head.hash}" in out
+    recorded = out.split("--expect-head ")[1].split()[0]
+    call_command("verify_audit", expect_head=recorded)
+    call_command("verify_audit", expect_head=f"{head.seq}:{head.hash}")  # as printed before there were lanes
     with pytest.raises(CommandError) as excinfo:
         call_command("verify_audit", expect_head=f"{head.seq + 1}:{head.hash}")
     assert excinfo.value.returncode == 1
-    with pytest.raises(CommandError):
-        call_command("verify_audit", expect_head="garbage")
+    for garbage in ("garbage", "1.x:" + "a" * 64, f"{head.seq}:{head.hash[:-1]}"):
+        with pytest.raises(CommandError) as excinfo:
+            call_command("verify_audit", expect_head=garbage)
+        assert excinfo.value.returncode == 2
+
+
+# Lanes: independent chains, verified together (the PostgreSQL race is in tests/audit/test_lanes_pg.py).
+
+
+def _log_in_lane(lane: int, count: int, org) -> list[ActivityLog]:
+    """Rows written by a connection that last wrote to ``lane`` (on SQLite nothing else holds a lane)."""
+    setattr(connection, _LANE_ATTRIBUTE, lane)
+    return [log_action(org, actor=None, action="test.lane", data={"n": n}) for n in range(count)]
+
+
+@pytest.fixture
+def two_lanes(logged, org_a):
+    rows = _log_in_lane(3, 4, org_a)
+    setattr(connection, _LANE_ATTRIBUTE, LANE)
+    return rows
+
+
+def test_each_lane_is_its_own_chain(two_lanes):
+    assert [row.lane for row in two_lanes] == [3, 3, 3, 3]
+    assert [row.seq for row in two_lanes] == [1, 2, 3, 4]
+    assert two_lanes[0].prev_hash == "0" * 64
+    assert ChainHead.objects.get(pk=3).hash == two_lanes[-1].hash
+    # One order across lanes for the log page.
+    assert two_lanes[0].id > _row(_head().seq).id
+    result = verify_chain()
+    assert result.ok and result.head is not None
+    assert result.head.seqs[LANE] == _head().seq and result.head.seqs[3] == 4
+    assert len(result.head.seqs) == ChainHead.objects.count()
+
+
+def test_one_transaction_keeps_its_lane(org_a):
+    setattr(connection, _LANE_ATTRIBUTE, 5)
+    with transaction.atomic():
+        first = log_action(org_a, actor=None, action="test.lane")
+        second = log_action(org_a, actor=None, action="test.lane")
+    assert (first.lane, second.lane) == (5, 5)
+    assert second.prev_hash == first.hash
+
+
+def test_a_single_lane_is_the_old_chain(org_a, settings):
+    settings.TSUNAGARI_AUDIT_LANES = 1
+    rows = _log_in_lane(7, 2, org_a)
+    assert {row.lane for row in rows} == {0}
+
+
+def test_a_row_moved_to_another_lane_is_found(two_lanes):
+    """Lane 0's content does not name its lane (so old rows keep their hashes); others' does."""
+    moved = two_lanes[-1]
+    _raw("UPDATE audit_activitylog SET lane = %s, seq = %s WHERE id = %s", [LANE, _head().seq + 1, moved.id])
+    _raw("UPDATE audit_chainhead SET seq = seq + 1, hash = %s WHERE id = %s", [moved.hash, LANE])
+    _raw("UPDATE audit_chainhead SET seq = 3, hash = %s WHERE id = 3", [two_lanes[2].hash])
+    _raw("UPDATE audit_activitylog SET prev_hash = %s WHERE id = %s", [_row(_head().seq - 1).hash, moved.id])
+    result = verify_chain()
+    assert (result.ok, result.first_bad_lane) == (False, LANE)
+    assert "altered" in result.problem
+
+
+def test_altered_row_in_another_lane_is_named(two_lanes):
+    target = two_lanes[1]
+    _raw("UPDATE audit_activitylog SET action = 'test.innocent' WHERE id = %s", [target.id])
+    result = verify_chain()
+    assert (result.ok, result.first_bad_lane, result.first_bad_seq) == (False, 3, 2)
+    assert f"id {target.id}" in result.problem
+
+
+def test_one_recorded_string_catches_a_lane_cut_back(two_lanes, capsys):
+    call_command("verify_audit")
+    recorded = capsys.readouterr().out.split("--expect-head ")[1].split()[0]
+    _raw("DELETE FROM audit_activitylog WHERE id = %s", [two_lanes[-1].id])
+    _raw("UPDATE audit_chainhead SET seq = 3, hash = %s WHERE id = 3", [two_lanes[2].hash])
+    call_command("verify_audit")  # consistent on its own …
+    with pytest.raises(CommandError) as excinfo:
+        call_command("verify_audit", expect_head=recorded)  # … but lane 3 no longer reaches what was recorded
+    assert excinfo.value.returncode == 1
+    assert "lane 3 (#4) is gone" in str(excinfo.value)
+
+
+def test_the_recorded_string_covers_every_lane_hash(two_lanes):
+    recorded = verify_chain().head
+    assert recorded is not None
+    # Lane 3 cut back by one and re-grown by one honest row: every seq is reached again, but the row at
+    # lane 3 #4 is not the one recorded.
+    _raw("DELETE FROM audit_activitylog WHERE id = %s", [two_lanes[-1].id])
+    _raw("UPDATE audit_chainhead SET seq = 3, hash = %s WHERE id = 3", [two_lanes[2].hash])
+    _log_in_lane(3, 1, None)
+    assert verify_chain().ok
+    result = verify_chain(expected_head=recorded)
+    assert result.ok is False and "differs from the recorded head" in result.problem
+
+
+def test_a_row_in_a_lane_without_a_head_is_reported(logged):
+    _insert_forged(1, "0" * 64, "c" * 64, lane=999)
+    result = verify_chain()
+    assert (result.ok, result.first_bad_lane) == (False, 999)
+    assert "no head" in result.problem
+
+
+def test_a_head_added_out_of_order_is_reported(logged):
+    """The database lets a lane be created empty (raising the setting); one far beyond the others is not ours."""
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO audit_chainhead (id, seq, hash) VALUES (250, 0, %s)", ["0" * 64])
+    result = verify_chain()
+    assert result.ok is False and "numbered" in result.problem

@@ -125,7 +125,7 @@ def test_case_without_lead_waits_in_the_secretariat_queue(world):
 def test_every_case_view_is_logged_with_the_basis(setting):
     lead, _other, _person, case = setting
     services.record_case_view(case=case, by=lead)
-    entry = ActivityLog.objects.filter(action="cases.case.viewed").order_by("-seq").first()
+    entry = ActivityLog.objects.filter(action="cases.case.viewed").order_by("-id").first()
     assert (entry.object_id, entry.legal_basis) == (str(case.pk), LegalBasis.OWN_ORGANIZATION)
 
 

@@ -62,7 +62,7 @@ def test_register_a_household_add_a_member_and_open_a_household_case(family):
     actions = list(
         ActivityLog.objects.filter(object_type="cases.household")
         .values_list("action", flat=True)
-        .order_by("seq")
+        .order_by("id")
     )
     assert actions[:3] == [
         "cases.household.created",

@@ -169,7 +169,7 @@ def test_every_view_is_logged_with_its_basis(hanako):
         reverse("people:person_detail", args=[staff.organization.slug, person.pk])
     )
     assert response.status_code == 200 and "架空 花子" in response.content.decode()
-    entry = ActivityLog.objects.filter(action="cases.person.viewed").order_by("-seq").first()
+    entry = ActivityLog.objects.filter(action="cases.person.viewed").order_by("-id").first()
     assert ActivityLog.objects.filter(action="cases.person.viewed").count() == before + 1
     assert (entry.actor_id, entry.object_id, entry.legal_basis) == (staff.user_id, str(person.pk), "own_org")
     assert entry.ip_address == "127.0.0.1"  # the test client's address, set by ClientAddressMiddleware

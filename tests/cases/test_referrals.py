@@ -72,7 +72,7 @@ def test_referral_lifecycle_with_consent(setting):
     assert (referral.status, referral.outcome) == ("completed", "support_started")
     actions = list(
         ActivityLog.objects.filter(object_type="cases.referral", object_id=str(referral.pk))
-        .order_by("seq")
+        .order_by("id")
         .values_list("action", flat=True)
     )
     assert actions == [

@@ -162,7 +162,7 @@ def test_healthz_turns_503_when_the_last_audit_verification_failed(client, db):
             cursor.execute("DROP TRIGGER IF EXISTS audit_activitylog_no_update")
         else:
             cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute("UPDATE audit_activitylog SET action = %s WHERE seq = %s", ["test.innocent", row.seq])
+        cursor.execute("UPDATE audit_activitylog SET action = %s WHERE id = %s", ["test.innocent", row.id])
     with pytest.raises(Exception, match="chain broken"):
         run_job(AUDIT_JOB)
     answer = client.get("/healthz")

@@ -3,6 +3,10 @@
 Each row's hash is HMAC-SHA256, keyed with ``TSUNAGARI_AUDIT_KEY``, over the previous row's hash and the
 row's canonical content. The key lives outside the database, so someone who can write to the database
 can neither forge a row nor recompute the chain after changing one.
+
+The log is several independent chains (lanes). A row's content names its lane, except in lane 0: lane 0
+is the chain written before there were lanes, and leaving the lane out there keeps those rows' hashes,
+and the heads recorded with old backups, valid as they are.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ GENESIS_HASH = "0" * 64
 
 def canonical_content(
     *,
+    lane: int = 0,
     seq: int,
     created_at: datetime,
     actor_id: int | None,
@@ -31,7 +36,7 @@ def canonical_content(
     ip_address: str | None,
 ) -> bytes:
     """The bytes a row's hash covers: sorted-key compact JSON, times in UTC with microseconds."""
-    content = {
+    content: dict[str, Any] = {
         "seq": seq,
         "created_at": created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "actor": actor_id,
@@ -43,6 +48,8 @@ def canonical_content(
         "data": data,
         "ip": canonical_ip(ip_address),
     }
+    if lane:
+        content["lane"] = lane
     return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -68,6 +75,7 @@ def row_content(row: Any) -> bytes:
     """The canonical content of a stored ActivityLog row (ValueError if a stored value cannot be
     canonicalised, e.g. an IP address written behind the application's back)."""
     return canonical_content(
+        lane=row.lane,
         seq=row.seq,
         created_at=row.created_at,
         actor_id=row.actor_id,
@@ -84,3 +92,13 @@ def row_content(row: Any) -> bytes:
 def row_hash(row: Any) -> str:
     """Recompute the hash of a stored ActivityLog row."""
     return chain_hash(row.prev_hash, row_content(row))
+
+
+def heads_digest(heads: list[tuple[int, int, str]]) -> str:
+    """One string standing for the heads of all lanes (``(lane, seq, hash)``, lanes 0, 1, … in order), to
+    record with a backup. With one lane it is that lane's head hash, so a head recorded before there
+    were lanes reads the same; each further lane is folded in with the key."""
+    digest = heads[0][2]
+    for lane, seq, hash_ in heads[1:]:
+        digest = chain_hash(digest, f"{lane}:{seq}:{hash_}".encode("ascii"))
+    return digest

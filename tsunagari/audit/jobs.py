@@ -20,7 +20,7 @@ def verify_audit_chain() -> str:
     by e-mail and turns /healthz to 503 (tsunagari/worker)."""
     result = verify_chain()
     if not result.ok:
-        message = f"Activity log chain broken at row #{result.first_bad_seq}: {result.problem}"
+        message = f"Activity log chain broken at {result.where}: {result.problem}"
         logger.error(message)
         raise ChainBroken(message)
-    return f"chain intact ({result.rows_checked} rows)"
+    return f"chain intact ({result.rows_checked} rows in {len(result.lanes)} lanes)"

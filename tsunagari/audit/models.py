@@ -25,13 +25,17 @@ class LegalBasis(models.TextChoices):
 class ActivityLog(models.Model):
     """One thing someone did, written by ``log_action()`` and never updated or deleted.
 
-    ``seq`` numbers the rows without gaps; ``hash`` is the SHA-256 of the row's canonical content
-    together with the previous row's hash, so altering, inserting or removing a row breaks the chain
-    (``tsunagari verify-audit``). Database triggers refuse UPDATE and DELETE on this table.
+    The log is ``TSUNAGARI_AUDIT_LANES`` independent chains (lanes), so that writers need not take turns.
+    ``seq`` numbers a lane's rows without gaps; ``hash`` is the keyed hash of the row's canonical content
+    together with the previous row's hash in its lane, so altering, inserting or removing a row breaks
+    the chain (``tsunagari verify-audit``). ``id`` orders rows across lanes (with ``created_at``) and is
+    what the log page shows. Database triggers refuse UPDATE and DELETE on this table.
     No object names are stored: a name may itself be personal data, and the log must be safe to read.
     """
 
-    seq = models.PositiveBigIntegerField(primary_key=True)
+    id = models.BigAutoField(primary_key=True)
+    lane = models.PositiveSmallIntegerField(default=0)
+    seq = models.PositiveBigIntegerField()
     created_at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -59,28 +63,27 @@ class ActivityLog(models.Model):
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
-        ordering = ["-seq"]
+        ordering = ["-created_at", "-id"]
         verbose_name = _("activity log entry")
         verbose_name_plural = _("activity log")
         indexes = [models.Index(fields=["object_type", "object_id"])]
+        constraints = [models.UniqueConstraint(fields=["lane", "seq"], name="audit_one_row_per_lane_seq")]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action}"
+        return f"#{self.id} (lane {self.lane} #{self.seq}) {self.action}"
 
 
 class ChainHead(models.Model):
-    """The single row that records the chain's last sequence number and hash.
+    """The last sequence number and hash of one lane (``id`` is the lane, 0 … lanes − 1).
 
-    Writers lock it (SELECT … FOR UPDATE) so that rows are chained one at a time, and verification
-    compares the last row with it, so that removing rows from the end is noticed too.
+    A writer locks one lane's head (SELECT … FOR UPDATE) so that that lane's rows are chained one at a
+    time, and verification compares each lane's last row with its head, so that removing rows from the
+    end is noticed too.
     """
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    id = models.PositiveSmallIntegerField(primary_key=True)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64)
 
-    class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="single_chain_head")]
-
     def __str__(self) -> str:
-        return f"head #{self.seq}"
+        return f"lane {self.id} head #{self.seq}"

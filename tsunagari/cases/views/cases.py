@@ -92,7 +92,7 @@ def case_detail(request: OrgRequest, case_pk: int) -> HttpResponse:
         "team": case.sharing.filter(revoked_at__isnull=True).select_related("organization", "consent"),
         "timeline": ActivityLog.objects.filter(object_type="cases.case", object_id=str(case.pk))
         .select_related("actor", "organization")
-        .order_by("seq"),
+        .order_by("created_at", "id"),
         "share_form": ShareForm(case=case, by_org=membership.organization, prefix="share")
         if may_share
         else None,
