@@ -574,7 +574,10 @@ def save_shift(*, by: Membership, shift: OnCallShift) -> OnCallShift:
     created = shift.pk is None
     shift.full_clean()
     shift.save()
-    log_action(shift, actor=by, action="watch.oncall.added" if created else "watch.oncall.changed")
+    if created:
+        log_action(shift, actor=by, action="watch.oncall.added")
+    else:
+        log_action(shift, actor=by, action="watch.oncall.changed")
     return shift
 
 
@@ -594,9 +597,8 @@ def save_district_contact(*, by: Membership, contact: DistrictContact) -> Distri
     created = contact.pk is None
     contact.full_clean()
     contact.save()
-    log_action(
-        contact,
-        actor=by,
-        action="watch.district_contact.added" if created else "watch.district_contact.changed",
-    )
+    if created:
+        log_action(contact, actor=by, action="watch.district_contact.added")
+    else:
+        log_action(contact, actor=by, action="watch.district_contact.changed")
     return contact
