@@ -298,7 +298,49 @@ def _seed_watch(orgs: dict[str, Organization]) -> None:
               "district": districts["minatomachi"], "noticed_at": now - timedelta(hours=3),
               "details": "新聞が3日分たまっている。先週までは毎朝取り込まれていた", "reporter_contact": "0857-00-1004"},
     )  # fmt: skip
+    _seed_urgency(orgs, newspaper=newspaper, districts=districts)
     watch.check_watch()
+
+
+def _seed_urgency(
+    orgs: dict[str, Organization], *, newspaper: Membership, districts: dict[str, District]
+) -> None:
+    """The secretariat's on-call rota (nights for a week, from last night), whom to call in two districts,
+    and an SOS marked 緊急 that came in at 5 a.m. and still waits for triage."""
+    from datetime import datetime, time
+
+    from tsunagari.watch import services as watch
+    from tsunagari.watch.models import DistrictContact, OnCallShift, SosReport, Urgency
+
+    coordinator = Membership.objects.get(organization=orgs["jimukyoku"], user__email="jimukyoku@example.jp")
+    today = timezone.localdate()
+    for offset in range(-1, 7):
+        day = today + timedelta(days=offset)
+        start = timezone.make_aware(datetime.combine(day, time(17, 15)))
+        end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time(8, 30)))
+        watch.save_shift(
+            by=coordinator,
+            shift=OnCallShift(member=coordinator, phone="090-0000-1111", starts_at=start, ends_at=end),
+        )
+    for code, kind, name, phone, hours in (
+        ("chuo", DistrictContact.Kind.WELFARE_VOLUNTEER, "中央地区 民生委員 架空 一郎", "0857-00-2001", "平日・土曜 9時〜18時"),
+        ("chuo", DistrictContact.Kind.COMMUNITY_CARE_CENTRE, "中央地域包括支援センター", "0857-00-2002", "平日 8時30分〜17時15分（時間外は転送）"),
+        ("minatomachi", DistrictContact.Kind.WELFARE_VOLUNTEER, "港町地区 民生委員 架空 和子", "0857-00-2003", "毎日 8時〜20時"),
+        ("minatomachi", DistrictContact.Kind.COMMUNITY_CARE_CENTRE, "港町地域包括支援センター", "0857-00-2004", "平日 8時30分〜17時15分"),
+    ):  # fmt: skip
+        watch.save_district_contact(
+            by=coordinator,
+            contact=DistrictContact(district=districts[code], kind=kind, name=name, phone=phone, hours=hours),
+        )
+    five = timezone.make_aware(datetime.combine(today, time(5, 0)))
+    watch.report_sos(
+        by=newspaper,
+        data={"sign": SosReport.Sign.ASKED_FOR_HELP, "urgency": Urgency.EMERGENCY,
+              "place": "港町3丁目の平屋（松の木のある家）", "district": districts["minatomachi"],
+              "noticed_at": five if five < timezone.now() else five - timedelta(days=1),
+              "details": "朝5時の配達のとき、中から「助けて」のような声がした。呼び鈴には応答なし",
+              "reporter_contact": "0857-00-1004"},
+    )  # fmt: skip
 
 
 # (org slug, user, district codes, kinds of trouble, household types, what they say) — invented patterns

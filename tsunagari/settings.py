@@ -342,6 +342,28 @@ TSUNAGARI_WATCH_ESCALATE_HOURS = int(os.environ.get("TSUNAGARI_WATCH_ESCALATE_HO
 TSUNAGARI_WATCH_URGENT_ESCALATE_MINUTES = int(os.environ.get("TSUNAGARI_WATCH_URGENT_ESCALATE_MINUTES", "60"))
 TSUNAGARI_WATCH_NO_ANSWER_LIMIT = int(os.environ.get("TSUNAGARI_WATCH_NO_ANSWER_LIMIT", "2"))
 TSUNAGARI_SOS_RESPONSE_HOURS = int(os.environ.get("TSUNAGARI_SOS_RESPONSE_HOURS", "24"))
+
+
+def _clocks(text: str) -> dict[str, int]:
+    """``emergency=30m,urgent=4h,routine=24h`` → minutes per urgency (watch/urgency.py reads them)."""
+    clocks = {"emergency": 30, "urgent": 4 * 60, "routine": TSUNAGARI_SOS_RESPONSE_HOURS * 60}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, _sep, value = item.partition("=")
+        number, unit = value.strip()[:-1], value.strip()[-1:]
+        if name.strip() not in clocks or unit not in {"m", "h"} or not number.isdigit() or int(number) < 1:
+            raise ImproperlyConfigured(
+                f"TSUNAGARI_WATCH_CLOCKS: cannot read {item!r} (e.g. emergency=30m,urgent=4h)"
+            )
+        clocks[name.strip()] = int(number) * (60 if unit == "h" else 1)
+    return clocks
+
+
+# How soon each urgency must be answered (緊急 in minutes, 至急 in hours, 通常 within the day): the response
+# clock of SOS reports and of the alerts raised by contacts. 通常 defaults to TSUNAGARI_SOS_RESPONSE_HOURS.
+TSUNAGARI_WATCH_CLOCKS = _clocks(os.environ.get("TSUNAGARI_WATCH_CLOCKS", ""))
+# The secretariat's office hours on business days (weekdays that are not Japanese public holidays nor
+# 12/29–1/3); outside them the on-call rota answers.
+TSUNAGARI_OFFICE_HOURS = os.environ.get("TSUNAGARI_OFFICE_HOURS", "08:30-17:15")
 TSUNAGARI_NOTIFICATION_CHANNELS = env_list("TSUNAGARI_NOTIFICATION_CHANNELS") or [
     "tsunagari.notifications.channels.EmailChannel"
 ]

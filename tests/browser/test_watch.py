@@ -115,7 +115,15 @@ def test_secretariat_acknowledges_an_alert_and_watch_pages_pass_axe(browser, dem
     row = page.locator("tbody tr", has_text="架空 松男さん").first
     assert "応答なしが続いている" in row.inner_text()
     assert not _axe_violations(page), "alerts"
-    row.get_by_role("button", name="対応を引き受ける").click()
+    row.get_by_role("link", name="対応を引き受ける").click()
+    page.wait_for_url(re.compile(r"/alerts/\d+/acknowledge/$"))
+    assert (
+        "中央地域包括支援センター" in page.locator("main").inner_text()
+        or "港町地域包括支援センター" in page.locator("main").inner_text()
+    )  # whom to call in the person's district
+    assert not _axe_violations(page), "acknowledge"
+    page.get_by_label("これから行うこと").fill("港町の民生委員に訪問を依頼した")
+    page.get_by_role("button", name="引き受ける").click()
     page.wait_for_selector(".notice--success, .messages")
     row = page.locator("tbody tr", has_text="応答なしが続いている").first
     assert "が対応" in row.inner_text()

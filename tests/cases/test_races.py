@@ -212,6 +212,8 @@ def test_concurrent_task_completions_exactly_one_wins(world):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_alert_acknowledgements_exactly_one_wins(world):
     _postgresql_only()
+    from django.utils import timezone
+
     from tsunagari.orgs.models import District
     from tsunagari.watch import services as watch
     from tsunagari.watch.models import Alert
@@ -224,7 +226,11 @@ def test_concurrent_alert_acknowledgements_exactly_one_wins(world):
     a, b = Alert.objects.get(pk=alert.pk), Alert.objects.get(pk=alert.pk)
     coordinator = world["coordinator"]
     results = _race(
-        lambda: watch.acknowledge_alert(by=coordinator, alert=a),
-        lambda: watch.acknowledge_alert(by=coordinator, alert=b),
+        lambda: watch.acknowledge_alert(
+            by=coordinator, alert=a, note="訪問を依頼", follow_up_on=timezone.localdate()
+        ),
+        lambda: watch.acknowledge_alert(
+            by=coordinator, alert=b, note="訪問を依頼", follow_up_on=timezone.localdate()
+        ),
     )
     assert sorted(type(r).__name__ for r in results) == ["Alert", "EditConflict"], results

@@ -41,6 +41,9 @@ KWARG_PROVIDERS: dict[str, Callable[[Membership], Any]] = {
     "target_pk": lambda m: _watch_target(m).pk,
     "alert_pk": lambda m: _alert(m).pk,
     "sos_pk": lambda m: _sos(m).pk,
+    "contact_pk": lambda m: _urgent_contact(m).pk,
+    "shift_pk": lambda m: _shift(m).pk,
+    "district_contact_pk": lambda m: _district_contact().pk,
 }
 # Parameters that name a fixed value, not an object of the organisation (no cross-tenant question).
 FIXED_PARAMS = {"fmt", "code", "instrument"}
@@ -72,7 +75,43 @@ def _sos(m: Membership):
     from tsunagari.watch.models import SosReport
 
     return SosReport.objects.create(
-        organization=m.organization, reported_by=m.user, sign="mail", place="-", due_at=timezone.now()
+        organization=m.organization,
+        reported_by=m.user,
+        sign="mail",
+        place="-",
+        due_at=timezone.now(),
+        urgency="emergency",
+    )
+
+
+def _urgent_contact(m: Membership):
+    from tsunagari.watch.models import ContactLog
+
+    target = _watch_target(m)
+    return ContactLog.objects.create(
+        target=target, by=m, method="phone", result="urgent", urgency="emergency"
+    )
+
+
+def _shift(m: Membership):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tsunagari.watch.models import OnCallShift
+
+    now = timezone.now()
+    return OnCallShift.objects.create(
+        member=m, phone="090-0000-0000", starts_at=now, ends_at=now + timedelta(hours=12)
+    )
+
+
+def _district_contact():
+    from tsunagari.orgs.models import District
+    from tsunagari.watch.models import DistrictContact
+
+    return DistrictContact.objects.create(
+        district=District.objects.first(), kind="minsei", name="架空 一郎", phone="0857-00-0001"
     )
 
 

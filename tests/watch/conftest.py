@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from tests.factories import make_member
 from tsunagari.orgs.models import District, Role
 from tsunagari.watch import services
+
+# What taking an alert on needs: what will be done, and when it is checked again.
+TAKEN_ON = {"note": "地区の民生委員に訪問を依頼した", "follow_up_on": timezone.localdate()}
 
 
 @pytest.fixture

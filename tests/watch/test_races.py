@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import client_for
+from tests.watch.conftest import TAKEN_ON
 from tests.watch.test_sos import _sos
 from tsunagari.audit.models import ActivityLog
 from tsunagari.cases.notes import EditConflict
@@ -18,9 +19,9 @@ def test_an_alert_acknowledged_twice_is_a_conflict_the_second_time(world):
     report = _sos(world["staff"])
     alert = Alert.objects.get(sos=report)
     stale = Alert.objects.get(pk=alert.pk)
-    services.acknowledge_alert(by=world["coordinator"], alert=Alert.objects.get(pk=alert.pk))
+    services.acknowledge_alert(by=world["coordinator"], alert=Alert.objects.get(pk=alert.pk), **TAKEN_ON)
     with pytest.raises(EditConflict):
-        services.acknowledge_alert(by=world["coordinator"], alert=stale)
+        services.acknowledge_alert(by=world["coordinator"], alert=stale, **TAKEN_ON)
     assert ActivityLog.objects.filter(action="watch.alert.acknowledged", object_id=str(alert.pk)).count() == 1
 
 
@@ -49,7 +50,7 @@ def test_the_second_acknowledgement_gets_the_conflict_page(world):
     report = _sos(world["staff"])
     alert = Alert.objects.get(sos=report)
     coordinator = world["coordinator"]
-    services.acknowledge_alert(by=coordinator, alert=alert)
+    services.acknowledge_alert(by=coordinator, alert=alert, **TAKEN_ON)
     url = reverse("watch:alert_acknowledge", args=[coordinator.organization.slug, alert.pk])
     page = client_for(coordinator).post(url)
     assert page.status_code == 409

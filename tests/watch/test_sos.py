@@ -55,10 +55,18 @@ def test_triage_links_a_visible_case_or_opens_a_new_one(world):
     page = client_for(coordinator).get(url).content.decode()
     assert "港町3丁目のアパート2階" in page  # the secretariat sees what it must act on
     hidden = cases.open_case(by=staff, person=cases.register_person(by=staff, data={"name": "他団体 太郎"}))
-    refused = client_for(coordinator).post(url, {"triage": "1", "status": "in_progress", "case": hidden.pk})
-    assert "field--error" in refused.content.decode()  # not a case the secretariat may see
+    mine = cases.open_case(
+        by=coordinator, person=cases.register_person(by=coordinator, data={"name": "架空 次郎"})
+    )
+    search = client_for(coordinator).get(url, {"case_q": "架空"}).content.decode()
+    assert f"#{mine.pk} 架空 次郎" in search and "他団体" not in search  # only cases the secretariat may see
+    assert "他団体" not in client_for(coordinator).get(url, {"case_q": str(hidden.pk)}).content.decode()
+    refused = client_for(coordinator).post(url, {"link_case": "1", "pk": hidden.pk}, follow=True)
+    assert "ケースは結びつけられません" in refused.content.decode()
+    report.refresh_from_db()
+    assert report.case is None  # a case the secretariat may not see is never linked
     opened = client_for(coordinator).post(url, {"open_case": "1", "name": ""})
-    case = Case.objects.exclude(pk=hidden.pk).get()
+    case = Case.objects.exclude(pk__in=[hidden.pk, mine.pk]).get()
     assert opened.status_code == 302 and case.lead is None and case.person.address == "港町3丁目のアパート2階"
     report.refresh_from_db()
     assert report.case == case and report.status == "in_progress"

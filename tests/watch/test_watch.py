@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tests.conftest import client_for
 from tests.factories import make_member
+from tests.watch.conftest import TAKEN_ON
 from tsunagari.audit.models import ActivityLog
 from tsunagari.cli import worker
 from tsunagari.notifications.models import Notification
@@ -65,7 +66,7 @@ def test_the_phone_form_records_a_contact_and_a_replay_reports_the_duplicate(wat
     form = {"method": "visit", "result": "fine", "note": "元気", "client_id": entry}
     assert client.post(url, form).status_code == 302
     replay = client.post(url, form, headers={"X-Tsunagari-Sync": "1"})
-    assert replay.json() == {"saved": True, "duplicate": True}
+    assert replay.json() == {"saved": True, "duplicate": True, "next": ""}  # no red screen: not 緊急
     assert ContactLog.objects.count() == 1
     missing = client.post(url, {"method": "visit", "note": "結果を選び忘れ", "client_id": str(uuid.uuid4())})
     assert missing.status_code == 200 and "結果を選び忘れ" in missing.content.decode()  # input kept
@@ -100,7 +101,7 @@ def test_worker_once_raises_overdue_alerts_and_climbs_the_ladder_until_acknowled
     alert.refresh_from_db()
     assert alert.step == 1  # 民生委員 / 地域包括支援センター
     mail.outbox.clear()
-    services.acknowledge_alert(by=staff, alert=alert)
+    services.acknowledge_alert(by=staff, alert=alert, **TAKEN_ON)
     Alert.objects.filter(pk=alert.pk).update(stepped_at=timezone.now() - timedelta(hours=25))
     worker(["--once"])
     alert.refresh_from_db()
@@ -179,9 +180,10 @@ def test_watch_list_pages_query_counts_do_not_grow(watch_world, django_assert_nu
     pages = [
         (staff, reverse("watch:home", args=["org-a"]), 12),
         (volunteer, reverse("watch:home", args=["org-a"]), 10),
-        (staff, reverse("watch:alert_list", args=["org-a"]), 17),  # with its log row
-        (coordinator, reverse("watch:alert_list", args=[coordinator.organization.slug]), 17),
-        (coordinator, reverse("watch:sos_queue", args=[coordinator.organization.slug]), 11),
+        # with its log row, who is on call and the district contacts
+        (staff, reverse("watch:alert_list", args=["org-a"]), 19),
+        (coordinator, reverse("watch:alert_list", args=[coordinator.organization.slug]), 19),
+        (coordinator, reverse("watch:sos_queue", args=[coordinator.organization.slug]), 12),
         (staff, reverse("watch:sos_mine", args=["org-a"]), 10),
     ]
     for member, url, queries in pages:
@@ -202,7 +204,7 @@ def test_review_fixes_for_alerts_and_contacts(watch_world, org_a):
     _contact(volunteer, target, FINE, contacted_at=timezone.now() - timedelta(days=10))
     services.check_watch()
     overdue = Alert.objects.get(kind="overdue")
-    services.acknowledge_alert(by=staff, alert=overdue)
+    services.acknowledge_alert(by=staff, alert=overdue, **TAKEN_ON)
     services.check_watch()
     assert Alert.objects.filter(kind="overdue").count() == 1  # not raised again for the same missed contact
 
@@ -267,7 +269,9 @@ def test_the_alert_list_logs_whom_it_names(watch_world, org_b):
     own = ActivityLog.objects.filter(action="watch.alerts.viewed").latest("id")
     assert (own.legal_basis, own.data) == ("own_org", {"targets": [target.pk]})
 
-    services.acknowledge_alert(by=staff, alert=alert)  # handled: the secretariat no longer sees the name
+    services.acknowledge_alert(
+        by=staff, alert=alert, **TAKEN_ON
+    )  # handled: the secretariat no longer sees the name
     before = ActivityLog.objects.filter(action="watch.alerts.viewed").count()
     page = client_for(coordinator).get(reverse("watch:alert_list", args=[coordinator.organization.slug]))
     assert target.name not in page.content.decode()

@@ -72,6 +72,14 @@ ACTION_LABELS: dict[str, Promise] = {
     "watch.sos.reported": _("SOS reported"),
     "watch.sos.viewed": _("SOS report viewed"),
     "watch.sos.triaged": _("SOS report triaged"),
+    "watch.sos.target_linked": _("SOS report linked to a person under watch"),
+    "watch.alert.followed_up": _("Alert follow-up recorded"),
+    "watch.alert.reopened": _("Alert re-opened (follow-up missed)"),
+    "watch.oncall.added": _("On-call shift added"),
+    "watch.oncall.changed": _("On-call shift changed"),
+    "watch.oncall.deleted": _("On-call shift removed"),
+    "watch.district_contact.added": _("District contact added"),
+    "watch.district_contact.changed": _("District contact changed"),
 }
 
 OBJECT_LABELS: dict[str, Promise] = {
@@ -85,6 +93,8 @@ OBJECT_LABELS: dict[str, Promise] = {
     "watch.watchtarget": _("Person under watch"),
     "watch.alert": _("Alert"),
     "watch.sosreport": _("SOS report"),
+    "watch.oncallshift": _("On-call shift"),
+    "watch.districtcontact": _("District contact"),
     "cases.case": _("Case"),
     "cases.consent": _("Consent"),
     "cases.referral": _("Referral"),

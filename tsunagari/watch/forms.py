@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagari.audit.models import LegalBasis
-from tsunagari.orgs.models import Membership
+from tsunagari.orgs.models import Membership, Role
 
-from .models import ContactLog, SosReport, WatchTarget
+from .models import ContactLog, DistrictContact, OnCallShift, SosReport, Urgency, WatchTarget
 
 
 class _MemberChoice(forms.ModelMultipleChoiceField):
@@ -111,12 +111,18 @@ class SosForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["sign"]).choices = SosReport.Sign.choices  # no blank radio
+        urgency = cast(forms.ChoiceField, self.fields["urgency"])
+        urgency.choices, urgency.required = (
+            Urgency.choices,
+            False,
+        )  # left out: 通常 (words may still raise it)
 
     class Meta:
         model = SosReport
-        fields = ["sign", "place", "district", "noticed_at", "details", "reporter_contact"]
+        fields = ["sign", "urgency", "place", "district", "noticed_at", "details", "reporter_contact"]
         widgets = {
             "sign": forms.RadioSelect,
+            "urgency": forms.RadioSelect,
             "place": forms.TextInput(attrs={"autocomplete": "off"}),
             "details": forms.Textarea(attrs={"rows": 3}),
             "reporter_contact": forms.TextInput(attrs={"autocomplete": "tel"}),
@@ -125,10 +131,90 @@ class SosForm(forms.ModelForm):
 
 class TriageForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=SosReport.Status.choices)
-    case = forms.IntegerField(label=_("Link to case number"), required=False, min_value=1)
+    urgency = forms.ChoiceField(  # left out: the urgency stays as it is
+        label=_("Urgency"), choices=Urgency.choices, widget=forms.RadioSelect, required=False
+    )
     # The status the coordinator saw: a triage made meanwhile by someone else is a conflict.
     seen = forms.ChoiceField(choices=SosReport.Status.choices, required=False, widget=forms.HiddenInput)
 
 
 class OpenCaseFromSosForm(forms.Form):
     name = forms.CharField(label=_("Name, if known"), required=False, max_length=100)
+
+
+class LinkForm(forms.Form):
+    """A case or a person under watch chosen from the offered list (the view checks it is one offered)."""
+
+    pk = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class AcknowledgeForm(forms.Form):
+    note = forms.CharField(
+        label=_("What will be done"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: 地区の民生委員に訪問を依頼した（15時に訪問予定）"),
+    )  # fmt: skip
+    follow_up_on = forms.DateField(
+        label=_("Check again on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("If the follow-up is not recorded as done by then, the alert opens again."),
+    )  # fmt: skip
+
+    def clean_follow_up_on(self) -> Any:
+        day = self.cleaned_data["follow_up_on"]
+        if day < timezone.localdate():
+            raise forms.ValidationError(_("The follow-up date cannot be in the past."))
+        return day
+
+
+class FollowUpForm(forms.Form):
+    note = forms.CharField(
+        label=_("How it was followed up"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class _ShiftMember(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.user.display_name or obj.user.email
+
+
+class OnCallShiftForm(forms.ModelForm):
+    """On call: the secretariat's coordinators (they see every alert and SOS report, so they can act)."""
+
+    member = _ShiftMember(label=_("Who is on call"), queryset=Membership.objects.none())
+    starts_at = RecentDateTimeField(
+        label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    ends_at = RecentDateTimeField(
+        label=_("Until"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    class Meta:
+        model = OnCallShift
+        fields = ["member", "phone", "starts_at", "ends_at"]
+        widgets = {"phone": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"})}
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["member"]).queryset = (
+            Membership.objects.filter(organization=organization, is_active=True, role=Role.COORDINATOR)
+            .select_related("user")
+            .order_by("pk")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", _("The end must be after the start."))
+        return data
+
+
+class DistrictContactForm(forms.ModelForm):
+    class Meta:
+        model = DistrictContact
+        fields = ["district", "kind", "name", "phone", "hours", "note", "active"]
+        widgets = {
+            "name": forms.TextInput(),
+            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
+            "hours": forms.TextInput(),
+            "note": forms.TextInput(),
+        }

@@ -13,6 +13,16 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagari.audit.models import LegalBasis
 from tsunagari.crypto import EncryptedTextField
+from tsunagari.orgs.validators import validate_phone_number
+
+
+class Urgency(models.TextChoices):
+    """How soon someone must respond (緊急・至急・通常). Each has its own response clock
+    (TSUNAGARI_WATCH_CLOCKS, read by watch/urgency.py); 緊急 also tells the on-call list at once."""
+
+    EMERGENCY = "emergency", _("緊急 (respond within minutes)")
+    URGENT = "urgent", _("至急 (respond within hours)")
+    ROUTINE = "routine", _("通常 (respond within a day)")
 
 
 class WatchTarget(models.Model):
@@ -84,6 +94,8 @@ class ContactLog(models.Model):
     method = models.CharField(_("how"), max_length=10, choices=Method.choices)
     result = models.CharField(_("result"), max_length=10, choices=Result.choices)
     note = EncryptedTextField(_("note"), blank=True)
+    # 緊急 for an urgent result or a note with crisis words, 至急 for something to note, else 通常.
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
     contacted_at = models.DateTimeField(_("when"), default=timezone.now)
     # Made by the page when the form is shown: sending the same entry twice (a retry after the connection
     # dropped) stores it once.
@@ -128,6 +140,12 @@ class SosReport(models.Model):
     noticed_at = models.DateTimeField(_("when"), default=timezone.now)
     reporter_contact = EncryptedTextField(_("how we can reach you"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE,
+        help_text=_("緊急 if someone may be in danger now: the person on call is told at once, day or night."),
+    )  # fmt: skip
+    # Set when the details held crisis words and the report was raised to 緊急 for that reason.
+    raised_by_words = models.BooleanField(default=False, editable=False)
     due_at = models.DateTimeField()
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     target = models.ForeignKey(
@@ -161,6 +179,7 @@ class Alert(models.Model):
         WatchTarget, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
     )
     sos = models.ForeignKey(SosReport, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts")
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
     step = models.PositiveSmallIntegerField(default=0)  # index into the ladder
     raised_at = models.DateTimeField(default=timezone.now)
     stepped_at = models.DateTimeField(default=timezone.now)
@@ -168,6 +187,13 @@ class Alert(models.Model):
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Taking an alert on (「対応を引き受ける」) says what will be done and when it is checked again. The
+    # worker re-opens the alert if that day passes without the follow-up being recorded as done.
+    acknowledge_note = EncryptedTextField(_("what will be done"), blank=True)
+    follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
+    follow_up_done_at = models.DateTimeField(null=True, blank=True)
+    follow_up_note = EncryptedTextField(_("how it was followed up"), blank=True)
+    reopened = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["acknowledged_at", "-raised_at"]
@@ -181,3 +207,65 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"alert #{self.pk}"
+
+
+class OnCallShift(models.Model):
+    """当番: who answers for the platform at a given time, above all outside office hours (nights, weekends,
+    holidays). Kept by the secretariat; 緊急 items tell whoever is on call at once."""
+
+    member = models.ForeignKey(
+        "orgs.Membership", on_delete=models.PROTECT, related_name="+", verbose_name=_("who is on call")
+    )
+    phone = EncryptedTextField(  # often a staff member's own mobile: encrypted
+        _("phone while on call"), max_length=30, validators=[validate_phone_number],
+        help_text=_("The number that is answered during the shift, e.g. the on-call mobile 090-0000-0000."),
+    )  # fmt: skip
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("on-call shift")
+        verbose_name_plural = _("on-call rota")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"on-call shift #{self.pk}"
+
+
+class DistrictContact(models.Model):
+    """Whom to call in a district when an alert reaches the district step: its 民生委員・児童委員 and its
+    地域包括支援センター, with phones and hours. Kept by the secretariat; shown to staff on the ladder."""
+
+    class Kind(models.TextChoices):
+        WELFARE_VOLUNTEER = "minsei", _("民生委員・児童委員")
+        COMMUNITY_CARE_CENTRE = "houkatsu", _("地域包括支援センター")
+        OTHER = "other", _("Other (その他)")
+
+    district = models.ForeignKey(
+        "orgs.District", on_delete=models.CASCADE, related_name="+", verbose_name=_("district")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # A 民生委員 is a volunteer whose name and phone are personal data: encrypted like residents' details.
+    name = EncryptedTextField(
+        _("name"), max_length=100, help_text=_("For example: 中央地区 民生委員 架空 一郎")
+    )
+    phone = EncryptedTextField(_("phone"), max_length=30, validators=[validate_phone_number])
+    hours = EncryptedTextField(
+        _("hours"), max_length=100, blank=True, help_text=_("For example: 平日 9時〜17時")
+    )
+    note = EncryptedTextField(_("note"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["district__sort_order", "kind", "pk"]
+        verbose_name = _("district contact")
+        verbose_name_plural = _("district contacts")
+
+    def __str__(self) -> str:
+        return f"district contact #{self.pk}"

@@ -79,7 +79,11 @@
       if (response.redirected) return "signed-out";
       if (response.status >= 400 && response.status < 500) return "rejected";
       if (!response.ok) throw new Error("server error " + response.status);
-      return response.json().then(function (data) { return data.saved ? "saved" : "rejected"; });
+      return response.json().then(function (data) {
+        // A 緊急 entry: the server names the red screen (119 first) to show instead of the list.
+        if (data.saved && data.next) entry.next = data.next;
+        return data.saved ? "saved" : "rejected";
+      });
     });
   }
 
@@ -142,7 +146,7 @@
       };
       if (!navigator.onLine) { keep(); return; }
       send(entry).then(function (result) {
-        if (result === "saved") { window.location.assign(form.dataset.home); return; }
+        if (result === "saved") { window.location.assign(entry.next || form.dataset.home); return; }
         if (result === "signed-out") { keep(); render(texts().signIn); return; }
         form.dataset.submitting = "normal";  // invalid: send it the ordinary way to see the errors
         form.submit();
