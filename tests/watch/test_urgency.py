@@ -293,3 +293,34 @@ def test_the_secretariat_keeps_the_rota_and_the_district_contacts(world):
     assert "架空 一郎" in listing and 'href="tel:0857007777"' in listing  # staff read it …
     own_address = reverse("watch:district_contact_new", args=["org-a"])
     assert client_for(staff).get(own_address).status_code == 404  # … only the secretariat keeps it
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("夜中に部屋の中から「助けて」という声がした", "help"),
+        ("ドア越しに、うめき声が聞こえる", "help"),
+        ("本人が胸が苦しいと言っている", "medical"),
+        ("息ができないと電話口で言っていた", "medical"),
+        ("台所で倒れていて起き上がれない様子", "medical"),
+        ("部屋から焦げ臭いにおいがする", "hazard"),
+        ("もう生きていたくないと話していた", "suicide"),
+    ],
+)
+def test_signs_of_something_happening_now_are_heard(text, kind):
+    assert kind in urgency.crisis_words(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "元気そうでした。畑の話をした",
+        "電話に出なかったので、明日もう一度かける",
+        "腰が痛いので買い物を手伝ってほしいとのこと",
+        "弱音を吐いていたが、最後は笑っていた",
+        "デイサービスの送迎で会えなかった",
+    ],
+)
+def test_ordinary_notes_stay_as_they_were(text):
+    assert urgency.crisis_words(text) == frozenset()
+    assert urgency.raised("routine", text) == ("routine", False)

@@ -29,7 +29,7 @@ from django.conf import settings
 
 from tsunagari.text.analysis import GROUP_PREFIX, analyze_query, synonym_groups
 
-from .crisis import Danger, assess, sentences
+from .crisis import Assessment, Danger, assess, sentences
 from .embeddings import DIM as EMBEDDING_DIM
 from .embeddings import queries as embed_queries
 from .embeddings import query as embed_query
@@ -313,6 +313,17 @@ def word_scores(text: str) -> dict[uuid.UUID, float]:
     return {index.entries[i].pk: float(scores[i]) for i in np.flatnonzero(scores)}
 
 
+
+def assess_danger(text: str, query_vector: np.ndarray | None = None) -> Assessment:
+    """The crisis detector on ``text`` as the navigator runs it: the patterns, and the classifier on the
+    text's e5 query embedding and on each of its sentences. Pages other than the navigator (an SOS
+    report, a contact note) call this too, so that every door hears the same words the same way.
+    ``query_vector`` is the text's embedding when the caller has it already."""
+    if query_vector is None:
+        query_vector = embed_query(text) if text.strip() else np.zeros(EMBEDDING_DIM, dtype=np.float32)
+    pieces = sentences(text)
+    return assess(text, query_vector, pieces, embed_queries(pieces) if pieces else None)
+
 def navigate(
     text: str,
     *,
@@ -337,8 +348,7 @@ def navigate(
     guesses = [CategoryGuess(index.category_codes[i], float(category_scores[i])) for i in order]
     # Danger decides, the category guess follows: a crisis text has the crisis kinds first, a text
     # without crisis never has them first, and violence now has DV・虐待・性暴力 first.
-    pieces = sentences(text)
-    danger = assess(text, query_vector, pieces, embed_queries(pieces) if pieces else None)
+    danger = assess_danger(text, query_vector)
     crisis = danger.crisis
     if crisis:  # danger to life comes before every other kind of trouble, in guesses and in services
         top = max(g.score for g in guesses) if guesses else 1.0

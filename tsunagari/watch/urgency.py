@@ -1,16 +1,28 @@
 """Urgency (緊急・至急・通常): how soon each must be answered, when the office is open, who is on call, and
 when words raise a report or a note to 緊急. One place for these rules; services and pages read them here.
 
-Crisis words: the navigator's curated patterns (``tsunagari.directory.crisis.pattern_kinds``: suicide,
-violence, medical). Only the patterns are used here, not the classifier: the classifier needs the
-text's e5 embedding, which takes seconds to compute in a request and would hold up a phone on a weak
-connection. The patterns are the navigator's floor (a pattern hit is always danger), so what they catch
-is caught here too; a phrasing only the classifier catches is left to the people triaging.
+Words that raise to 緊急, two sources in one rule (``crisis_words``):
+
+* the navigator's curated crisis patterns (``directory.crisis.pattern_kinds``: suicide, violence, medical),
+  so a note saying 「もう生きていたくない」 is heard here as in the navigator. Not the navigator's classifier:
+  it is tuned for recall on residents' own words, where an extra crisis box costs a resident nothing, and
+  it leans on phrasings of the first person; a volunteer's note about someone else in a routine register
+  (「電話に出なかったので、明日もう一度かける」) can lean its way, and here a false 緊急 wakes the on-call person
+  at night. A phrasing the patterns miss is added to crisis_patterns.csv, and so reaches both doors;
+* signs that something is happening now to the person being watched over (data/urgent_signs.csv): a cry
+  for help through the door, the body failing (胸が苦しい, 倒れている, 意識がない), fire, gas or a strange smell.
+  These are not navigator crisis words (a resident who writes 「助けて」 to the navigator is asking for help,
+  not in danger), so they live here, as classes of wording, one row each.
 """
 
 from __future__ import annotations
 
+import csv
+import re
+import unicodedata
 from datetime import date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
 
 import holidays
 from django.conf import settings
@@ -37,9 +49,27 @@ def due(urgency: str, since: datetime) -> datetime:
     return since + clock(urgency)
 
 
+SIGNS_CSV = Path(__file__).parent / "data" / "urgent_signs.csv"
+
+
+@cache
+def _signs() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    with SIGNS_CSV.open(encoding="utf-8", newline="") as fh:
+        return tuple((row["kind"], re.compile(row["pattern"], re.IGNORECASE)) for row in csv.DictReader(fh))
+
+
+def urgent_signs(text: str) -> frozenset[str]:
+    """The kinds of sign (help, medical, hazard) in ``text`` that something is happening now."""
+    plain = unicodedata.normalize("NFKC", text)
+    return frozenset(kind for kind, pattern in _signs() if pattern.search(plain))
+
+
 def crisis_words(text: str) -> frozenset[str]:
-    """The kinds of danger (suicide, violence, medical) whose crisis patterns ``text`` matches."""
-    return pattern_kinds(text) if text.strip() else frozenset()
+    """The kinds of danger in ``text``: the crisis patterns' (suicide, violence, medical) and the
+    watching-over signs (help, medical, hazard)."""
+    if not text.strip():
+        return frozenset()
+    return pattern_kinds(text) | urgent_signs(text)
 
 
 def raised(urgency: str, text: str) -> tuple[str, bool]:
