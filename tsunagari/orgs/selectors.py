@@ -21,7 +21,9 @@ def memberships_of(user: User) -> QuerySet[Membership]:
 def pick_membership(memberships: list[Membership], slug: str | None) -> Membership | None:
     """Of a person's memberships, the organisation they last worked in (its slug, kept in the session),
     else their first; None when they have none."""
-    return next((m for m in memberships if m.organization.slug == slug), memberships[0] if memberships else None)
+    return next(
+        (m for m in memberships if m.organization.slug == slug), memberships[0] if memberships else None
+    )
 
 
 def staff_of(organization: Organization) -> QuerySet[User]:
