@@ -83,6 +83,8 @@ def test_each_member_counts_only_what_they_may_see(world, org_b):
     assert coordinator["段階の高い未対応のアラート"] == 2  # the SOS alert and org A's urgent one
     assert today_for(world["viewer"]).urgent == [] and today_for(world["volunteer"]).figures == []
     assert today_for(world["staff"]).waiting == 1 + 1 + 1  # the alert and two tasks
+    # The urgent alert, the SOS report (its alert is not counted twice) and the case without a lead.
+    assert today_for(world["coordinator"]).waiting == 3
 
 
 def test_overdue_referrals_are_counted_in_the_recipient_inbox(world, org_b):

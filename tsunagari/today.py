@@ -87,7 +87,10 @@ def _waiting(membership: Membership) -> dict[str, QuerySet]:
     today = timezone.localdate()
     tasks = open_tasks_for(membership)
     return {
-        "alerts": alerts_visible_to(membership).filter(acknowledged_at__isnull=True),
+        # An SOS report's alert is the report waiting for triage, counted once (as "sos").
+        "alerts": alerts_visible_to(membership)
+        .filter(acknowledged_at__isnull=True)
+        .exclude(kind=Alert.Kind.SOS),
         "sos": sos_for_triage(membership).filter(status=SosReport.Status.RECEIVED),
         "unassigned": unassigned_queue_for(membership),
         "inbox": inbox_for(membership).filter(status=Referral.Status.SENT),
