@@ -134,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "tsunagari.orgs.context_processors.memberships",
+                "tsunagari.today.badge",
             ],
         },
     }

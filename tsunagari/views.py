@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tsunagari.directory.hotlines import crisis_hotlines
 from tsunagari.http import AuthenticatedRequest
-from tsunagari.orgs.selectors import memberships_of
+from tsunagari.orgs.selectors import memberships_of, pick_membership
 from tsunagari.worker.selectors import health
 
 
@@ -43,12 +43,11 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def dashboard(request: AuthenticatedRequest) -> HttpResponse:
-    """Send a signed-in person to the organisation they last worked in (or their first)."""
-    memberships = list(memberships_of(request.user))
-    if not memberships:
+    """Send a signed-in person to the organisation they last worked in (or their first): its dashboard is
+    the today view (tsunagari/today.py). Signing in lands here (LOGIN_REDIRECT_URL)."""
+    chosen = pick_membership(list(memberships_of(request.user)), request.session.get("current_org"))
+    if chosen is None:
         return render(request, "no_membership.html")
-    current = request.session.get("current_org")
-    chosen = next((m for m in memberships if m.organization.slug == current), memberships[0])
     return redirect("orgs:dashboard", org_slug=chosen.organization.slug)
 
 

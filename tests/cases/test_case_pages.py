@@ -85,7 +85,7 @@ def test_case_list_query_count_does_not_grow(world, django_assert_num_queries, c
     client = client_for(staff)
     url = reverse("cases:case_list", args=[staff.organization.slug])
     client.get(url)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(url).status_code == 200
 
 

@@ -161,7 +161,11 @@ def test_overdue_referrals_reach_the_secretariat_once(setting, world):
     mail.outbox.clear()
     assert escalate_overdue() == 1
     run_due_tasks()
-    assert mail.outbox and world["coordinator"].user.email in mail.outbox[0].to
+    coordinator = world["coordinator"].user
+    [email] = [m for m in mail.outbox if coordinator.email in m.to]
+    assert email.subject == "【つながり】回答のない紹介があります"
+    assert f"No. {referral.pk}" in email.body and "/o/jimukyoku/cases/overdue/" in email.body
+    assert coordinator.notifications.get().url == "/o/jimukyoku/cases/overdue/"  # in the app too
     assert escalate_overdue() == 0
 
 
@@ -198,6 +202,7 @@ def test_cases_without_a_lead_escalate_after_the_set_days(world, settings):
     case = services.open_case(by=staff, person=person, lead_self=False)
     assert escalate_unassigned() == 0  # the clock has just started
     Case.objects.filter(pk=case.pk).update(unassigned_since=timezone.now() - timedelta(days=4))
+    run_due_tasks()
     mail.outbox.clear()
     assert escalate_unassigned() == 1
     run_due_tasks()

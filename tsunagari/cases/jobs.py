@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tsunagari.audit.services import log_action
@@ -39,17 +39,21 @@ def delete_after_retention() -> str:
     return f"deleted {purged.cases} case(s), {purged.people} person(s), {purged.households} household(s)"
 
 
-def _tell_coordinators(subject: str, lines: list[str]) -> None:
-    """E-mail the secretariat's coordinators a list (ids and organisations only: no personal details)."""
-    coordinators = list(
+def _tell_coordinators(subject: str, text: str, lines: list[str], url: str) -> None:
+    """Tell the secretariat's coordinators, in the app and by e-mail (queued with retries: an e-mail outage
+    delays the message, never loses it), with a list of ids and organisations only: no personal details."""
+    from django.urls import reverse
+
+    from tsunagari.notifications.services import notify
+
+    members = list(
         Membership.objects.filter(
             role=Role.COORDINATOR, is_active=True, organization__is_secretariat=True
-        ).values_list("user__email", flat=True)
+        ).select_related("user", "organization")
     )
-    # Queued with retries (tsunagari/notifications): an e-mail outage delays the message, never loses it.
-    from tsunagari.notifications.services import queue_email
-
-    queue_email(to=coordinators, subject=subject, body="\n".join(lines))
+    if members:
+        path = reverse(url, args=[members[0].organization.slug])
+        notify([m.user for m in members], subject=subject, body=text + "\n" + "\n".join(lines), url=path)
 
 
 def escalate_overdue() -> int:
@@ -57,11 +61,20 @@ def escalate_overdue() -> int:
     due = list(overdue_referrals().filter(escalated_at__isnull=True).select_related("from_org", "to_org"))
     if not due:
         return 0
-    _tell_coordinators(
-        _("[Tsunagari] Referrals without an answer"),
-        [f"#{r.pk}: {r.from_org.name} → {r.to_org.name} ({_('due')} {r.due_on:%Y-%m-%d})" for r in due],
-    )
-    with transaction.atomic():
+    # One transaction: the coordinators are told if and only if these are marked as escalated.
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        _tell_coordinators(
+            _("[Tsunagari] Referrals without an answer"),
+            _(
+                "These referrals passed their response day without an answer. Please ask the receiving "
+                "organisations, or help the sender find another:"
+            ),
+            [
+                f"No. {r.pk}: {r.from_org.name} → {r.to_org.name} ({_('due')} {r.due_on:%Y-%m-%d})"
+                for r in due
+            ],
+            "cases:overdue",
+        )
         for referral in due:
             Referral.objects.filter(pk=referral.pk).update(escalated_at=timezone.now())
             log_action(referral, actor=None, action="cases.referral.escalated", organization=referral.to_org)
@@ -78,11 +91,14 @@ def escalate_unassigned() -> int:
     )
     if not due:
         return 0
-    _tell_coordinators(
-        _("[Tsunagari] Cases still without a lead"),
-        [f"#{c.pk}: {c.opened_by.name} ({c.unassigned_since:%Y-%m-%d})" for c in due],
-    )
-    with transaction.atomic():
+    # One transaction: the coordinators are told if and only if these are marked as escalated.
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        _tell_coordinators(
+            _("[Tsunagari] Cases still without a lead"),
+            _("Nobody has led these cases for some days. Please find a lead in the queue:"),
+            [f"No. {c.pk}: {c.opened_by.name} ({c.unassigned_since:%Y-%m-%d})" for c in due],
+            "cases:case_queue",
+        )
         for case in due:
             Case.objects.filter(pk=case.pk).update(escalated_at=timezone.now())
             log_action(case, actor=None, action="cases.case.escalated", organization=case.opened_by)

@@ -1,7 +1,7 @@
 """Referrals (つなぎ) between organisations: sending on a lawful basis, the recipient's answer, the clock.
 
 Lifecycle: 送付 → 受理 / 辞退 (with a reason) → 対応中 → 完了 (with an outcome), or 取消 by the sender
-before an answer. The recipient sees the case from sending until it declines or the sender cancels.
+before an answer. Every step tells the other side (``handoffs.py``: who is told, in which words). The recipient sees the case from sending until it declines or the sender cancels.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from tsunagari.audit.models import LegalBasis
 from tsunagari.audit.services import log_action
 from tsunagari.orgs.models import Membership, Organization, Role
 
+from . import handoffs
 from .models import Case, Consent, Referral, SharingBasis
 from .notes import EditConflict
 from .selectors import may_share
@@ -104,6 +105,7 @@ def send_referral(
         referral, actor=by, action="cases.referral.sent", legal_basis=legal_basis,
         data={"case": case.pk, "to": to_org.pk, "override": bool(override_reason)},
     )  # fmt: skip
+    handoffs.referral_sent(referral, by=by)
     return referral
 
 
@@ -142,6 +144,7 @@ def accept_referral(
     referral.responded_at = timezone.now()
     referral.save(update_fields=["status", "responded_at"])
     log_action(referral, actor=by, action="cases.referral.accepted")
+    handoffs.referral_answered(referral, by=by)
     return referral
 
 
@@ -158,6 +161,7 @@ def decline_referral(
     referral.save(update_fields=["status", "decline_reason", "decline_note", "responded_at"])
     _end_sharing(referral)
     log_action(referral, actor=by, action="cases.referral.declined", data={"reason": reason})
+    handoffs.referral_answered(referral, by=by)
     return referral
 
 
@@ -172,6 +176,7 @@ def start_referral(
     _move(referral, Status.IN_PROGRESS, expected_status)
     referral.save(update_fields=["status"])
     log_action(referral, actor=by, action="cases.referral.started")
+    handoffs.referral_answered(referral, by=by)
     return referral
 
 
@@ -187,6 +192,7 @@ def complete_referral(
     referral.finished_at = timezone.now()
     referral.save(update_fields=["status", "outcome", "finished_at"])
     log_action(referral, actor=by, action="cases.referral.completed", data={"outcome": outcome})
+    handoffs.referral_answered(referral, by=by)
     return referral
 
 
@@ -204,6 +210,7 @@ def cancel_referral(
     referral.save(update_fields=["status", "finished_at"])
     _end_sharing(referral)
     log_action(referral, actor=by, action="cases.referral.cancelled")
+    handoffs.referral_cancelled(referral, by=by)
     return referral
 
 

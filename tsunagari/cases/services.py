@@ -23,6 +23,7 @@ from tsunagari.audit.services import log_action
 from tsunagari.crypto import blind_index, normalise_for_index
 from tsunagari.orgs.models import Membership, Organization, Role
 
+from . import handoffs
 from .models import Case, Consent, Household, HouseholdMember, Person, SharingBasis
 from .notes import EditConflict
 from .selectors import basis_for, leads, may_share
@@ -371,6 +372,7 @@ def assign_lead(*, by: Membership, case: Case, organization: Organization) -> Ca
         action="cases.case.lead_assigned",
         data={"organization": organization.pk},
     )
+    handoffs.lead_assigned(case, organization, by=by)
     return case
 
 

@@ -313,7 +313,6 @@ def word_scores(text: str) -> dict[uuid.UUID, float]:
     return {index.entries[i].pk: float(scores[i]) for i in np.flatnonzero(scores)}
 
 
-
 def assess_danger(text: str, query_vector: np.ndarray | None = None) -> Assessment:
     """The crisis detector on ``text`` as the navigator runs it: the patterns, and the classifier on the
     text's e5 query embedding and on each of its sentences. Pages other than the navigator (an SOS
@@ -323,6 +322,7 @@ def assess_danger(text: str, query_vector: np.ndarray | None = None) -> Assessme
         query_vector = embed_query(text) if text.strip() else np.zeros(EMBEDDING_DIM, dtype=np.float32)
     pieces = sentences(text)
     return assess(text, query_vector, pieces, embed_queries(pieces) if pieces else None)
+
 
 def navigate(
     text: str,

@@ -3,11 +3,15 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tsunagari.jobs import periodic
 
-from .channels import absolute
+from .channels import absolute, email_body
 from .models import EmailPreference, Notification
 from .services import queue_email
 
@@ -28,10 +32,24 @@ def send_daily_digests() -> str:
     for items in by_user.values():
         recipient = items[0].recipient
         lines = [f"- {n.subject}" + (f"\n  {absolute(n.url)}" if n.url else "") for n in items]
+        with translation.override(settings.LANGUAGE_CODE):
+            text = (
+                ngettext(
+                    "You have %(count)s notification you have not read yet:",
+                    "You have %(count)s notifications you have not read yet:",
+                    len(items),
+                )
+                % {"count": len(items)}
+                + "\n\n"
+                + "\n".join(lines)
+                + "\n\n"
+                + _("Open each one on the site to read what happened and what to do.")
+            )
+            subject = _("[Tsunagari] Your daily digest")
         queue_email(
             to=[recipient.email],
-            subject=_("[Tsunagari] Your daily digest"),
-            body="\n".join(lines),
+            subject=subject,
+            body=email_body(recipient, text, url=reverse("notifications:list")),
             notifications=items,
         )
     return f"queued {len(by_user)} digest(s)"

@@ -18,6 +18,25 @@ def memberships_of(user: User) -> QuerySet[Membership]:
     )
 
 
+def pick_membership(memberships: list[Membership], slug: str | None) -> Membership | None:
+    """Of a person's memberships, the organisation they last worked in (its slug, kept in the session),
+    else their first; None when they have none."""
+    return next(
+        (m for m in memberships if m.organization.slug == slug), memberships[0] if memberships else None
+    )
+
+
+def staff_of(organization: Organization) -> QuerySet[User]:
+    """The people who act on what arrives for an organisation (a referral, a case to lead): its active
+    members with the role staff or higher. Viewers and volunteers are not told of other people's cases."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__organization=organization,
+        memberships__is_active=True,
+        memberships__role__in=[Role.STAFF, Role.ADMIN, Role.COORDINATOR],
+    ).distinct()
+
+
 def members_visible_to(membership: Membership) -> QuerySet[Membership]:
     """The members of the viewer's own organisation; never another organisation's people."""
     return (

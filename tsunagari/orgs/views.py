@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tsunagari.accounts import services as account_services
+from tsunagari.today import today_for
 
 from . import services
 from .access import OrgRequest, org_view
@@ -21,10 +22,12 @@ from .selectors import members_visible_to, organizations_visible_to, pending_inv
 
 @org_view(Role.PARTNER)
 def org_dashboard(request: OrgRequest) -> HttpResponse:
+    """The today view: what waits for this member in this organisation, urgent things first."""
     membership = request.membership
     if membership.role == Role.PARTNER:  # their one task on the platform: tell us what they noticed
         return redirect("watch:sos_new", org_slug=request.org.slug)
-    return render(request, "orgs/organization_dashboard.html", {"membership": membership})
+    context = {"membership": membership, "today": today_for(membership)}
+    return render(request, "orgs/organization_dashboard.html", context)
 
 
 @org_view(Role.ADMIN)

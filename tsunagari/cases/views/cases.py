@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -86,13 +87,13 @@ def case_detail(request: OrgRequest, case_pk: int) -> HttpResponse:
     )
     services.record_case_view(case=case, by=membership)
     may_share = selectors.may_share(membership, case)
+    show_views = request.GET.get("views") == "1"
     context = {
         "case": case,
         "leads": selectors.leads(membership, case),
         "team": case.sharing.filter(revoked_at__isnull=True).select_related("organization", "consent"),
-        "timeline": ActivityLog.objects.filter(object_type="cases.case", object_id=str(case.pk))
-        .select_related("actor", "organization")
-        .order_by("created_at", "id"),
+        "timeline": _timeline(case, show_views=show_views),
+        "show_views": show_views,
         "share_form": ShareForm(case=case, by_org=membership.organization, prefix="share")
         if may_share
         else None,
@@ -114,6 +115,17 @@ def case_detail(request: OrgRequest, case_pk: int) -> HttpResponse:
         else [],
     }
     return render(request, "cases/case_detail.html", context)
+
+
+def _timeline(case: Case, *, show_views: bool) -> QuerySet[ActivityLog]:
+    """The case's history. Openings (閲覧) are most of it and hide what happened, so they are left out
+    unless asked for (?views=1); the activity log keeps them all."""
+    entries = ActivityLog.objects.filter(object_type="cases.case", object_id=str(case.pk))
+    if not show_views:
+        entries = entries.exclude(action__endswith=".viewed")
+    return entries.select_related("actor", "organization").order_by(
+        "created_at", "id"
+    )  # one order across the log's lanes
 
 
 def _assessment_context(case: Case) -> dict:

@@ -1,0 +1,197 @@
+"""What waits for a member today: the figures of the today view (the dashboard) and of the header's badge.
+
+Every figure is a count over a visibility selector (cases/selectors.py, watch/selectors.py), so a member
+never sees a count of things they may not see; a role that sees none of a kind gets no query for it (the
+selectors return ``.none()``). Counts only: no row is loaded, so no name is decrypted. The number of
+queries does not depend on how much is waiting (tests/test_today.py holds both).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, IntegerField, Q, QuerySet, Subquery
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+
+from tsunagari.accounts.models import User
+from tsunagari.cases.models import Case, Referral
+from tsunagari.cases.selectors import (
+    cases_visible_to,
+    inbox_for,
+    open_tasks_for,
+    overdue_referrals,
+    unassigned_queue_for,
+)
+from tsunagari.notifications.models import Notification
+from tsunagari.orgs.models import Membership, Organization, Role
+from tsunagari.orgs.selectors import memberships_of, pick_membership
+from tsunagari.watch import ladder
+from tsunagari.watch.models import Alert, SosReport
+from tsunagari.watch.selectors import alerts_visible_to, sos_for_triage
+
+URGENT_RISKS = [Case.Risk.URGENT, Case.Risk.HIGH]
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: Any  # lazy translation
+    count: int
+    url: str
+    urgent: bool = False
+
+
+@dataclass
+class Today:
+    urgent: list[Figure] = field(default_factory=list)  # shown first, in red, when not zero
+    figures: list[Figure] = field(default_factory=list)  # everything else that waits
+    alerts_by_step: list[Figure] = field(default_factory=list)
+    waiting: int = 0  # what waits for this member's action (the badge): everything above but urgent cases
+
+
+def _high_step() -> int:
+    """Alerts from the home-visit step up are urgent (an urgent contact starts there)."""
+    codes = [step.code for step in ladder.ladder()]
+    return codes.index("home_visit") if "home_visit" in codes else len(codes) - 1
+
+
+class _Count(Subquery):
+    """COUNT(*) of a queryset as a scalar subquery, so that every figure of a page costs one query."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+    output_field = IntegerField()
+
+
+def _count(membership: Membership, querysets: dict[str, QuerySet]) -> dict[str, int]:
+    """Count each queryset, all in one query. A queryset a selector returned empty (``.none()``: the
+    role may not see any) is 0 without asking the database."""
+    counts = dict.fromkeys(querysets, 0)
+    asked = {name: qs for name, qs in querysets.items() if not qs.query.is_empty()}
+    if asked:
+        row = (
+            Organization.objects.filter(pk=membership.organization_id)
+            .annotate(**{name: _Count(qs.order_by().values("pk")) for name, qs in asked.items()})
+            .values(*asked)
+            .get()
+        )
+        counts.update(row)
+    return counts
+
+
+def _waiting(membership: Membership) -> dict[str, QuerySet]:
+    """What waits for this member's action (the badge's number is their sum)."""
+    today = timezone.localdate()
+    tasks = open_tasks_for(membership)
+    return {
+        # An SOS report's alert is the report waiting for triage, counted once (as "sos").
+        "alerts": alerts_visible_to(membership)
+        .filter(acknowledged_at__isnull=True)
+        .exclude(kind=Alert.Kind.SOS),
+        "sos": sos_for_triage(membership).filter(status=SosReport.Status.RECEIVED),
+        "unassigned": unassigned_queue_for(membership),
+        "inbox": inbox_for(membership).filter(status=Referral.Status.SENT),
+        "tasks_today": tasks.filter(due_on=today),
+        "tasks_overdue": tasks.filter(due_on__lt=today),
+    }
+
+
+def waiting_for(membership: Membership, *, unread_of: User | None = None) -> tuple[int, int]:
+    """(unread notifications of ``unread_of``, things waiting for this member's action), in one query."""
+    querysets = _waiting(membership)
+    if unread_of is not None:
+        querysets["unread"] = Notification.objects.filter(recipient=unread_of, read_at__isnull=True)
+    counts = _count(membership, querysets)
+    unread = counts.pop("unread", 0)
+    return unread, sum(counts.values())
+
+
+def today_for(membership: Membership) -> Today:
+    """The today view of one member in one organisation: one query for the counts, one for the alerts by
+    step (staff and up)."""
+    slug = membership.organization.slug
+    today = timezone.localdate()
+    high = _high_step()
+    open_alerts = alerts_visible_to(membership).filter(acknowledged_at__isnull=True)
+    counts = _count(
+        membership,
+        {
+            **_waiting(membership),
+            "urgent_cases": cases_visible_to(membership).filter(
+                status=Case.Status.OPEN, risk__in=URGENT_RISKS
+            ),
+            "urgent_alerts": open_alerts.filter(
+                Q(kind__in=[Alert.Kind.URGENT, Alert.Kind.SOS]) | Q(step__gte=high)
+            ),
+            "inbox_overdue": inbox_for(membership).filter(status=Referral.Status.SENT, due_on__lt=today),
+            "overdue_anywhere": overdue_referrals() if membership.is_coordinator else Referral.objects.none(),
+        },
+    )
+    result = Today(waiting=sum(counts[name] for name in _waiting(membership)))
+    if not membership.has_role(Role.STAFF):
+        return result  # viewers and volunteers see no cases, alerts or referrals here
+
+    alert_url = reverse("watch:alert_list", args=[slug])
+    result.urgent = [
+        Figure(_("Open cases at high or urgent risk"), counts["urgent_cases"],
+               reverse("cases:case_list", args=[slug]), urgent=True),
+        Figure(_("Open alerts at a high step"), counts["urgent_alerts"], alert_url, urgent=True),
+    ]  # fmt: skip
+    if membership.is_coordinator:
+        result.urgent.append(
+            Figure(_("SOS reports waiting for triage"), counts["sos"], reverse("watch:sos_queue", args=[slug]),
+                   urgent=True)
+        )  # fmt: skip
+        result.figures += [
+            Figure(_("Cases without a lead"), counts["unassigned"], reverse("cases:case_queue", args=[slug])),
+            Figure(_("Referrals past their response day (all organisations)"), counts["overdue_anywhere"],
+                   reverse("cases:overdue", args=[slug])),
+        ]  # fmt: skip
+    inbox_url = reverse("cases:inbox", args=[slug])
+    task_url = reverse("cases:task_list", args=[slug])
+    result.figures += [
+        Figure(_("Referrals waiting for your answer"), counts["inbox"], inbox_url),
+        Figure(_("Referrals in your inbox past their response day"), counts["inbox_overdue"], inbox_url),
+        Figure(_("Tasks due today"), counts["tasks_today"], task_url),
+        Figure(_("Tasks overdue"), counts["tasks_overdue"], task_url),
+    ]
+
+    steps = ladder.ladder()
+    by_step: dict[str, Figure] = {}
+    for row in open_alerts.values("kind", "step").annotate(n=Count("pk")).order_by("step", "kind"):
+        step = ladder.TRIAGE if row["kind"] == Alert.Kind.SOS else steps[min(row["step"], len(steps) - 1)]
+        before = by_step.get(step.code)
+        by_step[step.code] = Figure(step.label, (before.count if before else 0) + row["n"], alert_url)
+    result.alerts_by_step = list(by_step.values())
+    return result
+
+
+@dataclass(frozen=True)
+class Badge:
+    unread: int  # notifications not read yet
+    waiting: int  # things waiting for this member's action in ``org_slug`` (the today view's sum)
+    org_slug: str = ""
+
+
+def badge(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: the header's counts on every signed-in page, for the organisation of the page
+    (or, elsewhere, the one the person last worked in). Computed only if the page shows the header."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    def compute() -> Badge:
+        membership = getattr(request, "membership", None)
+        if membership is None:
+            membership = pick_membership(list(memberships_of(user)), request.session.get("current_org"))
+        if membership is None:
+            return Badge(
+                unread=Notification.objects.filter(recipient=user, read_at__isnull=True).count(), waiting=0
+            )
+        unread, waiting = waiting_for(membership, unread_of=user)
+        return Badge(unread=unread, waiting=waiting, org_slug=membership.organization.slug)
+
+    return {"waiting_badge": SimpleLazyObject(compute)}
