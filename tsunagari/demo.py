@@ -265,7 +265,7 @@ def _seed_watch(orgs: dict[str, Organization]) -> None:
         by=staff, supporters=[supporter],
         data={"name": "架空 花子さん", "contact": "0857-00-9999（午前中）", "district": districts["chuo"],
               "person": Person.objects.filter(organization=shakyo).order_by("pk").first(),
-              "legal_basis": "consent", "basis_note": "書面で同意（見守り同意書）", "every_days": 7, "plan": "週1回の電話"},
+              "legal_basis": "consent", "basis_note": "書面で同意（見守り同意書）", "every_days": 7, "plan": "週1回の電話", "usual_method": "phone"},
     )  # fmt: skip
     ume = watch.create_target(
         by=staff, supporters=[supporter],

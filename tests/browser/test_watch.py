@@ -24,8 +24,7 @@ def test_volunteer_records_contacts_on_a_phone_offline_and_after_a_dropped_conne
     context = _phone(browser)
     page = context.new_page()
     _sign_in_with_totp(page, base, demo_server, "supporter@example.jp")
-    page.wait_for_url(re.compile(r"/o/shakyo/$"))
-    page.goto(base + "/o/shakyo/watch/")
+    page.wait_for_url(re.compile(r"/o/shakyo/watch/$"))  # a supporter lands on the people they watch over
     card = page.locator(".watch-card", has_text="架空 梅子さん")
     assert "連絡が遅れています" in card.inner_text()  # the demo's overdue person
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -34,10 +33,9 @@ def test_volunteer_records_contacts_on_a_phone_offline_and_after_a_dropped_conne
     page.wait_for_url(re.compile(r"/watch/people/\d+/contact/$"))
     contact_url = page.url
 
-    # 1. Online: two taps and the entry is stored.
+    # 1. Online: the way and the result, and the entry is stored.
     page.get_by_label("訪問").check()
-    page.get_by_label("変わりなし").check()
-    page.get_by_role("button", name="記録する").click()
+    page.get_by_role("button", name="変わりなし").click()
     page.wait_for_url(re.compile(r"/o/shakyo/watch/$"))
     assert "記録しました" in page.locator(".messages, [role=status], .notice").first.inner_text()
 
@@ -55,17 +53,15 @@ def test_volunteer_records_contacts_on_a_phone_offline_and_after_a_dropped_conne
 
     page.route(re.compile(r".*/contact/$"), drop_the_answer)
     page.get_by_label("声かけ").check()
-    page.get_by_label("変わりなし").check()
-    page.get_by_role("button", name="記録する").click()
+    page.get_by_role("button", name="変わりなし").click()
     page.wait_for_selector("#offline-queue:not([hidden])")
     assert "送信待ちの記録： 1" in page.locator("#offline-queue").inner_text()
 
     # 3. Offline: a second entry is kept on the phone too.
     context.set_offline(True)
     page.get_by_label("LINE").check()
-    page.get_by_label("気になることあり").check()
     page.locator("#id_note").fill("返信が短い")
-    page.get_by_role("button", name="記録する").click()
+    page.get_by_role("button", name="気になることあり").click()
     expect(page.locator("#offline-queue")).to_contain_text("送信待ちの記録： 2")
     kept = page.evaluate("JSON.stringify(Object.assign({}, window.localStorage))")
     assert "client_id" in kept and "梅子" not in kept  # the phone keeps the entries, not the person's name
@@ -132,4 +128,24 @@ def test_secretariat_acknowledges_an_alert_and_watch_pages_pass_axe(browser, dem
     for path in ("/o/jimukyoku/watch/overview/", "/o/jimukyoku/watch/sos/", "/notifications/"):
         page.goto(base + path)
         assert not _axe_violations(page), path
+    context.close()
+
+
+def test_a_supporter_records_a_phone_call_in_two_taps(browser, demo_server):
+    """花子さん is called every week: from the landing page, 「見守りを記録する」 then 「変わりなし」, and it is
+    stored as a phone call; her card offers her number as a tap-to-call link and shows the last result."""
+    base = demo_server.url
+    context = _phone(browser)
+    page = context.new_page()
+    _sign_in_with_totp(page, base, demo_server, "supporter@example.jp")
+    page.wait_for_url(re.compile(r"/o/shakyo/watch/$"))
+    card = page.locator(".watch-card", has_text="架空 花子さん")
+    assert card.get_by_role("link", name="電話をかける").get_attribute("href") == "tel:0857009999"
+    card.get_by_role("link", name="見守りを記録する").click()  # tap 1
+    page.get_by_role("button", name="変わりなし").click()  # tap 2
+    page.wait_for_url(re.compile(r"/o/shakyo/watch/$"))
+    card = page.locator(".watch-card", has_text="架空 花子さん")
+    assert "電話" in card.inner_text() and "変わりなし" in card.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "watch-two-taps-360px")
     context.close()

@@ -3,6 +3,7 @@ ladder climbed by the worker until someone acknowledges, and who sees what."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -276,3 +277,26 @@ def test_the_alert_list_logs_whom_it_names(watch_world, org_b):
     page = client_for(coordinator).get(reverse("watch:alert_list", args=[coordinator.organization.slug]))
     assert target.name not in page.content.decode()
     assert ActivityLog.objects.filter(action="watch.alerts.viewed").count() == before
+
+
+def test_a_supporter_lands_on_their_people_with_the_last_result_and_a_number_to_call(watch_world):
+    volunteer, target = watch_world["volunteer"], watch_world["target"]
+    target.contact, target.usual_method = "0857-00-1234（夕方）", "phone"
+    target.save()
+    client = client_for(volunteer)
+    landing = client.get(reverse("orgs:dashboard", args=["org-a"]))
+    assert landing.status_code == 302 and landing["Location"] == reverse("watch:home", args=["org-a"])
+    services.record_contact(by=volunteer, target=target, method="line", result="concern", note="")
+    home = client.get(reverse("watch:home", args=["org-a"])).content.decode()
+    assert 'href="tel:0857001234"' in home
+    assert str(ContactLog.Method.LINE.label) in home and str(ContactLog.Result.CONCERN.label) in home
+    form = client.get(reverse("watch:contact", args=["org-a", target.pk])).content.decode()
+    assert re.search(r'value="phone"[^>]*checked', form)  # the usual way is ticked: one tap fewer
+
+
+def test_a_place_to_visit_is_not_offered_as_a_number_to_call(watch_world):
+    volunteer, target = watch_world["volunteer"], watch_world["target"]
+    target.contact = "玄関で声かけ（3号棟）"
+    target.save()
+    home = client_for(volunteer).get(reverse("watch:home", args=["org-a"])).content.decode()
+    assert "tel:" not in home.split("watch-cards")[1].split("</ul>")[0]

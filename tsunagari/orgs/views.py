@@ -26,6 +26,8 @@ def org_dashboard(request: OrgRequest) -> HttpResponse:
     membership = request.membership
     if membership.role == Role.PARTNER:  # their one task on the platform: tell us what they noticed
         return redirect("watch:sos_new", org_slug=request.org.slug)
+    if membership.role == Role.VOLUNTEER:  # a supporter's day is the people they watch over
+        return redirect("watch:home", org_slug=request.org.slug)
     context = {"membership": membership, "today": today_for(membership)}
     return render(request, "orgs/organization_dashboard.html", context)
 

@@ -28,7 +28,16 @@ class TargetForm(forms.ModelForm):
 
     class Meta:
         model = WatchTarget
-        fields = ["name", "contact", "district", "legal_basis", "basis_note", "every_days", "plan"]
+        fields = [
+            "name",
+            "contact",
+            "district",
+            "legal_basis",
+            "basis_note",
+            "every_days",
+            "plan",
+            "usual_method",
+        ]
         widgets = {
             "name": forms.TextInput(),
             "contact": forms.TextInput(),

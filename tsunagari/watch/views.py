@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -69,10 +69,15 @@ def _with_due(targets: Sequence[WatchTarget]) -> Sequence[WatchTarget]:
 def home(request: OrgRequest) -> HttpResponse:
     """The supporter's people (and, for staff, the organisation's watch list and open alerts)."""
     membership = request.membership
+    latest = ContactLog.objects.filter(target=OuterRef("pk")).order_by("-contacted_at")
     mine = _with_due(
         list(
             targets_assigned_to(membership)
-            .annotate(last_contact=Max("contacts__contacted_at"))
+            .annotate(
+                last_contact=Max("contacts__contacted_at"),
+                last_method=Subquery(latest.values("method")[:1]),
+                last_result=Subquery(latest.values("result")[:1]),
+            )
             .order_by("pk")
         )
     )
@@ -107,7 +112,7 @@ def contact(request: OrgRequest, target_pk: int) -> HttpResponse:
     """Record a contact: under 30 seconds on a phone; a retry of the same entry is stored once."""
     membership = request.membership
     target = get_object_or_404(targets_contactable_by(membership), pk=target_pk)
-    form = ContactForm(request.POST or None)
+    form = ContactForm(request.POST or None, initial={"method": target.usual_method})
     syncing = request.headers.get(SYNC_HEADER) == "1"
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

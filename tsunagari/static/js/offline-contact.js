@@ -134,14 +134,16 @@
       event.preventDefault();
       var fields = {};
       new FormData(form).forEach(function (value, name) { fields[name] = String(value); });
+      // The result is the button that was tapped (FormData leaves submit buttons out).
+      if (event.submitter && event.submitter.name) fields[event.submitter.name] = event.submitter.value;
       var entry = { url: form.action || window.location.href, fields: fields, at: Date.now(), target: form.dataset.target };
-      var button = form.querySelector("button[type=submit]");
-      if (button) button.disabled = true;
+      var buttons = form.querySelectorAll("button[type=submit]");
+      buttons.forEach(function (b) { b.disabled = true; });
       var keep = function () {
         queue(entry);
         form.reset();
         form.querySelector("input[name=client_id]").value = newId();  // the next entry is a new one
-        if (button) button.disabled = false;
+        buttons.forEach(function (b) { b.disabled = false; });
         render(texts().queued);
       };
       if (!navigator.onLine) { keep(); return; }
@@ -149,7 +151,9 @@
         if (result === "saved") { window.location.assign(entry.next || form.dataset.home); return; }
         if (result === "signed-out") { keep(); render(texts().signIn); return; }
         form.dataset.submitting = "normal";  // invalid: send it the ordinary way to see the errors
-        form.submit();
+        buttons.forEach(function (b) { b.disabled = false; });
+        // requestSubmit keeps the tapped result in what is sent; submit() would leave it out.
+        if (event.submitter && form.requestSubmit) form.requestSubmit(event.submitter); else form.submit();
       }, keep);
     });
   }
