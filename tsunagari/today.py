@@ -175,6 +175,10 @@ class Badge:
     waiting: int  # things waiting for this member's action in ``org_slug`` (the today view's sum)
     org_slug: str = ""
 
+    @property
+    def total(self) -> int:  # shown on the folded menu's button on a phone
+        return self.unread + self.waiting
+
 
 def badge(request: HttpRequest) -> dict[str, Any]:
     """Context processor: the header's counts on every signed-in page, for the organisation of the page

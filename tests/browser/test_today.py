@@ -39,6 +39,10 @@ def test_the_secretariat_lands_on_its_today_view_on_a_phone(browser, demo_server
     sos = today.locator(".today__item", has_text="判断を待っているSOS")
     assert sos.get_by_role("link").get_attribute("href") == "/o/jimukyoku/watch/sos/"
     assert int(sos.locator(".today__count").inner_text()) >= 1  # the demo's SOS report waits
+    # On a phone the header's menus are folded: the menu button carries the count of what waits.
+    toggle = page.locator(".menu-toggle")
+    assert toggle.is_visible() and int(toggle.locator(".badge").inner_text()) >= 1
+    toggle.click()
     assert page.locator(".site-header").get_by_role("link", name=re.compile("対応待ち")).is_visible()
 
     for label, width, scale in [("360px", 360, 2), ("200pct-zoom", 180, 4)]:  # 200 % of a 360 px phone

@@ -39,7 +39,9 @@ def test_admin_changes_a_staff_role_and_ends_a_membership(org_a):
     # Undo.
     client.post(url, {"action": "reactivate"})
     back = client_for(staff).get(reverse("orgs:dashboard", args=[org_a.slug]))
-    assert back.status_code == 302 and back["Location"] == reverse("watch:home", args=[org_a.slug])  # a volunteer now
+    assert back.status_code == 302 and back["Location"] == reverse(
+        "watch:home", args=[org_a.slug]
+    )  # a volunteer now
 
 
 def test_admin_cannot_change_their_own_role(org_a):
