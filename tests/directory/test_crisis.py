@@ -130,6 +130,61 @@ def test_patterns_leave_prevention_and_harmless_words_alone(text):
     assert "suicide" not in pattern_kinds(text) or text.startswith("薬")
 
 
+def test_every_pattern_row_has_its_columns_and_compiles():
+    # A comma in an unquoted regex ({0,3}) silently splits a row: the pattern is cut short and the rest
+    # spills into the note, so the row stops matching what it was written for.
+    import re
+
+    with crisis.PATTERNS_CSV.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows
+    for row in rows:
+        assert None not in row, row
+        assert row["kind"] in crisis.PATTERN_KINDS
+        re.compile(row["pattern"])
+        re.compile(row["unless"] or "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "眠剤を飲まずにずっと取っておいてある",  # a method named without 死, with saving it up
+        "ドアノブにタオルを結んで試した",
+        "窓の隙間をテープでふさいで七輪を置いた",
+        "踏切の前で、一歩踏み出せば終わると思った",
+        "川の一番深いところを探している",
+        "弟から「ごめん、さよなら」と来て電話に出ない",  # someone else: farewell, then unreachable
+        "祖父の机に書き置きがあった",
+        "来週にはもういないから、と友達に言った",  # preparation, farewell
+        "今夜決行する",  # intent
+        "朝、目が覚めなかったらいいのに",  # passive wish
+        "もう何回も頭を壁にぶつけてあざができた",
+        "わしも 早く あの世へ 行きたい",
+        "今日もタヒりたい",
+    ],
+)
+def test_class_patterns_find_methods_farewells_and_worry_without_the_word_death(text):
+    assert "suicide" in pattern_kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "キャンプ用に七輪と炭を車のトランクに積んだ",
+        "ハンモックのロープを梁に結びたい",
+        "雨天決行のイベントです",
+        "退職するので最後の挨拶メールを送った",
+        "祖母の葬儀で最後の挨拶をした",
+        "ホームの端に立って電車を撮影するのは危ない",
+        "海に入っていけば貝がとれる",
+        "目覚ましが鳴っても起きなければ会議に遅れる",
+        "飲み忘れた薬を取っておいてある。薬剤師に聞きたい",
+    ],
+)
+def test_class_patterns_leave_their_harmless_contexts_alone(text):
+    assert "suicide" not in pattern_kinds(text)
+
+
 # --- a message of several sentences: each sentence scored too ------------------------------------------
 
 
