@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from tsunagari.directory.models import Service, ServiceCategory, TaxonomyTerm
@@ -192,21 +192,7 @@ def coverage(*, city: CityTable | None = None, exact: bool = False) -> list[Cove
     by availability. Services with no districts serve the whole city. ``exact`` (secretariat only)
     shows the figures unsuppressed."""
     city = city or city_table()
-    counts: dict[tuple[int, object], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    district_ids = [d.pk for d in city.districts]
-    services = Service.objects.filter(status=Service.Status.ACTIVE, categories__in=city.categories).distinct()
-    availability = dict(services.values_list("pk", "availability"))
-    service_categories = _service_categories(services)
-    service_districts: dict[object, list[int]] = defaultdict(list)
-    for service_id, district_id in Service.districts.through.objects.filter(service__in=services).values_list(
-        "service_id", "district_id"
-    ):
-        service_districts[service_id].append(district_id)
-    for service_id, state in availability.items():
-        covered = service_districts.get(service_id) or district_ids  # no districts: the whole city
-        for category_id in service_categories.get(service_id, ()):
-            for district_id in covered:
-                counts[(district_id, category_id)][state] += 1
+    citywide, local = _covering_services(city.categories)
     shares = _unreached_shares() if exact else {}
     cells = []
     for district in city.districts:
@@ -216,7 +202,7 @@ def coverage(*, city: CityTable | None = None, exact: bool = False) -> list[Cove
             need = Figure(true_need, False, city.table.k) if exact else Figure.of(city.table, key)
             if need.value == 0:  # a hidden figure is listed even when it is 0: skipping it would tell
                 continue
-            found = counts[(district.pk, category.pk)]
+            found = citywide[category.pk] + local[(district.pk, category.pk)]
             cells.append(
                 CoverageCell(
                     district=district, category=category,
@@ -228,12 +214,29 @@ def coverage(*, city: CityTable | None = None, exact: bool = False) -> list[Cove
     return cells
 
 
-def _service_categories(services: QuerySet[Service]) -> dict[object, set[object]]:
-    pairs = ServiceCategory.objects.filter(service__in=services).values_list("service_id", "term_id")
-    result: dict[object, set[object]] = defaultdict(set)
-    for service_id, term_id in pairs:
-        result[service_id].add(term_id)
-    return result
+def _covering_services(
+    categories: Sequence[TaxonomyTerm],
+) -> tuple[defaultdict[object, Counter[str]], defaultdict[tuple[int, object], Counter[str]]]:
+    """Active services per kind of trouble and availability, counted by the database in one GROUP BY
+    (the directory may hold tens of thousands of services): those serving the whole city (no districts)
+    per category, and the others per district × category.
+
+    Each row of the join is one (service, category, district) — both links are unique — so a plain
+    COUNT counts each service once per cell."""
+    rows = (
+        ServiceCategory.objects.filter(service__status=Service.Status.ACTIVE, term__in=categories)
+        .values_list("term_id", "service__availability", "service__districts")
+        .annotate(services=Count("service_id"))
+        .order_by()
+    )
+    citywide: defaultdict[object, Counter[str]] = defaultdict(Counter)
+    local: defaultdict[tuple[int, object], Counter[str]] = defaultdict(Counter)
+    for term_id, availability, district_id, services in rows:
+        if district_id is None:
+            citywide[term_id][availability] += services
+        else:
+            local[(district_id, term_id)][availability] += services
+    return citywide, local
 
 
 def _unreached_shares() -> dict[tuple[int, object], float]:
