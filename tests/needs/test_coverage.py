@@ -163,3 +163,106 @@ def test_the_queries_do_not_grow_with_the_directory_or_the_reports(world):
             copy.districts.set(original.districts.all())
     _random_reports(rng, world["staff"], districts, terms, 200)  # … and ten times the reports
     assert count() == before
+
+
+# --- the tables cached under the tallies' version --------------------------------------------------------
+
+
+@pytest.fixture
+def suppressions(monkeypatch):
+    """How many tables were suppressed (computed) rather than read from the cache."""
+    calls = []
+    real = aggregates.suppress
+
+    def counting(*args, **kwargs):
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(aggregates, "suppress", counting)
+    return calls
+
+
+def _picture():
+    city = aggregates.city_table()
+    return city, aggregates.monthly(city), aggregates.household_types(city)
+
+
+def test_a_new_or_withdrawn_report_shows_at_once_and_nothing_is_recomputed_until_then(
+    world, report, terms, districts, suppressions
+):
+    from tsunagari.needs.services import delete_report, rebuild_tallies
+
+    cell = ("cell", districts["chuo"].pk, terms["food"].pk)
+    report(world["staff"], 30, categories=("food",))
+    _picture()
+    assert len(suppressions) == 3  # city, months, household types
+    city, months, households = _picture()
+    assert len(suppressions) == 3  # the same tallies: all three from the cache
+    assert city.table.shown(cell) == 30 and months.values() == [30] and households.values()[0] == 30
+
+    added = report(world["other_staff"], 12, categories=("food",), household_type="foreign")
+    city, months, households = _picture()
+    assert len(suppressions) == 6
+    assert city.table.shown(cell) == 42 and months.values() == [42]
+    assert households.values()[list(HouseholdType.values).index("foreign")] == 12
+
+    delete_report(by=world["other_staff"], report=added)
+    city, months, _households = _picture()
+    assert city.table.shown(cell) == 30 and months.values() == [30]
+
+    rebuild_tallies()
+    before = len(suppressions)
+    assert _picture()[0].table.shown(cell) == 30
+    assert len(suppressions) == before + 3  # a rebuild is a change too
+    page = client_for(world["viewer"]).get(reverse("needs:dashboard", args=["org-a"])).content.decode()
+    assert len(suppressions) == before + 3  # the page read what was just computed
+    assert ">30<" in page
+
+
+def test_a_different_threshold_is_not_served_from_the_cache(world, report, terms, districts, settings):
+    report(world["staff"], 12, categories=("food",))
+    cell = ("cell", districts["chuo"].pk, terms["food"].pk)
+    assert aggregates.city_table().table.shown(cell) == 12
+    settings.TSUNAGARI_NEEDS_MIN_CELL = 20
+    assert aggregates.city_table().table.shown(cell) is None
+
+
+def test_a_service_change_shows_at_once_beside_cached_tables(world, report, terms, districts, suppressions):
+    report(world["staff"], 30, categories=("food",))
+    food = Service.objects.filter(status=Service.Status.ACTIVE, categories=terms["food"]).distinct()
+    food.update(availability=Service.Availability.ACCEPTING)
+
+    def chuo_food():
+        cells = aggregates.coverage(exact=True)
+        return next(c for c in cells if c.district == districts["chuo"] and c.category == terms["food"])
+
+    def dashboard_row():  # the dashboard's coverage table: districts with the need, covered or not
+        client = client_for(world["viewer"])
+        page = client.get(reverse("needs:dashboard", args=["org-a"])).content.decode()
+        label = f'<th scope="row">{terms["food"].label}</th>'
+        return page[page.index(label) + len(label) :].split("</tr>")[0]
+
+    before = chuo_food()
+    assert before.accepting >= 1 and before.closed == 0
+    assert dashboard_row() == "<td>1</td><td>0</td>"
+    computed = len(suppressions)
+    food.update(availability=Service.Availability.CLOSED)
+    after = chuo_food()
+    assert (after.accepting, after.closed) == (0, before.accepting)  # the services from the directory …
+    assert dashboard_row() == "<td>0</td><td>1</td>"
+    assert len(suppressions) == computed  # … beside the need from the cache
+    new = Service.objects.create(organization=food.first().organization, name="新しい食料支援")
+    new.categories.add(terms["food"])
+    new.districts.add(districts["chuo"])
+    assert chuo_food().accepting == 1
+    assert dashboard_row() == "<td>1</td><td>0</td>"
+
+
+def test_the_cache_survives_a_missing_version_row(world, report, terms, districts):
+    from tsunagari.needs.models import TallyVersion
+
+    TallyVersion.objects.all().delete()  # as after a test's flush
+    report(world["staff"], 30, categories=("food",))
+    assert TallyVersion.objects.count() == 1  # the write made a new one
+    TallyVersion.objects.all().delete()
+    assert aggregates.city_table().table.shown(("cell", districts["chuo"].pk, terms["food"].pk)) == 30

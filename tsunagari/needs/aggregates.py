@@ -8,12 +8,14 @@ subtracted from each other to recover what each one hides. The secretariat sees 
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
@@ -21,10 +23,11 @@ from tsunagari.directory.models import Service, ServiceCategory, TaxonomyTerm
 from tsunagari.directory.selectors import category_terms
 from tsunagari.orgs.models import District
 
-from .models import HouseholdType, NeedReport, NeedTally, SystemFit
+from .models import HouseholdType, NeedReport, NeedTally, SystemFit, TallyVersion
 from .suppression import GRAND, SuppressedTable, col_key, suppress
 
 TOTAL = "total"
+CACHE_SECONDS = 24 * 3600  # tables are recomputed at least daily, whether or not the tallies changed
 
 
 def k_threshold() -> int:
@@ -122,12 +125,34 @@ def city_table(k: int | None = None) -> CityTable:
     k = k or k_threshold()
     districts = list(District.objects.all())
     categories = list(category_terms())
-    cells = {
-        (row["district_id"], row["category_id"]): row["total"]
-        for row in NeedTally.objects.values("district_id", "category_id").annotate(total=Sum("people"))
-    }
-    table = suppress(cells, [d.pk for d in districts], [c.pk for c in categories], k)
-    return CityTable(districts, categories, table)
+    rows, cols = [d.pk for d in districts], [c.pk for c in categories]
+
+    def compute() -> SuppressedTable:
+        cells = {
+            (row["district_id"], row["category_id"]): row["total"]
+            for row in NeedTally.objects.values("district_id", "category_id").annotate(total=Sum("people"))
+        }
+        return suppress(cells, rows, cols, k)
+
+    return CityTable(districts, categories, _cached(("city", k, rows, cols), compute))
+
+
+def _cached(key: tuple, compute: Callable[[], SuppressedTable]) -> SuppressedTable:
+    """A suppressed table from the cache, under the tallies' version token and everything else it is
+    computed from (``key``); computed and stored when the tallies have changed since.
+
+    The token is read before the tallies: a change committed in between is then in the figures stored
+    under the older token, never missing from those under the newer one (services.tallies_changed()
+    commits it with the tallies)."""
+    token = TallyVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    if token is None:  # no version row (a test flushed it): nothing to key the cache by
+        return compute()
+    name = "needs:" + hashlib.sha256(repr((token, key)).encode()).hexdigest()
+    table = cache.get(name)
+    if table is None:
+        table = compute()
+        cache.set(name, table, timeout=CACHE_SECONDS)
+    return table
 
 
 def naive_city_cells() -> dict[tuple[int, object], int]:
@@ -147,20 +172,33 @@ def _shared_total(city: CityTable) -> dict[str, tuple]:
 
 def monthly(city: CityTable) -> Series:
     """Reported people per month, oldest first, suppressed as one line adding up to the grand total."""
-    per_month = dict(NeedTally.objects.values_list("month").annotate(total=Sum("people")).order_by())
-    months = sorted(per_month)
-    if months:
-        months = _every_month(months[0], months[-1])
-    cells = {(m, TOTAL): per_month.get(m, 0) for m in months}
-    table = suppress(cells, months, [TOTAL], city.table.k, **_shared_total(city))
+    shared = _shared_total(city)
+
+    def compute() -> SuppressedTable:
+        per_month = dict(NeedTally.objects.values_list("month").annotate(total=Sum("people")).order_by())
+        months = sorted(per_month)
+        if months:
+            months = _every_month(months[0], months[-1])
+        cells = {(m, TOTAL): per_month.get(m, 0) for m in months}
+        return suppress(cells, months, [TOTAL], city.table.k, **shared)
+
+    table = _cached(("months", city.table.k, list(shared)), compute)
+    months = list(table.rows)
     return Series([m.strftime("%Y-%m") for m in months], table, list(months))
 
 
 def household_types(city: CityTable) -> Series:
-    per_type = dict(NeedTally.objects.values_list("household_type").annotate(total=Sum("people")).order_by())
     keys = list(HouseholdType.values)
-    cells = {(key, TOTAL): per_type.get(key, 0) for key in keys}
-    table = suppress(cells, keys, [TOTAL], city.table.k, **_shared_total(city))
+    shared = _shared_total(city)
+
+    def compute() -> SuppressedTable:
+        per_type = dict(
+            NeedTally.objects.values_list("household_type").annotate(total=Sum("people")).order_by()
+        )
+        cells = {(key, TOTAL): per_type.get(key, 0) for key in keys}
+        return suppress(cells, keys, [TOTAL], city.table.k, **shared)
+
+    table = _cached(("households", city.table.k, keys, list(shared)), compute)
     return Series([str(HouseholdType(key).label) for key in keys], table, keys)
 
 
