@@ -266,3 +266,55 @@ def test_the_cache_survives_a_missing_version_row(world, report, terms, district
     assert TallyVersion.objects.count() == 1  # the write made a new one
     TallyVersion.objects.all().delete()
     assert aggregates.city_table().table.shown(("cell", districts["chuo"].pk, terms["food"].pk)) == 30
+
+
+def test_every_change_coverage_counts_moves_the_directory_token_and_nothing_else_does(
+    world, terms, districts
+):
+    """The token is moved by triggers, whatever writes: a raw change must move it as a form's does (a
+    migration that rebuilds a directory table on SQLite drops them: this fails then)."""
+    from tsunagari.directory.search import index_services
+    from tsunagari.needs.models import DirectoryVersion
+
+    def token():
+        return DirectoryVersion.objects.get(pk=1).token
+
+    service = Service.objects.filter(status=Service.Status.ACTIVE, districts__isnull=False).first()
+    changes = [
+        lambda: Service.objects.filter(pk=service.pk).update(availability=Service.Availability.WAITLIST),
+        lambda: Service.objects.filter(pk=service.pk).update(status=Service.Status.INACTIVE),
+        lambda: service.districts.clear(),
+        lambda: service.districts.add(districts["chuo"]),
+        lambda: ServiceCategory.objects.create(service=service, term=terms["housing"]),
+        lambda: ServiceCategory.objects.filter(service=service, term=terms["housing"]).update(
+            term=terms["food"]
+        ),
+        lambda: ServiceCategory.objects.filter(service=service).delete(),
+        lambda: Service.objects.create(organization=service.organization, name="新しい窓口"),
+        lambda: Service.objects.filter(name="新しい窓口").delete(),
+    ]
+    for number, change in enumerate(changes):
+        before = token()
+        change()
+        assert token() != before, number
+    before = token()
+    Service.objects.filter(pk=service.pk).update(description="説明だけ変わる")
+    index_services([service.pk])  # rewrites the search columns of the same rows
+    assert token() == before
+
+
+def test_coverage_is_counted_once_per_directory_version(world, report, terms, districts, monkeypatch):
+    counted = []
+    real = aggregates._covering_services
+    monkeypatch.setattr(
+        aggregates, "_covering_services", lambda categories: counted.append(1) or real(categories)
+    )
+    report(world["staff"], 30, categories=("food",))
+    aggregates.coverage()
+    aggregates.coverage(exact=True)
+    assert len(counted) == 1
+    Service.objects.filter(categories=terms["food"]).update(availability=Service.Availability.CLOSED)
+    cell = next(
+        c for c in aggregates.coverage() if c.category == terms["food"] and c.district == districts["chuo"]
+    )
+    assert len(counted) == 2 and cell.accepting == 0

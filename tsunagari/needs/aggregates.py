@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -23,11 +24,12 @@ from tsunagari.directory.models import Service, ServiceCategory, TaxonomyTerm
 from tsunagari.directory.selectors import category_terms
 from tsunagari.orgs.models import District
 
-from .models import HouseholdType, NeedReport, NeedTally, SystemFit, TallyVersion
+from .models import DirectoryVersion, HouseholdType, NeedReport, NeedTally, SystemFit, TallyVersion
 from .suppression import GRAND, SuppressedTable, col_key, suppress
 
 TOTAL = "total"
-CACHE_SECONDS = 24 * 3600  # tables are recomputed at least daily, whether or not the tallies changed
+CACHE_SECONDS = 24 * 3600  # recomputed at least daily, whether or not anything changed
+T = TypeVar("T")
 
 
 def k_threshold() -> int:
@@ -134,25 +136,26 @@ def city_table(k: int | None = None) -> CityTable:
         }
         return suppress(cells, rows, cols, k)
 
-    return CityTable(districts, categories, _cached(("city", k, rows, cols), compute))
+    return CityTable(districts, categories, _cached(TallyVersion, ("city", k, rows, cols), compute))
 
 
-def _cached(key: tuple, compute: Callable[[], SuppressedTable]) -> SuppressedTable:
-    """A suppressed table from the cache, under the tallies' version token and everything else it is
-    computed from (``key``); computed and stored when the tallies have changed since.
+def _cached(version: type[TallyVersion | DirectoryVersion], key: tuple, compute: Callable[[], T]) -> T:
+    """What ``compute`` returns, from the cache under the current token of ``version`` (the tallies', or
+    the directory's) and everything else it is computed from (``key``); computed and stored when the
+    token has changed since.
 
-    The token is read before the tallies: a change committed in between is then in the figures stored
-    under the older token, never missing from those under the newer one (services.tallies_changed()
-    commits it with the tallies)."""
-    token = TallyVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    The token is read before the data: a change committed in between is then in what is stored under
+    the older token, never missing from what is stored under the newer one (the token changes in the
+    same transaction as the data)."""
+    token = version.objects.filter(pk=1).values_list("token", flat=True).first()
     if token is None:  # no version row (a test flushed it): nothing to key the cache by
         return compute()
-    name = "needs:" + hashlib.sha256(repr((token, key)).encode()).hexdigest()
-    table = cache.get(name)
-    if table is None:
-        table = compute()
-        cache.set(name, table, timeout=CACHE_SECONDS)
-    return table
+    name = "needs:" + hashlib.sha256(repr((version.__name__, token, key)).encode()).hexdigest()
+    value = cache.get(name)
+    if value is None:
+        value = compute()
+        cache.set(name, value, timeout=CACHE_SECONDS)
+    return value
 
 
 def naive_city_cells() -> dict[tuple[int, object], int]:
@@ -182,7 +185,7 @@ def monthly(city: CityTable) -> Series:
         cells = {(m, TOTAL): per_month.get(m, 0) for m in months}
         return suppress(cells, months, [TOTAL], city.table.k, **shared)
 
-    table = _cached(("months", city.table.k, list(shared)), compute)
+    table = _cached(TallyVersion, ("months", city.table.k, list(shared)), compute)
     months = list(table.rows)
     return Series([m.strftime("%Y-%m") for m in months], table, list(months))
 
@@ -198,7 +201,7 @@ def household_types(city: CityTable) -> Series:
         cells = {(key, TOTAL): per_type.get(key, 0) for key in keys}
         return suppress(cells, keys, [TOTAL], city.table.k, **shared)
 
-    table = _cached(("households", city.table.k, keys, list(shared)), compute)
+    table = _cached(TallyVersion, ("households", city.table.k, keys, list(shared)), compute)
     return Series([str(HouseholdType(key).label) for key in keys], table, keys)
 
 
@@ -230,8 +233,12 @@ def coverage(*, city: CityTable | None = None, exact: bool = False) -> list[Cove
     by availability. Services with no districts serve the whole city. ``exact`` (secretariat only)
     shows the figures unsuppressed."""
     city = city or city_table()
-    citywide, local = _covering_services(city.categories)
-    shares = _unreached_shares() if exact else {}
+    citywide, local = _cached(
+        DirectoryVersion,
+        ("coverage", [c.pk for c in city.categories]),
+        lambda: _covering_services(city.categories),
+    )
+    shares = _cached(TallyVersion, ("unreached shares",), _unreached_shares) if exact else {}
     cells = []
     for district in city.districts:
         for category in city.categories:
@@ -240,7 +247,7 @@ def coverage(*, city: CityTable | None = None, exact: bool = False) -> list[Cove
             need = Figure(true_need, False, city.table.k) if exact else Figure.of(city.table, key)
             if need.value == 0:  # a hidden figure is listed even when it is 0: skipping it would tell
                 continue
-            found = citywide[category.pk] + local[(district.pk, category.pk)]
+            found = citywide.get(category.pk, Counter()) + local.get((district.pk, category.pk), Counter())
             cells.append(
                 CoverageCell(
                     district=district, category=category,

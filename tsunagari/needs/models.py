@@ -116,6 +116,18 @@ class TallyVersion(models.Model):
         return f"tallies {self.token}"
 
 
+class DirectoryVersion(models.Model):
+    """One row whose token the database itself changes whenever what coverage counts changes: a service
+    added, removed, or its status or availability set; a category or district link added, changed or
+    removed (triggers in migrations/0003_directory_version.py, so every write path counts — forms, HSDS
+    and scheme imports, bulk updates). Coverage counts are cached under it (aggregates.py)."""
+
+    token = models.UUIDField(default=uuid.uuid4)
+
+    def __str__(self) -> str:
+        return f"directory {self.token}"
+
+
 class GapIssue(models.Model):
     """はざまの課題: needs no system covers, grouped by the secretariat and followed until solved."""
 
