@@ -186,8 +186,8 @@ def monthly(city: CityTable) -> Series:
         return suppress(cells, months, [TOTAL], city.table.k, **shared)
 
     table = _cached(TallyVersion, ("months", city.table.k, list(shared)), compute)
-    months = list(table.rows)
-    return Series([m.strftime("%Y-%m") for m in months], table, list(months))
+    months = [m for m in table.rows if isinstance(m, date)]  # every row is a month's first day
+    return Series([m.strftime("%Y-%m") for m in months], table, months)
 
 
 def household_types(city: CityTable) -> Series:
