@@ -8,23 +8,28 @@ subtracted from each other to recover what each one hides. The secretariat sees 
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.core.cache import cache
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from tsunagari.directory.models import Service, ServiceCategory, TaxonomyTerm
 from tsunagari.directory.selectors import category_terms
 from tsunagari.orgs.models import District
 
-from .models import HouseholdType, NeedReport, NeedTally, SystemFit
+from .models import DirectoryVersion, HouseholdType, NeedReport, NeedTally, SystemFit, TallyVersion
 from .suppression import GRAND, SuppressedTable, col_key, suppress
 
 TOTAL = "total"
+CACHE_SECONDS = 24 * 3600  # recomputed at least daily, whether or not anything changed
+T = TypeVar("T")
 
 
 def k_threshold() -> int:
@@ -122,12 +127,35 @@ def city_table(k: int | None = None) -> CityTable:
     k = k or k_threshold()
     districts = list(District.objects.all())
     categories = list(category_terms())
-    cells = {
-        (row["district_id"], row["category_id"]): row["total"]
-        for row in NeedTally.objects.values("district_id", "category_id").annotate(total=Sum("people"))
-    }
-    table = suppress(cells, [d.pk for d in districts], [c.pk for c in categories], k)
-    return CityTable(districts, categories, table)
+    rows, cols = [d.pk for d in districts], [c.pk for c in categories]
+
+    def compute() -> SuppressedTable:
+        cells = {
+            (row["district_id"], row["category_id"]): row["total"]
+            for row in NeedTally.objects.values("district_id", "category_id").annotate(total=Sum("people"))
+        }
+        return suppress(cells, rows, cols, k)
+
+    return CityTable(districts, categories, _cached(TallyVersion, ("city", k, rows, cols), compute))
+
+
+def _cached(version: type[TallyVersion | DirectoryVersion], key: tuple, compute: Callable[[], T]) -> T:
+    """What ``compute`` returns, from the cache under the current token of ``version`` (the tallies', or
+    the directory's) and everything else it is computed from (``key``); computed and stored when the
+    token has changed since.
+
+    The token is read before the data: a change committed in between is then in what is stored under
+    the older token, never missing from what is stored under the newer one (the token changes in the
+    same transaction as the data)."""
+    token = version.objects.filter(pk=1).values_list("token", flat=True).first()
+    if token is None:  # no version row (a test flushed it): nothing to key the cache by
+        return compute()
+    name = "needs:" + hashlib.sha256(repr((version.__name__, token, key)).encode()).hexdigest()
+    value = cache.get(name)
+    if value is None:
+        value = compute()
+        cache.set(name, value, timeout=CACHE_SECONDS)
+    return value
 
 
 def naive_city_cells() -> dict[tuple[int, object], int]:
@@ -147,20 +175,33 @@ def _shared_total(city: CityTable) -> dict[str, tuple]:
 
 def monthly(city: CityTable) -> Series:
     """Reported people per month, oldest first, suppressed as one line adding up to the grand total."""
-    per_month = dict(NeedTally.objects.values_list("month").annotate(total=Sum("people")).order_by())
-    months = sorted(per_month)
-    if months:
-        months = _every_month(months[0], months[-1])
-    cells = {(m, TOTAL): per_month.get(m, 0) for m in months}
-    table = suppress(cells, months, [TOTAL], city.table.k, **_shared_total(city))
-    return Series([m.strftime("%Y-%m") for m in months], table, list(months))
+    shared = _shared_total(city)
+
+    def compute() -> SuppressedTable:
+        per_month = dict(NeedTally.objects.values_list("month").annotate(total=Sum("people")).order_by())
+        months = sorted(per_month)
+        if months:
+            months = _every_month(months[0], months[-1])
+        cells = {(m, TOTAL): per_month.get(m, 0) for m in months}
+        return suppress(cells, months, [TOTAL], city.table.k, **shared)
+
+    table = _cached(TallyVersion, ("months", city.table.k, list(shared)), compute)
+    months = [m for m in table.rows if isinstance(m, date)]  # every row is a month's first day
+    return Series([m.strftime("%Y-%m") for m in months], table, months)
 
 
 def household_types(city: CityTable) -> Series:
-    per_type = dict(NeedTally.objects.values_list("household_type").annotate(total=Sum("people")).order_by())
     keys = list(HouseholdType.values)
-    cells = {(key, TOTAL): per_type.get(key, 0) for key in keys}
-    table = suppress(cells, keys, [TOTAL], city.table.k, **_shared_total(city))
+    shared = _shared_total(city)
+
+    def compute() -> SuppressedTable:
+        per_type = dict(
+            NeedTally.objects.values_list("household_type").annotate(total=Sum("people")).order_by()
+        )
+        cells = {(key, TOTAL): per_type.get(key, 0) for key in keys}
+        return suppress(cells, keys, [TOTAL], city.table.k, **shared)
+
+    table = _cached(TallyVersion, ("households", city.table.k, keys, list(shared)), compute)
     return Series([str(HouseholdType(key).label) for key in keys], table, keys)
 
 
@@ -192,22 +233,12 @@ def coverage(*, city: CityTable | None = None, exact: bool = False) -> list[Cove
     by availability. Services with no districts serve the whole city. ``exact`` (secretariat only)
     shows the figures unsuppressed."""
     city = city or city_table()
-    counts: dict[tuple[int, object], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    district_ids = [d.pk for d in city.districts]
-    services = Service.objects.filter(status=Service.Status.ACTIVE, categories__in=city.categories).distinct()
-    availability = dict(services.values_list("pk", "availability"))
-    service_categories = _service_categories(services)
-    service_districts: dict[object, list[int]] = defaultdict(list)
-    for service_id, district_id in Service.districts.through.objects.filter(service__in=services).values_list(
-        "service_id", "district_id"
-    ):
-        service_districts[service_id].append(district_id)
-    for service_id, state in availability.items():
-        covered = service_districts.get(service_id) or district_ids  # no districts: the whole city
-        for category_id in service_categories.get(service_id, ()):
-            for district_id in covered:
-                counts[(district_id, category_id)][state] += 1
-    shares = _unreached_shares() if exact else {}
+    citywide, local = _cached(
+        DirectoryVersion,
+        ("coverage", [c.pk for c in city.categories]),
+        lambda: _covering_services(city.categories),
+    )
+    shares = _cached(TallyVersion, ("unreached shares",), _unreached_shares) if exact else {}
     cells = []
     for district in city.districts:
         for category in city.categories:
@@ -216,7 +247,7 @@ def coverage(*, city: CityTable | None = None, exact: bool = False) -> list[Cove
             need = Figure(true_need, False, city.table.k) if exact else Figure.of(city.table, key)
             if need.value == 0:  # a hidden figure is listed even when it is 0: skipping it would tell
                 continue
-            found = counts[(district.pk, category.pk)]
+            found = citywide.get(category.pk, Counter()) + local.get((district.pk, category.pk), Counter())
             cells.append(
                 CoverageCell(
                     district=district, category=category,
@@ -228,12 +259,29 @@ def coverage(*, city: CityTable | None = None, exact: bool = False) -> list[Cove
     return cells
 
 
-def _service_categories(services: QuerySet[Service]) -> dict[object, set[object]]:
-    pairs = ServiceCategory.objects.filter(service__in=services).values_list("service_id", "term_id")
-    result: dict[object, set[object]] = defaultdict(set)
-    for service_id, term_id in pairs:
-        result[service_id].add(term_id)
-    return result
+def _covering_services(
+    categories: Sequence[TaxonomyTerm],
+) -> tuple[defaultdict[object, Counter[str]], defaultdict[tuple[int, object], Counter[str]]]:
+    """Active services per kind of trouble and availability, counted by the database in one GROUP BY
+    (the directory may hold tens of thousands of services): those serving the whole city (no districts)
+    per category, and the others per district × category.
+
+    Each row of the join is one (service, category, district) — both links are unique — so a plain
+    COUNT counts each service once per cell."""
+    rows = (
+        ServiceCategory.objects.filter(service__status=Service.Status.ACTIVE, term__in=categories)
+        .values_list("term_id", "service__availability", "service__districts")
+        .annotate(services=Count("service_id"))
+        .order_by()
+    )
+    citywide: defaultdict[object, Counter[str]] = defaultdict(Counter)
+    local: defaultdict[tuple[int, object], Counter[str]] = defaultdict(Counter)
+    for term_id, availability, district_id, services in rows:
+        if district_id is None:
+            citywide[term_id][availability] += services
+        else:
+            local[(district_id, term_id)][availability] += services
+    return citywide, local
 
 
 def _unreached_shares() -> dict[tuple[int, object], float]:

@@ -3,6 +3,8 @@ tallies (what every aggregate page reads), and gap issues (はざまの課題) t
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -98,6 +100,32 @@ class NeedTally(models.Model):
 
     def __str__(self) -> str:
         return f"tally {self.month} {self.district_id} {self.category_id}"
+
+
+class TallyVersion(models.Model):
+    """One row whose token changes, in the same transaction, whenever any tally does (services.py). The
+    aggregates computed from the tallies are cached under it (aggregates.py), so a new or withdrawn
+    report shows at once and nothing is recomputed until one comes.
+
+    A random token rather than a counter: a database restored from a backup, or emptied by a test, never
+    meets cached figures of another state under the same number."""
+
+    token = models.UUIDField(default=uuid.uuid4)
+
+    def __str__(self) -> str:
+        return f"tallies {self.token}"
+
+
+class DirectoryVersion(models.Model):
+    """One row whose token the database itself changes whenever what coverage counts changes: a service
+    added, removed, or its status or availability set; a category or district link added, changed or
+    removed (triggers in migrations/0003_directory_version.py, so every write path counts — forms, HSDS
+    and scheme imports, bulk updates). Coverage counts are cached under it (aggregates.py)."""
+
+    token = models.UUIDField(default=uuid.uuid4)
+
+    def __str__(self) -> str:
+        return f"directory {self.token}"
 
 
 class GapIssue(models.Model):

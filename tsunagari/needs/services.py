@@ -3,6 +3,7 @@ the gap issues the secretariat raises from them."""
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from tsunagari.directory.models import TaxonomyTerm
 from tsunagari.orgs.models import Membership, Organization, Role
 from tsunagari.text.personal_data import find_personal_data
 
-from .models import GapIssue, GapIssueEntry, NeedReport, NeedTally
+from .models import GapIssue, GapIssueEntry, NeedReport, NeedTally, TallyVersion
 
 TallyKey = tuple[date, int, Any, str, str]  # month, district, category, household type, system fit
 
@@ -141,6 +142,7 @@ def _add_to_tallies(people: dict[TallyKey, int], *, sign: int) -> None:
 
 
 def _add_counts(people: Counter[TallyKey], reports: Counter[TallyKey], *, sign: int) -> None:
+    tallies_changed()
     for key, amount in people.items():
         month, district_id, category_id, household_type, system_fit = key
         cell = NeedTally.objects.filter(
@@ -162,9 +164,17 @@ def _add_counts(people: Counter[TallyKey], reports: Counter[TallyKey], *, sign: 
         NeedTally.objects.filter(reports__lte=0).delete()
 
 
+def tallies_changed() -> None:
+    """Give the tallies a new version token (in the caller's transaction): the aggregates cached under
+    the old one are no longer read (aggregates.py). Every write to the tallies calls this."""
+    if not TallyVersion.objects.filter(pk=1).update(token=uuid.uuid4()):
+        TallyVersion.objects.get_or_create(pk=1)  # the row is gone (a test flushed it): a new token
+
+
 @transaction.atomic
 def rebuild_tallies() -> int:
     """Recount every tally from the reports in one statement (after a bulk load, or to check them)."""
+    tallies_changed()
     NeedTally.objects.all().delete()
     tally, report, through = (
         NeedTally._meta.db_table,
