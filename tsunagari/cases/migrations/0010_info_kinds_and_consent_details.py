@@ -119,6 +119,12 @@ class Migration(migrations.Migration):
             name='kinds',
             field=models.ManyToManyField(blank=True, related_name='bases', to='cases.infokind', verbose_name='kinds of information'),
         ),
+        # A default first, so that migrating back can add the column again to existing rows.
+        migrations.AlterField(
+            model_name='consent',
+            name='info_kinds',
+            field=models.CharField(default='', max_length=200, verbose_name='kinds of information'),
+        ),
         migrations.RunPython(seed_kinds_and_carry_consents_over, back_to_codes),
         migrations.RemoveField(
             model_name='consent',
