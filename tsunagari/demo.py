@@ -403,7 +403,9 @@ def _seed_people(shakyo: Organization, *, npo: Organization) -> None:
         by=staff, case=case, to_org=npo, consent=consent,
         message="外出のきっかけづくりと、月1回の訪問をお願いしたいです。午前中なら電話に出られます。",
     )  # fmt: skip
-    npo_staff = Membership.objects.filter(organization=npo, role__in=[Role.STAFF, Role.ADMIN]).order_by("pk").first()
+    npo_staff = (
+        Membership.objects.filter(organization=npo, role__in=[Role.STAFF, Role.ADMIN]).order_by("pk").first()
+    )
     if npo_staff is not None:
         accept_referral(referral=referral, by=npo_staff)
 

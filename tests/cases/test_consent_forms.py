@@ -219,3 +219,28 @@ def test_birth_date_is_optional_and_labelled(db):
         assert str(form.fields["birth_date"].label) == "Date of birth"
     with translation.override("ja"):
         assert str(form.fields["birth_date"].label) == "生年月日"
+
+
+def test_a_coordinator_who_sees_part_of_a_case_is_not_told_the_name_by_the_consent_choices(
+    setting, world, org_b
+):
+    lead, _other, person, case = setting
+    coordinator = world["coordinator"]
+    services.record_consent(
+        by=lead, person=person, recipients=[org_b], info_kinds=["contact"], method="written", purpose="-"
+    )
+    # The secretariat takes part on a meeting that shared the situation only (created directly: the rule
+    # does not let an organisation share with itself).
+    basis = SharingBasis.objects.create(
+        case=case,
+        organization=coordinator.organization,
+        legal_basis=LegalBasis.SUPPORT_MEETING,
+        reason="会議",
+        granted_by=lead.user,
+    )
+    basis.kinds.set(["situation"])
+    url = reverse("cases:case_detail", args=[coordinator.organization.slug, case.pk])
+    page = client_for(coordinator).get(url).content.decode()
+    assert "外出が減った" in page and "架空 花子" not in page and f"#{person.pk}: " in page
+    lead_page = client_for(lead).get(reverse("cases:case_detail", args=[lead.organization.slug, case.pk]))
+    assert "架空 花子: " in lead_page.content.decode()

@@ -141,8 +141,9 @@ class ConsentForm(forms.Form):
 
 
 def _narrow_to_case(
-    form: forms.Form, *, case: Case, by_org: Organization, organization_field: str, coordinator: bool
-) -> None:
+    form: forms.Form, *, case: Case, by_org: Organization, organization_field: str, coordinator: bool,
+    show_names: bool,
+) -> None:  # fmt: skip
     """Other active organisations as recipients; the live consents of the case's people; the bases without
     consent this member may use (services.check_sharing_basis: 支援会議 and 協議会 for coordinators only)."""
     from .disclosure import case_people
@@ -152,7 +153,10 @@ def _narrow_to_case(
     consents = Consent.objects.filter(person__in=case_people([case])[case.pk], withdrawn_at__isnull=True)
     field = form.fields["consent"]
     field.queryset = consents.select_related("person")  # type: ignore[attr-defined]
-    field.label_from_instance = lambda c: f"{c.person.name}: {c.given_on:%Y-%m-%d} ({c.get_method_display()})"  # type: ignore[attr-defined]
+    # A coordinator may share a case it sees only in part: the person's name only when it is shown to them.
+    field.label_from_instance = lambda c: (  # type: ignore[attr-defined]
+        f"{c.person.name if show_names else '#' + str(c.person_id)}: {c.given_on:%Y-%m-%d} ({c.get_method_display()})"
+    )
     basis = cast(forms.ChoiceField, form.fields["legal_basis"])
     if not coordinator:
         choices = cast(list[tuple[str, Any]], basis.choices)
@@ -197,11 +201,22 @@ class ShareForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, case: Case, by_org: Organization, coordinator: bool, **kwargs: Any
+        self,
+        *args: Any,
+        case: Case,
+        by_org: Organization,
+        coordinator: bool,
+        show_names: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         _narrow_to_case(
-            self, case=case, by_org=by_org, organization_field="organization", coordinator=coordinator
+            self,
+            case=case,
+            by_org=by_org,
+            organization_field="organization",
+            coordinator=coordinator,
+            show_names=show_names,
         )
 
 
@@ -230,10 +245,23 @@ class ReferralForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, case: Case, by_org: Organization, coordinator: bool, **kwargs: Any
+        self,
+        *args: Any,
+        case: Case,
+        by_org: Organization,
+        coordinator: bool,
+        show_names: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        _narrow_to_case(self, case=case, by_org=by_org, organization_field="to_org", coordinator=coordinator)
+        _narrow_to_case(
+            self,
+            case=case,
+            by_org=by_org,
+            organization_field="to_org",
+            coordinator=coordinator,
+            show_names=show_names,
+        )
 
 
 class SharingReviewForm(forms.Form):

@@ -104,6 +104,7 @@ def _case_page(request: OrgRequest, case: Case, consent_form: ConsentForm | None
         persons_visible_to(membership).filter(pk__in=disclosure.case_people([case])[case.pk]).order_by("pk")
     )
     coordinator = membership.is_coordinator
+    names = seen.shows["person_name"]  # the consent choices name the person only if they are shown
     context = {
         "case": case,
         "shows": seen.shows,
@@ -115,12 +116,20 @@ def _case_page(request: OrgRequest, case: Case, consent_form: ConsentForm | None
         .select_related("actor", "organization")
         .order_by("seq"),
         "share_form": ShareForm(
-            case=case, by_org=membership.organization, coordinator=coordinator, prefix="share"
+            case=case,
+            by_org=membership.organization,
+            coordinator=coordinator,
+            show_names=names,
+            prefix="share",
         )
         if may_share
         else None,
         "referral_form": ReferralForm(
-            case=case, by_org=membership.organization, coordinator=coordinator, prefix="refer"
+            case=case,
+            by_org=membership.organization,
+            coordinator=coordinator,
+            show_names=names,
+            prefix="refer",
         )
         if may_share
         else None,
