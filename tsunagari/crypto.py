@@ -147,4 +147,7 @@ class EncryptedDateField(EncryptedTextField):
     def formfield(self, **kwargs: Any) -> Any:
         from django import forms
 
-        return forms.DateField(**{"widget": forms.DateInput(attrs={"type": "date"}), **kwargs})
+        # Through Field.formfield (not TextField's), so the form field gets the model field's label and
+        # `required=not blank` like any date field, with a date widget instead of a textarea.
+        defaults = {"form_class": forms.DateField, "widget": forms.DateInput(attrs={"type": "date"})}
+        return models.Field.formfield(self, **{**defaults, **kwargs})

@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from tsunagari.accounts.models import User
 from tsunagari.cases.assessments import record_assessment
-from tsunagari.cases.models import Case, HouseholdMember
-from tsunagari.cases.services import create_household, open_case, register_person
+from tsunagari.cases.models import Case, Consent, HouseholdMember
+from tsunagari.cases.referrals import accept_referral, send_referral
+from tsunagari.cases.services import create_household, open_case, record_consent, register_person
 from tsunagari.directory.hsds import import_package
 from tsunagari.directory.models import DirectoryOrganization, Service
 from tsunagari.directory.schemes import import_schemes
@@ -242,7 +243,7 @@ def _seed(*, password: str, progress: Callable[[str], None]) -> bool:
         if any(role in ROLES_REQUIRING_MFA for _slug, role in spec_user.roles):
             TOTP.activate(user, generate_totp_secret())
             RecoveryCodes.activate(user)
-    _seed_people(orgs["shakyo"])
+    _seed_people(orgs["shakyo"], npo=orgs["yorisoi"])
     _seed_needs(orgs)
     _seed_watch(orgs)
     return True
@@ -406,8 +407,10 @@ def _seed_needs(orgs: dict[str, Organization]) -> None:
     )  # fmt: skip
 
 
-def _seed_people(shakyo: Organization) -> None:
-    """A fictional household supported by the social welfare council (all details invented)."""
+def _seed_people(shakyo: Organization, *, npo: Organization) -> None:
+    """A fictional household supported by the social welfare council (all details invented). 花子's case is
+    referred to the NPO under her written consent for 氏名・連絡先, 住所 and 状況・困りごと only, and accepted:
+    the NPO sees her phone and address and the situation, never the assessments."""
     staff = Membership.objects.get(
         organization=shakyo, role=Role.STAFF, user__email="staff@shakyo.example.jp"
     )
@@ -442,6 +445,20 @@ def _seed_people(shakyo: Organization) -> None:
             by=staff, case=case, instrument="ucla3_ja_national_survey",
             answers={f"q{i + 1}": value for i, value in enumerate(answers)}, on=on,
         )  # fmt: skip
+    consent = record_consent(
+        by=staff, person=hanako, recipients=[npo], info_kinds=["contact", "address", "situation"],
+        method=Consent.Method.WRITTEN, purpose="よりそいネットの訪問・同行支援のため（本人に説明済み）",
+        given_on=today - timedelta(days=3),
+    )  # fmt: skip
+    referral = send_referral(
+        by=staff, case=case, to_org=npo, consent=consent,
+        message="外出のきっかけづくりと、月1回の訪問をお願いしたいです。午前中なら電話に出られます。",
+    )  # fmt: skip
+    npo_staff = (
+        Membership.objects.filter(organization=npo, role__in=[Role.STAFF, Role.ADMIN]).order_by("pk").first()
+    )
+    if npo_staff is not None:
+        accept_referral(referral=referral, by=npo_staff)
 
 
 def totp_secret(user: User) -> str | None:

@@ -24,10 +24,13 @@ def test_register_open_consent_share_and_withdraw_through_the_pages(shared_case,
     lead_client.post(
         reverse("cases:consent_record", args=[lead.organization.slug, case.pk]),
         {
+            "consent-person": case.person.pk,
             "consent-recipients": [org_b.pk],
             "consent-info_kinds": ["contact", "situation"],
+            "consent-purpose": "就労支援のため",
             "consent-method": "verbal",
             "consent-witness": "架空 次郎",
+            "consent-given_on": "2026-04-01",
         },
     )
     consent = case.person.consents.get()

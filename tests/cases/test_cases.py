@@ -38,7 +38,7 @@ def test_lead_sees_others_do_not(setting, world):
 def test_consent_shares_and_withdrawal_hides_at_once(setting):
     lead, other, person, case = setting
     consent = services.record_consent(
-        by=lead, person=person, recipients=[other.organization], info_kinds=["contact", "situation"],
+        by=lead, person=person, recipients=[other.organization], purpose="支援のため", info_kinds=["contact", "situation"],
         method=Consent.Method.VERBAL, witness="架空 次郎",
     )  # fmt: skip
     services.share_case(
@@ -53,7 +53,7 @@ def test_consent_shares_and_withdrawal_hides_at_once(setting):
 def test_expired_consent_no_longer_shares(setting):
     lead, other, person, case = setting
     consent = services.record_consent(
-        by=lead, person=person, recipients=[other.organization], info_kinds=["contact"], method="written",
+        by=lead, person=person, recipients=[other.organization], purpose="支援のため", info_kinds=["contact"], method="written",
         valid_until=timezone.localdate() + timedelta(days=1),
     )  # fmt: skip
     services.share_case(
@@ -66,31 +66,35 @@ def test_expired_consent_no_longer_shares(setting):
 def test_sharing_needs_a_basis_that_covers_the_recipient(setting, org_b, secretariat):
     lead, other, person, case = setting
     consent = services.record_consent(
-        by=lead, person=person, recipients=[secretariat], info_kinds=["contact"], method="written"
+        by=lead,
+        person=person,
+        recipients=[secretariat],
+        purpose="支援のため",
+        info_kinds=["contact"],
+        method="written",
     )
     with pytest.raises(ValidationError):
         services.share_case(
             by=lead, case=case, organization=org_b, legal_basis=LegalBasis.CONSENT, consent=consent
         )
-    with pytest.raises(ValidationError):
-        services.share_case(by=lead, case=case, organization=org_b, legal_basis=LegalBasis.SUPPORT_MEETING)
-    with pytest.raises(PermissionDenied):  # protecting life without consent: coordinators only
+    with pytest.raises(
+        PermissionDenied
+    ):  # 支援会議: the secretariat's coordinators only, whatever the reason
         services.share_case(
-            by=lead,
-            case=case,
-            organization=org_b,
-            legal_basis=LegalBasis.VITAL_INTEREST,
-            reason="連絡が取れない",
-        )
+            by=lead, case=case, organization=org_b, legal_basis=LegalBasis.SUPPORT_MEETING, reason="会議で決定",
+            kinds=["contact"],
+        )  # fmt: skip
+    with pytest.raises(ValidationError):  # protecting life: a reason is required
+        services.share_case(by=lead, case=case, organization=org_b, legal_basis=LegalBasis.VITAL_INTEREST)
     with pytest.raises(ValidationError):
         services.share_case(by=lead, case=case, organization=org_b, legal_basis=LegalBasis.NONE)
     assert list(cases_visible_to(other)) == []
 
 
-def test_support_meeting_basis_ends_on_its_date(setting):
-    lead, other, _person, case = setting
+def test_support_meeting_basis_ends_on_its_date(setting, world):
+    _lead, other, _person, case = setting
     services.share_case(
-        by=lead, case=case, organization=other.organization, legal_basis=LegalBasis.SUPPORT_MEETING,
+        by=world["coordinator"], case=case, kinds=["situation"], organization=other.organization, legal_basis=LegalBasis.SUPPORT_MEETING,
         reason="支援会議（2026年11月）で検討", ends_on=timezone.localdate(),
     )  # fmt: skip
     assert basis_for(other, case) == LegalBasis.SUPPORT_MEETING
@@ -104,7 +108,12 @@ def test_verbal_consent_needs_a_witness(setting):
     lead, other, person, _case = setting
     with pytest.raises(ValidationError):
         services.record_consent(
-            by=lead, person=person, recipients=[other.organization], info_kinds=["contact"], method="verbal"
+            by=lead,
+            person=person,
+            recipients=[other.organization],
+            purpose="支援のため",
+            info_kinds=["contact"],
+            method="verbal",
         )
 
 

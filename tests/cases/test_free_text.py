@@ -40,7 +40,7 @@ NON_PERSONAL: dict[str, str] = {
     "directory": "the public service directory (published, HSDS); no residents' data",
     "cases.Person.kana_birth_index": "a blind index (keyed hash)",
     "cases.Person.phone_index": "a blind index (keyed hash)",
-    "cases.Consent.info_kinds": "codes of kinds of information",
+    "cases.InfoKind": "reference data: the names of the kinds of information (seeded, not typed)",
     "cases.Assessment.instrument": "the instrument's code",
     "cases.Assessment.label": "the instrument's label for the score (not typed)",
     "needs.NeedReport.description": "refused when it contains personal data (needs.services.check_description)",
@@ -117,8 +117,8 @@ def test_reasons_and_notes_on_legal_bases_are_not_in_a_dump(referral_world, worl
         note="本人の妹 架空さくらさんが同居を始めた",
     )  # fmt: skip
     services.share_case(
-        by=lead, case=case, organization=org_b, legal_basis=LegalBasis.SUPPORT_MEETING,
-        reason="支援会議で架空花子さんの件を共有（0857-33-4444）",
+        by=coordinator, case=case, organization=org_b, legal_basis=LegalBasis.SUPPORT_MEETING,
+        reason="支援会議で架空花子さんの件を共有（0857-33-4444）", kinds=["situation"],
     )  # fmt: skip
     watch.create_target(
         by=lead, supporters=[],
@@ -144,6 +144,7 @@ def test_a_decline_note_goes_through_the_form(referral_world, world, org_b, note
         by=lead,
         person=case.person,
         recipients=[org_b],
+        purpose="支援のため",
         info_kinds=["contact"],
         method="verbal",
         witness="立会 人",
@@ -165,7 +166,7 @@ def test_referral_texts_refuse_nul_bytes_and_overlong_text(referral_world, org_b
     lead, case = referral_world
     data = {"refer-to_org": org_b.pk, "refer-message": "至急", "refer-legal_basis": "vital_interest",
             "refer-override_reason": "緊急のため", f"refer-{field}": bad}  # fmt: skip
-    form = ReferralForm(data, case=case, by_org=lead.organization, prefix="refer")
+    form = ReferralForm(data, case=case, by_org=lead.organization, coordinator=True, prefix="refer")
     assert not form.is_valid() and field in form.errors
 
 
@@ -173,15 +174,16 @@ def test_referral_texts_refuse_nul_bytes_and_overlong_text(referral_world, org_b
 def test_sharing_reason_refuses_nul_bytes_and_overlong_text(referral_world, org_b, bad):
     lead, case = referral_world
     data = {"share-organization": org_b.pk, "share-legal_basis": "support_meeting", "share-reason": bad}
-    form = ShareForm(data, case=case, by_org=lead.organization, prefix="share")
+    form = ShareForm(data, case=case, by_org=lead.organization, coordinator=True, prefix="share")
     assert not form.is_valid() and "reason" in form.errors
 
 
 def test_the_data_migration_encrypts_existing_plain_rows(referral_world, world, org_b):
     lead, case = referral_world
     basis = services.share_case(
-        by=lead, case=case, organization=org_b, legal_basis=LegalBasis.SUPPORT_MEETING, reason="x"
-    )
+        by=world["coordinator"], case=case, organization=org_b, legal_basis=LegalBasis.SUPPORT_MEETING, reason="x",
+        kinds=["situation"],
+    )  # fmt: skip
     with connection.cursor() as cursor:  # as before the migration: plain text in the column
         cursor.execute("UPDATE cases_sharingbasis SET reason = %s WHERE id = %s", ["架空 平文", basis.pk])
     migration = import_module("tsunagari.cases.migrations.0009_encrypt_free_text_on_legal_bases")
@@ -197,11 +199,12 @@ def test_key_rotation_covers_every_encrypted_field(referral_world, world, org_b,
 
     lead, case = referral_world
     services.share_case(
-        by=lead,
+        by=world["coordinator"],
         case=case,
         organization=org_b,
         legal_basis=LegalBasis.SUPPORT_MEETING,
         reason="支援会議で共有",
+        kinds=["situation"],
     )
     watch.create_target(
         by=lead, supporters=[],

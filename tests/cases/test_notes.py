@@ -19,11 +19,12 @@ def shared(world, org_b):
     person = services.register_person(by=lead, data={"name": "架空 花子"})
     case = services.open_case(by=lead, person=person)
     services.share_case(
-        by=lead,
+        by=world["coordinator"],
         case=case,
         organization=org_b,
         legal_basis=LegalBasis.SUPPORT_MEETING,
         reason="支援会議で検討",
+        kinds=["situation"],
     )
     return lead, other, case
 
@@ -121,7 +122,12 @@ def test_inbox_and_queue_query_counts_do_not_grow(world, org_b, django_assert_nu
         person = services.register_person(by=lead, data={"name": f"架空 {i}"})
         case = services.open_case(by=lead, person=person)
         consent = services.record_consent(
-            by=lead, person=person, recipients=[org_b], info_kinds=["contact"], method="written"
+            by=lead,
+            person=person,
+            recipients=[org_b],
+            purpose="支援のため",
+            info_kinds=["contact"],
+            method="written",
         )
         send_referral(by=lead, case=case, to_org=org_b, message="お願い", consent=consent)
         services.open_case(by=lead, person=person, lead_self=False)

@@ -44,7 +44,7 @@ def test_a_database_dump_does_not_reveal_the_person(hanako):
     services.create_household(by=_staff, label="架空家", members=[(person, HouseholdMember.Relation.SELF)])
     services.open_case(by=_staff, person=person, summary="夫を亡くしてから外出が減った")
     services.record_consent(
-        by=_staff, person=person, recipients=[_staff.organization], info_kinds=["contact"], method="verbal",
+        by=_staff, person=person, recipients=[_staff.organization], purpose="支援のため", info_kinds=["contact"], method="verbal",
         witness="立会 ぬばたま子",
     )  # fmt: skip
     dump = _all_text_in_the_database()

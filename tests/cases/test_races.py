@@ -35,6 +35,7 @@ def _referral(world, org_b) -> Referral:
         by=lead,
         person=person,
         recipients=[org_b],
+        purpose="支援のため",
         info_kinds=["contact"],
         method="verbal",
         witness="架空 次郎",

@@ -36,6 +36,7 @@ def setting(world, org_b):
         by=lead,
         person=person,
         recipients=[org_b],
+        purpose="支援のため",
         info_kinds=["contact", "situation"],
         method="verbal",
         witness="架空 次郎",
@@ -87,14 +88,15 @@ def test_referral_without_covering_consent_is_blocked(setting, secretariat):
     lead, recipient, case, _consent = setting
     with pytest.raises(ValidationError):
         send_referral(by=lead, case=case, to_org=secretariat, message="相談したい")
-    with pytest.raises(ValidationError):  # staff cannot override
+    with pytest.raises(PermissionDenied):  # staff cannot use a support meeting: coordinators only
         send_referral(
             by=lead,
             case=case,
             to_org=secretariat,
             message="相談したい",
-            legal_basis=LegalBasis.VITAL_INTEREST,
+            legal_basis=LegalBasis.SUPPORT_MEETING,
             override_reason="急ぐ",
+            kinds=["contact"],
         )
 
 
@@ -185,7 +187,12 @@ def test_consent_for_another_person_does_not_count(setting, world, org_b):
     lead, recipient, case, _consent = setting
     other_person = services.register_person(by=lead, data={"name": "別の人"})
     other_consent = services.record_consent(
-        by=lead, person=other_person, recipients=[org_b], info_kinds=["contact"], method="written"
+        by=lead,
+        person=other_person,
+        recipients=[org_b],
+        purpose="支援のため",
+        info_kinds=["contact"],
+        method="written",
     )
     with pytest.raises(ValidationError):
         send_referral(by=lead, case=case, to_org=org_b, message="お願い", consent=other_consent)

@@ -53,7 +53,12 @@ def test_purge_deletes_expired_cases_with_everything_on_them(staff, org_b):
     old = _closed_case(staff, "架空 古子", closed_ago=6 * YEAR)
     CaseNote.objects.create(case=old, organization=staff.organization, author=staff.user, text="メモ")
     consent = services.record_consent(
-        by=staff, person=old.person, recipients=[org_b], info_kinds=["contact"], method="written"
+        by=staff,
+        person=old.person,
+        recipients=[org_b],
+        purpose="支援のため",
+        info_kinds=["contact"],
+        method="written",
     )
     referrals.send_referral(by=staff, case=old, to_org=org_b, message="よろしく", consent=consent)
     recent = _closed_case(staff, "架空 近子", closed_ago=4 * YEAR)

@@ -180,11 +180,17 @@ def _case(m: Membership):
 
 
 def _consent(m: Membership):
-    from tsunagari.cases.models import Consent
+    from tsunagari.cases.consents import encode
+    from tsunagari.cases.models import Consent, ConsentScan
 
-    return Consent.objects.create(
-        person=_case(m).person, info_kinds="contact", method="written", recorded_by=m.user
+    consent = Consent.objects.create(
+        person=_case(m).person, method="written", purpose="-", recorded_by=m.user
     )
+    consent.kinds.set(["contact"])
+    ConsentScan.objects.create(
+        consent=consent, content_type="application/pdf", size=9, data=encode(b"%PDF-1.4\n")
+    )
+    return consent
 
 
 def _person(m: Membership):

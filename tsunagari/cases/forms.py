@@ -4,13 +4,14 @@ import unicodedata
 from typing import Any, cast
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagari.audit.models import LegalBasis
 from tsunagari.orgs.models import Organization
 from tsunagari.orgs.validators import validate_phone_number
 
-from .models import Case, CaseNote, Consent, HouseholdMember, Person, Referral, Task
+from .models import Case, CaseNote, Consent, HouseholdMember, InfoKind, Person, Referral, SharingBasis, Task
 
 
 class PersonForm(forms.ModelForm):
@@ -77,34 +78,93 @@ class OpenCaseForm(forms.Form):
         field.label_from_instance = lambda term: term.label  # type: ignore[attr-defined]
 
 
+class _KindsField(forms.ModelMultipleChoiceField):
+    """The kinds of information (cases.InfoKind rows), as checkboxes in their set order."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            queryset=InfoKind.objects.all(),
+            widget=forms.CheckboxSelectMultiple,
+            to_field_name="code",
+            **kwargs,
+        )
+
+
 class ConsentForm(forms.Form):
+    """A consent as the person gave it. On a household case each member gives their own: ``people`` are the
+    case's people registered by this organisation."""
+
+    person = _PersonChoiceField(label=_("Whose consent"), queryset=Person.objects.none())
     recipients = forms.ModelMultipleChoiceField(
         label=_("May be shared with"),
         queryset=Organization.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,
     )
-    info_kinds = forms.MultipleChoiceField(
-        label=_("Kinds of information"), choices=Consent.InfoKind.choices, widget=forms.CheckboxSelectMultiple
-    )
+    info_kinds = _KindsField(label=_("Kinds of information"))
+    purpose = forms.CharField(
+        label=_("Purpose"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What the information will be used for, as explained to the person."),
+    )  # fmt: skip
     method = forms.ChoiceField(label=_("How it was given"), choices=Consent.Method.choices)
     witness = forms.CharField(label=_("Witness (for verbal consent)"), required=False, max_length=100)
+    given_on = forms.DateField(
+        label=_("Given on"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    call_time = forms.TimeField(
+        label=_("Time of the call (for consent by phone)"), required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )  # fmt: skip
     valid_until = forms.DateField(
         label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    scan = forms.FileField(
+        label=_("Scanned consent form (optional)"), required=False,
+        help_text=_("PDF, JPEG or PNG, up to 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["person"])
+        field.queryset = people
+        only = list(people[:2])
+        if len(only) == 1:  # a person's case: their consent, chosen already
+            field.initial = only[0].pk
+
+    def clean_scan(self) -> Any:
+        upload = self.cleaned_data.get("scan")
+        if upload:
+            from .consents import check_scan
+
+            check_scan(upload)  # raises ValidationError with the reason; the rest of the form is kept
+        return upload
 
 
-def _narrow_to_case(form: forms.Form, *, case: Case, by_org: Organization, organization_field: str) -> None:
-    """Other active organisations as recipients, and the person's consents that are not withdrawn."""
+def _narrow_to_case(
+    form: forms.Form, *, case: Case, by_org: Organization, organization_field: str, coordinator: bool,
+    show_names: bool,
+) -> None:  # fmt: skip
+    """Other active organisations as recipients; the live consents of the case's people; the bases without
+    consent this member may use (services.check_sharing_basis: 支援会議 and 協議会 for coordinators only)."""
+    from .disclosure import case_people
+
     recipients = cast(forms.ModelChoiceField, form.fields[organization_field])
     recipients.queryset = Organization.objects.filter(is_active=True).exclude(pk=by_org.pk)
-    consents = (
-        Consent.objects.filter(person=case.person, withdrawn_at__isnull=True)
-        if case.person_id
-        else Consent.objects.none()
-    )
+    consents = Consent.objects.filter(person__in=case_people([case])[case.pk], withdrawn_at__isnull=True)
     field = form.fields["consent"]
-    field.queryset = consents  # type: ignore[attr-defined]
-    field.label_from_instance = lambda c: f"{c.given_on:%Y-%m-%d} ({c.get_method_display()})"  # type: ignore[attr-defined]
+    field.queryset = consents.select_related("person")  # type: ignore[attr-defined]
+    # A coordinator may share a case it sees only in part: the person's name only when it is shown to them.
+    field.label_from_instance = lambda c: (  # type: ignore[attr-defined]
+        f"{c.person.name if show_names else '#' + str(c.person_id)}: {c.given_on:%Y-%m-%d} ({c.get_method_display()})"
+    )
+    basis = cast(forms.ChoiceField, form.fields["legal_basis"])
+    if not coordinator:
+        choices = cast(list[tuple[str, Any]], basis.choices)
+        basis.choices = [(v, label) for v, label in choices if v not in COORDINATOR_BASES]
+
+
+# Bases without consent that only the secretariat's coordinators may choose (services.check_sharing_basis).
+COORDINATOR_BASES = {LegalBasis.SUPPORT_MEETING, LegalBasis.REGIONAL_COUNCIL}
 
 
 class ShareForm(forms.Form):
@@ -120,8 +180,16 @@ class ShareForm(forms.Form):
                 LegalBasis.VITAL_INTEREST,
             )
         ],
+        help_text=_(
+            "Protection of life: only in an emergency; the secretariat is told at once and reviews it the next "
+            "business day."
+        ),
     )
     consent = forms.ModelChoiceField(label=_("Consent"), queryset=Consent.objects.none(), required=False)
+    kinds = _KindsField(
+        label=_("Kinds of information the meeting decided to share (support meeting or council)"),
+        required=False,
+    )
     reason = forms.CharField(
         label=_("Reason (when not by consent)"),
         required=False,
@@ -132,9 +200,24 @@ class ShareForm(forms.Form):
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, case: Case, by_org: Organization, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        case: Case,
+        by_org: Organization,
+        coordinator: bool,
+        show_names: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        _narrow_to_case(self, case=case, by_org=by_org, organization_field="organization")
+        _narrow_to_case(
+            self,
+            case=case,
+            by_org=by_org,
+            organization_field="organization",
+            coordinator=coordinator,
+            show_names=show_names,
+        )
 
 
 class ReferralForm(forms.Form):
@@ -146,9 +229,14 @@ class ReferralForm(forms.Form):
     )
     consent = forms.ModelChoiceField(label=_("Consent"), queryset=Consent.objects.none(), required=False)
     legal_basis = forms.ChoiceField(
-        label=_("Basis without consent (secretariat only)"), required=False,
+        label=_("Basis without consent"), required=False,
         choices=[("", "—"), *[(b.value, b.label) for b in (LegalBasis.SUPPORT_MEETING, LegalBasis.REGIONAL_COUNCIL, LegalBasis.VITAL_INTEREST)]],
+        help_text=_("Support meeting and council: secretariat coordinators only. Protection of life: only in an emergency, reviewed by the secretariat."),
     )  # fmt: skip
+    kinds = _KindsField(
+        label=_("Kinds of information the meeting decided to share (support meeting or council)"),
+        required=False,
+    )
     override_reason = forms.CharField(
         label=_("Reason (without consent)"),
         required=False,
@@ -156,9 +244,35 @@ class ReferralForm(forms.Form):
         max_length=1000,
     )
 
-    def __init__(self, *args: Any, case: Case, by_org: Organization, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        case: Case,
+        by_org: Organization,
+        coordinator: bool,
+        show_names: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        _narrow_to_case(self, case=case, by_org=by_org, organization_field="to_org")
+        _narrow_to_case(
+            self,
+            case=case,
+            by_org=by_org,
+            organization_field="to_org",
+            coordinator=coordinator,
+            show_names=show_names,
+        )
+
+
+class SharingReviewForm(forms.Form):
+    """A coordinator's review of sharing to protect life: keep it or end it."""
+
+    basis = forms.ModelChoiceField(queryset=SharingBasis.objects.none())
+    decision = forms.ChoiceField(choices=[("keep", _("Keep the sharing")), ("end", _("End the sharing"))])
+
+    def __init__(self, *args: Any, pending: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["basis"]).queryset = pending
 
 
 class DeclineForm(forms.Form):

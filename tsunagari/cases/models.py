@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tsunagari.audit.models import LegalBasis
@@ -52,6 +53,12 @@ class Person(models.Model):
     def __str__(self) -> str:
         return f"person #{self.pk}"  # never the name: __str__ ends up in logs
 
+    @property
+    def phone_uri(self) -> str:
+        """The phone as a `tel:` link (digits and a leading +), or "" when there is no number."""
+        digits = "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+        return f"tel:{digits}" if digits else ""
+
 
 class Household(models.Model):
     """A 世帯, so that complex households (8050, ダブルケア, ヤングケアラー) are seen whole."""
@@ -94,29 +101,45 @@ class HouseholdMember(models.Model):
         return f"{self.person_id} in {self.household_id}"
 
 
+class InfoKind(models.Model):
+    """A kind of information (情報の種類: 氏名・連絡先, 住所, 状況・困りごと …) that a consent or a sharing basis
+    covers. The rows are data, seeded by a migration; ``cases/disclosure.py`` maps every field the pages show
+    to exactly one kind, and a recipient sees a field only when its live basis covers that kind."""
+
+    code = models.SlugField(primary_key=True, max_length=30)
+    name_ja = models.CharField(max_length=60)
+    name_en = models.CharField(max_length=60)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("kind of information")
+        verbose_name_plural = _("kinds of information")
+
+    def __str__(self) -> str:
+        return self.name_en if get_language() == "en" else self.name_ja
+
+
 class Consent(models.Model):
-    """A person's consent to share information with named organisations (本人同意), recorded as data."""
+    """A person's consent to share information with named organisations (本人同意), recorded as data: who
+    may receive it, which kinds of information, how, for what purpose, when and until when."""
 
     class Method(models.TextChoices):
         WRITTEN = "written", _("In writing")
         VERBAL = "verbal", _("Verbally, with a witness")
-
-    class InfoKind(models.TextChoices):
-        CONTACT = "contact", _("Name and contact details")
-        SITUATION = "situation", _("Situation and troubles")
-        HEALTH = "health", _("Health and care")
-        MONEY = "money", _("Money and benefits")
+        PHONE = "phone", _("By phone (the recorder, with date and time)")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
     recipients = models.ManyToManyField(
         "orgs.Organization", related_name="+", verbose_name=_("may be shared with")
     )
-    info_kinds = models.CharField(
-        _("kinds of information"), max_length=200, help_text=_("Comma-separated codes.")
-    )
+    kinds = models.ManyToManyField(InfoKind, related_name="consents", verbose_name=_("kinds of information"))
+    purpose = EncryptedTextField(_("purpose"), blank=True, max_length=1000)  # may name people: encrypted
     method = models.CharField(_("how it was given"), max_length=20, choices=Method.choices)
     witness = EncryptedTextField(_("witness"), blank=True)
     given_on = models.DateField(_("given on"), default=timezone.localdate)
+    # A consent given by phone is recorded with the time of the call (the recorder is ``recorded_by``).
+    call_time = models.TimeField(_("time of the call"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
@@ -132,6 +155,25 @@ class Consent(models.Model):
     def is_live(self) -> bool:
         today = timezone.localdate()
         return self.withdrawn_at is None and (self.valid_until is None or self.valid_until >= today)
+
+
+class ConsentScan(models.Model):
+    """The scanned consent form (PDF, JPEG or PNG), encrypted at rest. Kept apart from ``Consent`` so that
+    listing consents never loads or decrypts the file."""
+
+    class ContentType(models.TextChoices):
+        PDF = "application/pdf", "PDF"
+        JPEG = "image/jpeg", "JPEG"
+        PNG = "image/png", "PNG"
+
+    consent = models.OneToOneField(Consent, on_delete=models.CASCADE, related_name="scan")
+    content_type = models.CharField(max_length=30, choices=ContentType.choices)
+    size = models.PositiveIntegerField()
+    data = EncryptedTextField()  # base64 of the file, then encrypted like every other personal value
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"scan of consent #{self.consent_id}"
 
 
 class Case(models.Model):
@@ -200,10 +242,21 @@ class SharingBasis(models.Model):
         Consent, null=True, blank=True, on_delete=models.CASCADE, related_name="bases"
     )
     reason = EncryptedTextField(_("reason"), blank=True, max_length=1000)  # may name people: encrypted
+    # What a basis other than consent covers (a consent basis reads its consent's kinds): chosen for 支援会議 and
+    # 協議会, fixed for protection of life (``cases.disclosure.VITAL_INTEREST_KINDS``). Empty covers nothing.
+    kinds = models.ManyToManyField(
+        InfoKind, related_name="bases", blank=True, verbose_name=_("kinds of information")
+    )
     granted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     granted_at = models.DateTimeField(default=timezone.now)
     ends_on = models.DateField(_("until"), null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Sharing to protect life without consent is reviewed by a secretariat coordinator the next business day.
+    review_by = models.DateField(_("review by"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("sharing basis")

@@ -6,9 +6,6 @@ before an answer. Every step tells the other side (``handoffs.py``: who is told,
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
-import holidays
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,9 +17,12 @@ from tsunagari.audit.services import log_action
 from tsunagari.orgs.models import Membership, Organization, Role
 
 from . import handoffs
+from .business_days import add_business_days
+from .disclosure import case_people
 from .models import Case, Consent, Referral, SharingBasis
 from .notes import EditConflict
 from .selectors import may_share
+from .services import share_case
 
 Status = Referral.Status
 
@@ -46,17 +46,6 @@ class InvalidTransition(ValidationError):
         )
 
 
-def add_business_days(start: date, days: int) -> date:
-    """Skip Saturdays, Sundays and Japanese public holidays (年末年始 are not public holidays)."""
-    jp = holidays.country_holidays("JP", years=range(start.year, start.year + 2))
-    current = start
-    while days > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5 and current not in jp:
-            days -= 1
-    return current
-
-
 @transaction.atomic
 def send_referral(
     *,
@@ -67,9 +56,11 @@ def send_referral(
     consent: Consent | None = None,
     legal_basis: str = LegalBasis.CONSENT,
     override_reason: str = "",
+    kinds: list[str] | None = None,
 ) -> Referral:
-    """Blocked unless the person's live consent covers the recipient; otherwise only a secretariat
-    coordinator may send, naming another legal basis and the reason (logged)."""
+    """Sent on the person's live consent when it covers the recipient; otherwise on another legal basis
+    under the rule of ``services.share_case`` (支援会議 / 協議会: a secretariat coordinator; protection of
+    life: an emergency, reviewed by the coordinators), with the reason (logged)."""
     if not by.has_role(Role.STAFF) or not may_share(by, case):
         raise PermissionDenied
     if to_org.pk == by.organization_id:
@@ -79,12 +70,12 @@ def send_referral(
     covered = (
         consent is not None
         and consent.is_live
-        and consent.person_id == case.person_id
+        and consent.person_id in case_people([case])[case.pk]
         and consent.recipients.filter(pk=to_org.pk).exists()
     )
     if covered:
         legal_basis, override_reason = LegalBasis.CONSENT, ""
-    elif legal_basis in NON_CONSENT_BASES and by.is_coordinator and override_reason.strip():
+    elif legal_basis in NON_CONSENT_BASES:
         consent = None
     else:
         raise ValidationError(
@@ -92,9 +83,10 @@ def send_referral(
                 "The person's consent does not cover this organisation. Ask for consent, or ask the secretariat."
             )
         )
-    sharing = SharingBasis.objects.create(
-        case=case, organization=to_org, legal_basis=legal_basis, consent=consent, reason=override_reason.strip(),
-        granted_by=by.user,
+    # The same door as the 共有 form: share_case holds who may create which basis.
+    sharing = share_case(
+        by=by, case=case, organization=to_org, legal_basis=legal_basis, consent=consent, reason=override_reason,
+        kinds=kinds,
     )  # fmt: skip
     referral = Referral.objects.create(
         case=case, from_org=by.organization, to_org=to_org, message=message.strip(), legal_basis=legal_basis,

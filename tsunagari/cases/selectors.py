@@ -9,7 +9,7 @@ from django.utils import timezone
 from tsunagari.audit.models import LegalBasis
 from tsunagari.orgs.models import Membership, Role
 
-from .models import Case, CaseNote, Household, Person, Referral, SharingBasis, Task
+from .models import Case, CaseNote, Consent, Household, Person, Referral, SharingBasis, Task
 
 
 def persons_visible_to(membership: Membership) -> QuerySet[Person]:
@@ -56,9 +56,16 @@ def cases_visible_to(membership: Membership) -> QuerySet[Case]:
 
 def _own_organisation(membership: Membership) -> Q:
     """The cases a member sees as their own organisation's: it leads them, or opened them and nobody leads
-    them yet. Used by ``cases_visible_to`` and ``basis_for``, so both read the same rule."""
+    them yet. Used by ``cases_visible_to``; ``owns_case`` is the same rule for one case in hand."""
     org = membership.organization_id
     return Q(lead_id=org) | Q(lead__isnull=True, opened_by_id=org)
+
+
+def owns_case(membership: Membership, case: Case) -> bool:
+    """``_own_organisation`` for a case already read (a test holds the two equal): the organisation sees the
+    case as its own, with every field (``cases.disclosure``), and records views on its own work's basis."""
+    org = membership.organization_id
+    return case.lead_id == org or (case.lead_id is None and case.opened_by_id == org)
 
 
 def leads(membership: Membership, case: Case) -> bool:
@@ -87,7 +94,7 @@ def unassigned_queue_for(membership: Membership) -> QuerySet[Case]:
 def basis_for(membership: Membership, case: Case) -> str:
     """The legal basis on which this member sees this case (for the activity log): its own organisation's
     case (the rule of ``cases_visible_to``), else the earliest live sharing basis."""
-    if Case.objects.filter(_own_organisation(membership), pk=case.pk).exists():
+    if owns_case(membership, case):
         return LegalBasis.OWN_ORGANIZATION
     basis = live_bases(membership).filter(case=case).order_by("granted_at").first()
     return basis.legal_basis if basis else LegalBasis.NONE
@@ -118,3 +125,11 @@ def inbox_for(membership: Membership) -> QuerySet[Referral]:
 def overdue_referrals() -> QuerySet[Referral]:
     """Sent referrals whose response day has passed without an answer."""
     return Referral.objects.filter(status=Referral.Status.SENT, due_on__lt=timezone.localdate())
+
+
+def consents_visible_to(membership: Membership) -> QuerySet[Consent]:
+    """Consents the member may read (and their scanned forms): those of people its organisation registered,
+    for its staff and up. A recipient learns what a consent covers from what it is shown, not the form."""
+    if not membership.has_role(Role.STAFF):
+        return Consent.objects.none()
+    return Consent.objects.filter(person__organization=membership.organization)

@@ -8,13 +8,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import date
+from datetime import time as clock_time
 from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,10 +24,12 @@ from tsunagari.audit.services import log_action
 from tsunagari.crypto import blind_index, normalise_for_index
 from tsunagari.orgs.models import Membership, Organization, Role
 
-from . import handoffs
-from .models import Case, Consent, Household, HouseholdMember, Person, SharingBasis
+from . import disclosure, handoffs
+from .business_days import add_business_days
+from .disclosure import case_people
+from .models import Case, Consent, ConsentScan, Household, HouseholdMember, InfoKind, Person, SharingBasis
 from .notes import EditConflict
-from .selectors import basis_for, leads, may_share
+from .selectors import basis_for, consents_visible_to, leads, may_share
 
 
 def kana_birth_index(kana: str, birth_date: date | None) -> str:
@@ -146,14 +149,10 @@ def register_person(*, by: Membership, data: dict[str, Any]) -> Person:
     return person
 
 
-def record_view(*, person: Person, by: Membership) -> None:
-    """Every look at a person's record is logged, with the basis on which it was shown."""
-    log_action(
-        person,
-        actor=by,
-        action="cases.person.viewed",
-        legal_basis=LegalBasis.OWN_ORGANIZATION,
-    )
+def record_view(*, person: Person, by: Membership, legal_basis: str = LegalBasis.OWN_ORGANIZATION) -> None:
+    """Every look at a person's record is logged, with the basis on which it was shown
+    (``disclosure.person_disclosure``: the own organisation's work, or the basis of a shared case)."""
+    log_action(person, actor=by, action="cases.person.viewed", legal_basis=legal_basis)
 
 
 @transaction.atomic
@@ -172,13 +171,10 @@ def create_household(*, by: Membership, label: str, members: list[tuple[Person, 
     return household
 
 
-def record_household_view(*, household: Household, by: Membership) -> None:
-    log_action(
-        household,
-        actor=by,
-        action="cases.household.viewed",
-        legal_basis=LegalBasis.OWN_ORGANIZATION,
-    )
+def record_household_view(
+    *, household: Household, by: Membership, legal_basis: str = LegalBasis.OWN_ORGANIZATION
+) -> None:
+    log_action(household, actor=by, action="cases.household.viewed", legal_basis=legal_basis)
 
 
 @transaction.atomic
@@ -286,25 +282,66 @@ def record_consent(
     recipients: list[Organization],
     info_kinds: list[str],
     method: str,
+    purpose: str,
     witness: str = "",
+    given_on: date | None = None,
+    call_time: clock_time | None = None,
     valid_until: date | None = None,
+    scan: bytes | None = None,
 ) -> Consent:
+    """Record a person's consent: to whom, which kinds of information (``InfoKind`` codes), how, and for what
+    purpose. Verbal consent names a witness; consent by phone the time of the call (the recorder is the
+    member recording it). ``scan`` is the checked scanned form (``consents.check_scan``), stored encrypted."""
     if not by.has_role(Role.STAFF) or person.organization_id != by.organization_id:
         raise PermissionDenied
+    errors: dict[str, str] = {}
+    if not purpose.strip():
+        errors["purpose"] = _("Write what the information will be used for.")
     if method == Consent.Method.VERBAL and not witness.strip():
-        raise ValidationError({"witness": _("Verbal consent needs the name of a witness.")})
+        errors["witness"] = _("Verbal consent needs the name of a witness.")
+    if method == Consent.Method.PHONE and call_time is None:
+        errors["call_time"] = _("Consent by phone needs the time of the call.")
+    kinds = list(InfoKind.objects.filter(code__in=info_kinds))
+    if not kinds or len(kinds) != len(set(info_kinds)):
+        errors["info_kinds"] = _("Choose the kinds of information the person agreed to share.")
+    if errors:
+        raise ValidationError(errors)
     consent = Consent.objects.create(
-        person=person, info_kinds=",".join(info_kinds), method=method, witness=witness.strip(),
+        person=person, method=method, purpose=purpose.strip(), witness=witness.strip(),
+        given_on=given_on or timezone.localdate(), call_time=call_time if method == Consent.Method.PHONE else None,
         valid_until=valid_until, recorded_by=by.user,
     )  # fmt: skip
     consent.recipients.set(recipients)
+    consent.kinds.set(kinds)
+    if scan:
+        from .consents import MAX_SCAN_BYTES, encode, sniff
+
+        content_type = sniff(scan[:16])
+        if content_type is None or len(scan) > MAX_SCAN_BYTES:  # the form checked it; a caller may not have
+            raise ValidationError({"scan": _("Attach a PDF, JPEG or PNG file of at most 5 MB.")})
+        ConsentScan.objects.create(
+            consent=consent, content_type=content_type, size=len(scan), data=encode(scan)
+        )
     log_action(
         consent,
         actor=by,
         action="cases.consent.recorded",
-        data={"recipients": [o.pk for o in recipients]},
+        data={
+            "recipients": [o.pk for o in recipients],
+            "kinds": sorted(k.code for k in kinds),
+            "scan": bool(scan),
+        },
     )
     return consent
+
+
+def read_consent_scan(*, by: Membership, consent: Consent) -> ConsentScan:
+    """The scanned form, for a member who may see the consent; every read is logged."""
+    if not consents_visible_to(by).filter(pk=consent.pk).exists():
+        raise PermissionDenied
+    scan = ConsentScan.objects.get(consent=consent)
+    log_action(consent, actor=by, action="cases.consent.scan_viewed", legal_basis=LegalBasis.OWN_ORGANIZATION)
+    return scan
 
 
 @transaction.atomic
@@ -318,6 +355,45 @@ def withdraw_consent(*, by: Membership, consent: Consent) -> Consent:
     return consent
 
 
+def check_sharing_basis(
+    *, by: Membership, case: Case, organization: Organization, legal_basis: str, consent: Consent | None,
+    reason: str,
+) -> None:  # fmt: skip
+    """Who may create which sharing basis: the one rule for the 共有 form and for referrals.
+
+    - Only the lead organisation's staff or a secretariat coordinator (``may_share``), towards another
+      organisation.
+    - 本人同意: a live consent of one of the case's people that names the organisation.
+    - 支援会議 / 孤独・孤立対策地域協議会: a secretariat coordinator only, naming the reason (later, from a
+      recorded meeting).
+    - 生命・身体の保護: any of those staff in an emergency, naming the reason; ``share_case`` tells the
+      coordinators at once and sets the review for the next business day.
+    """
+    if not by.has_role(Role.STAFF) or not may_share(by, case):
+        raise PermissionDenied
+    if organization.pk == by.organization_id:
+        raise ValidationError(_("Choose another organisation."))
+    if legal_basis == LegalBasis.CONSENT:
+        if consent is None or not consent.is_live or consent.person_id not in case_people([case])[case.pk]:
+            raise ValidationError(_("There is no consent in force for this person."))
+        if not consent.recipients.filter(pk=organization.pk).exists():
+            raise ValidationError(_("The person's consent does not cover this organisation."))
+    elif legal_basis in {LegalBasis.SUPPORT_MEETING, LegalBasis.REGIONAL_COUNCIL}:
+        if not by.is_coordinator:
+            raise PermissionDenied(
+                _(
+                    "Only the secretariat's coordinators may share on a support meeting or the regional council."
+                )
+            )
+        if not reason.strip():
+            raise ValidationError(_("Give the reason for sharing without consent."))
+    elif legal_basis == LegalBasis.VITAL_INTEREST:
+        if not reason.strip():
+            raise ValidationError(_("Say what the danger to life or body is."))
+    else:
+        raise ValidationError(_("Choose the legal basis for sharing."))
+
+
 @transaction.atomic
 def share_case(
     *,
@@ -328,33 +404,97 @@ def share_case(
     consent: Consent | None = None,
     reason: str = "",
     ends_on: date | None = None,
+    kinds: list[str] | None = None,
 ) -> SharingBasis:
-    """Let another organisation see a case, on a named legal basis (never without one)."""
-    if not may_share(by, case):
-        raise PermissionDenied
-    if legal_basis == LegalBasis.CONSENT:
-        if consent is None or not consent.is_live or consent.person_id != case.person_id:
-            raise ValidationError(_("There is no consent in force for this person."))
-        if not consent.recipients.filter(pk=organization.pk).exists():
-            raise ValidationError(_("The person's consent does not cover this organisation."))
-    elif legal_basis in {LegalBasis.SUPPORT_MEETING, LegalBasis.REGIONAL_COUNCIL, LegalBasis.VITAL_INTEREST}:
-        if not reason.strip():
-            raise ValidationError(_("Give the reason for sharing without consent."))
-        if legal_basis == LegalBasis.VITAL_INTEREST and not by.is_coordinator:
-            raise PermissionDenied(
-                _("Only the secretariat's coordinators may share to protect life without consent.")
-            )
-    else:
-        raise ValidationError(_("Choose the legal basis for sharing."))
+    """Let another organisation see a case, on a named legal basis (never without one; the rule is
+    ``check_sharing_basis``). A 支援会議 / 協議会 basis records the kinds of information it covers;
+    protection of life covers ``disclosure.VITAL_INTEREST_KINDS`` and is reviewed the next business day."""
+    check_sharing_basis(
+        by=by, case=case, organization=organization, legal_basis=legal_basis, consent=consent, reason=reason
+    )
+    covered: list[InfoKind] = []
+    if legal_basis in disclosure.KINDS_CHOSEN_ON_BASIS:
+        covered = list(InfoKind.objects.filter(code__in=kinds or []))
+        if not covered:
+            raise ValidationError(_("Choose the kinds of information the meeting decided to share."))
+    elif legal_basis == LegalBasis.VITAL_INTEREST:
+        covered = list(InfoKind.objects.filter(code__in=disclosure.VITAL_INTEREST_KINDS))
+    vital = legal_basis == LegalBasis.VITAL_INTEREST
     basis = SharingBasis.objects.create(
-        case=case, organization=organization, legal_basis=legal_basis, consent=consent, reason=reason.strip(),
+        case=case, organization=organization, legal_basis=legal_basis,
+        consent=consent if legal_basis == LegalBasis.CONSENT else None, reason=reason.strip(),
         granted_by=by.user, ends_on=ends_on,
+        review_by=add_business_days(timezone.localdate(), 1) if vital else None,
     )  # fmt: skip
+    basis.kinds.set(covered)
     log_action(
         case, actor=by, action="cases.case.shared", legal_basis=legal_basis,
-        data={"organization": organization.pk, "consent": consent.pk if consent else None},
+        data={"organization": organization.pk, "consent": basis.consent_id, "kinds": sorted(k.code for k in covered)},
     )  # fmt: skip
+    if vital:
+        _tell_coordinators_about_vital_sharing(basis=basis, by=by)
     return basis
+
+
+def _tell_coordinators_about_vital_sharing(*, basis: SharingBasis, by: Membership) -> None:
+    """At once, in the app and by e-mail (no personal details: case number and organisations only)."""
+    from django.urls import reverse
+
+    from tsunagari.notifications.services import notify
+
+    coordinators = Membership.objects.filter(
+        organization__is_secretariat=True, role=Role.COORDINATOR, is_active=True
+    ).select_related("user", "organization")
+    first = coordinators.first()
+    url = reverse("cases:sharing_reviews", args=[first.organization.slug]) if first else ""
+    notify(
+        [m.user for m in coordinators],
+        subject=_("[Tsunagari] Case #%(case)s shared to protect life: review by %(date)s")
+        % {"case": basis.case_id, "date": f"{basis.review_by:%Y-%m-%d}"},
+        body=_(
+            "%(by)s shared case #%(case)s with %(org)s without consent, to protect someone's life or body. "
+            "Please review it by %(date)s: open the list of sharing to review, read the reason, and keep the "
+            "sharing or end it."
+        )
+        % {"by": by.organization.name, "case": basis.case_id, "org": basis.organization.name,
+           "date": f"{basis.review_by:%Y-%m-%d}"},
+        url=url,
+        urgent=True,
+    )  # fmt: skip
+
+
+def bases_to_review(membership: Membership) -> QuerySet[SharingBasis]:
+    """Sharing to protect life not yet reviewed, earliest review date first: the secretariat's coordinators
+    only."""
+    if not membership.is_coordinator:
+        return SharingBasis.objects.none()
+    return SharingBasis.objects.filter(
+        legal_basis=LegalBasis.VITAL_INTEREST, reviewed_at__isnull=True, revoked_at__isnull=True
+    ).order_by("review_by", "granted_at")
+
+
+@transaction.atomic
+def review_sharing(*, by: Membership, basis: SharingBasis, keep: bool) -> SharingBasis:
+    """A coordinator reviews sharing to protect life: keeps it, or ends it at once."""
+    if not by.is_coordinator:
+        raise PermissionDenied
+    now = timezone.now()
+    changes = {"reviewed_at": now, "reviewed_by": by.user, **({} if keep else {"revoked_at": now})}
+    updated = SharingBasis.objects.filter(
+        pk=basis.pk, reviewed_at__isnull=True, revoked_at__isnull=True
+    ).update(**changes)
+    if not updated:
+        raise EditConflict(SharingBasis.objects.get(pk=basis.pk))
+    data = {"organization": basis.organization_id}
+    if keep:
+        log_action(
+            basis.case, actor=by, action="cases.case.share_reviewed", legal_basis=basis.legal_basis, data=data
+        )
+    else:
+        log_action(
+            basis.case, actor=by, action="cases.case.share_ended", legal_basis=basis.legal_basis, data=data
+        )
+    return SharingBasis.objects.get(pk=basis.pk)
 
 
 @transaction.atomic

@@ -35,6 +35,7 @@ case_patterns = (
         path("tasks/", cases.task_list, name="task_list"),
         path("outcomes/", cases.outcomes, name="outcomes"),
         path("overdue/", referrals.overdue, name="overdue"),
+        path("reviews/", cases.sharing_reviews, name="sharing_reviews"),
         path("referrals/<int:referral_pk>/answer/", referrals.referral_answer, name="referral_answer"),
         path("referrals/<int:referral_pk>/cancel/", referrals.referral_cancel, name="referral_cancel"),
         path("open/<int:person_pk>/", cases.case_open, name="case_open"),
@@ -49,6 +50,7 @@ case_patterns = (
         path("<int:case_pk>/assessments/<slug:instrument>/", cases.assessment_add, name="assessment_add"),
         path("<int:case_pk>/notes/<int:note_pk>/", cases.note_edit, name="note_edit"),
         path("<int:case_pk>/consent/", cases.consent_record, name="consent_record"),
+        path("<int:case_pk>/consent/<int:consent_pk>/scan/", cases.consent_scan, name="consent_scan"),
         path(
             "<int:case_pk>/consent/<int:consent_pk>/withdraw/",
             cases.consent_withdraw,

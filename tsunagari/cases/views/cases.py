@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +19,8 @@ from tsunagari.directory.hotlines import crisis_hotlines
 from tsunagari.orgs.access import OrgRequest, conflict_page, org_view
 from tsunagari.orgs.models import Organization, Role
 
-from .. import assessments, notes, selectors, services, tasks
+from .. import assessments, disclosure, notes, selectors, services, tasks
+from .. import consents as consent_scans
 from ..forms import (
     AssessmentForm,
     CaseEditForm,
@@ -30,22 +31,26 @@ from ..forms import (
     QueueAssignForm,
     ReferralForm,
     ShareForm,
+    SharingReviewForm,
     TaskDoneForm,
     TaskForm,
 )
 from ..instruments import K6_CRISIS, instruments, score_range
-from ..models import Case, Consent, Household, Person, SupportPlan
+from ..models import Case, Consent, ConsentScan, Household, Person, SupportPlan
 from ..selectors import cases_visible_to, households_visible_to, persons_visible_to, unassigned_queue_for
 
 
 @org_view(Role.STAFF)
 def case_list(request: OrgRequest) -> HttpResponse:
-    cases = (
+    cases = list(
         cases_visible_to(request.membership)
         .select_related("lead", "person", "household")
         .prefetch_related("categories")
         .order_by("status", "-opened_at")
     )
+    shown_of = disclosure.disclosures(request.membership, cases)
+    for case in cases:
+        case.shows = shown_of[case.pk].shows  # type: ignore[attr-defined]
     return render(request, "cases/case_list.html", {"cases": cases})
 
 
@@ -86,33 +91,63 @@ def case_detail(request: OrgRequest, case_pk: int) -> HttpResponse:
         cases_visible_to(membership).select_related("lead", "person", "household", "opened_by"), pk=case_pk
     )
     services.record_case_view(case=case, by=membership)
+    return _case_page(request, case)
+
+
+def _case_page(request: OrgRequest, case: Case, consent_form: ConsentForm | None = None) -> HttpResponse:
+    """The case as this member may see it: each field only under the kind of information it belongs to
+    (``cases.disclosure``); the consent section for the organisation that registered the case's people."""
+    membership = request.membership
     may_share = selectors.may_share(membership, case)
     show_views = request.GET.get("views") == "1"
+    seen = disclosure.disclosure(membership, case)
+    own_people = (
+        persons_visible_to(membership).filter(pk__in=disclosure.case_people([case])[case.pk]).order_by("pk")
+    )
+    coordinator = membership.is_coordinator
+    names = seen.shows["person_name"]  # the consent choices name the person only if they are shown
     context = {
         "case": case,
+        "shows": seen.shows,
         "leads": selectors.leads(membership, case),
-        "team": case.sharing.filter(revoked_at__isnull=True).select_related("organization", "consent"),
+        "team": case.sharing.filter(revoked_at__isnull=True)
+        .select_related("organization", "consent")
+        .prefetch_related("kinds", "consent__kinds"),
         "timeline": _timeline(case, show_views=show_views),
         "show_views": show_views,
-        "share_form": ShareForm(case=case, by_org=membership.organization, prefix="share")
+        "share_form": ShareForm(
+            case=case,
+            by_org=membership.organization,
+            coordinator=coordinator,
+            show_names=names,
+            prefix="share",
+        )
         if may_share
         else None,
-        "referral_form": ReferralForm(case=case, by_org=membership.organization, prefix="refer")
+        "referral_form": ReferralForm(
+            case=case,
+            by_org=membership.organization,
+            coordinator=coordinator,
+            show_names=names,
+            prefix="refer",
+        )
         if may_share
         else None,
         "referrals": case.referrals.select_related("from_org", "to_org"),
-        "notes": selectors.notes_visible_to(membership, case).select_related("organization", "author"),
+        "notes": disclosure.notes_shown(membership, case, seen).select_related("organization", "author"),
         "note_form": NoteForm(prefix="note"),
-        "tasks": case.tasks.filter(done_at__isnull=True).select_related("owner", "assignee"),
+        "tasks": disclosure.tasks_shown(membership, case, seen).select_related("owner", "assignee"),
         "task_form": TaskForm(organization=membership.organization, prefix="task"),
-        **_assessment_context(case),
-        "plan": SupportPlan.objects.filter(case=case).first(),
-        "consent_form": ConsentForm(prefix="consent")
-        if case.person and case.person.organization_id == membership.organization_id
+        **(_assessment_context(case) if seen.shows["assessments"] else {}),
+        "plan": SupportPlan.objects.filter(case=case).first() if seen.shows["plan_goals"] else None,
+        "consent_form": (consent_form or ConsentForm(people=own_people, prefix="consent"))
+        if own_people
         else None,
-        "consents": Consent.objects.filter(person=case.person).prefetch_related("recipients")
-        if case.person
-        else [],
+        "consents": Consent.objects.filter(person__in=own_people)
+        .annotate(has_scan=Exists(ConsentScan.objects.filter(consent=OuterRef("pk"))))
+        .select_related("person")
+        .prefetch_related("recipients", "kinds")
+        .order_by("person_id", "given_on", "pk"),
     }
     return render(request, "cases/case_detail.html", context)
 
@@ -173,13 +208,17 @@ def _trend_chart(code: str, spec: dict, history: list) -> Chart | None:
 def case_share(request: OrgRequest, case_pk: int) -> HttpResponse:
     membership = request.membership
     case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
-    form = ShareForm(request.POST, case=case, by_org=membership.organization, prefix="share")
+    form = ShareForm(
+        request.POST, case=case, by_org=membership.organization, coordinator=membership.is_coordinator,
+        prefix="share",
+    )  # fmt: skip
     if form.is_valid():
         data = form.cleaned_data
         try:
             services.share_case(
                 by=membership, case=case, organization=data["organization"], legal_basis=data["legal_basis"],
                 consent=data["consent"], reason=data["reason"], ends_on=data["ends_on"],
+                kinds=[k.code for k in data["kinds"]],
             )  # fmt: skip
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
@@ -193,23 +232,49 @@ def case_share(request: OrgRequest, case_pk: int) -> HttpResponse:
 @org_view(Role.STAFF)
 @require_POST
 def consent_record(request: OrgRequest, case_pk: int) -> HttpResponse:
+    """Record a consent for one of the case's people; a refused form (a missing purpose, a file that is not
+    a PDF or image, too large) comes back with what was typed and the reason beside the field."""
     membership = request.membership
     case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
-    form = ConsentForm(request.POST, prefix="consent")
-    if form.is_valid() and case.person:
+    people = persons_visible_to(membership).filter(pk__in=disclosure.case_people([case])[case.pk])
+    if not people.exists():
+        raise PermissionDenied
+    form = ConsentForm(request.POST, request.FILES, people=people, prefix="consent")
+    if form.is_valid():
         data = form.cleaned_data
+        scan = data["scan"].read() if data["scan"] else None
         try:
             services.record_consent(
-                by=membership, person=case.person, recipients=list(data["recipients"]), info_kinds=data["info_kinds"],
-                method=data["method"], witness=data["witness"], valid_until=data["valid_until"],
+                by=membership, person=data["person"], recipients=list(data["recipients"]),
+                info_kinds=[k.code for k in data["info_kinds"]], method=data["method"], purpose=data["purpose"],
+                witness=data["witness"], given_on=data["given_on"], call_time=data["call_time"],
+                valid_until=data["valid_until"], scan=scan,
             )  # fmt: skip
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
             messages.success(request, _("Consent recorded."))
-    else:
-        messages.error(request, _("Choose who may receive what, and how consent was given."))
-    return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=case.pk)
+            return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=case.pk)
+    return _case_page(request, case, consent_form=form)
+
+
+@org_view(Role.STAFF)
+def consent_scan(request: OrgRequest, case_pk: int, consent_pk: int) -> HttpResponse:
+    """The scanned consent form, for the organisation that registered the person (logged)."""
+    membership = request.membership
+    case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
+    consent = get_object_or_404(
+        selectors.consents_visible_to(membership).filter(
+            person__in=disclosure.case_people([case])[case.pk], scan__isnull=False
+        ),
+        pk=consent_pk,
+    )
+    scan = services.read_consent_scan(by=membership, consent=consent)
+    response = HttpResponse(consent_scans.decode(scan), content_type=scan.content_type)
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[scan.content_type]
+    response["Content-Disposition"] = f'inline; filename="consent-{consent.pk}.{extension}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @org_view(Role.STAFF)
@@ -217,10 +282,38 @@ def consent_record(request: OrgRequest, case_pk: int) -> HttpResponse:
 def consent_withdraw(request: OrgRequest, case_pk: int, consent_pk: int) -> HttpResponse:
     membership = request.membership
     case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
-    consent = get_object_or_404(Consent.objects.filter(person=case.person), pk=consent_pk)
+    consent = get_object_or_404(
+        selectors.consents_visible_to(membership).filter(person__in=disclosure.case_people([case])[case.pk]),
+        pk=consent_pk,
+    )
     services.withdraw_consent(by=membership, consent=consent)
     messages.success(request, _("Consent withdrawn: sharing based on it has stopped."))
     return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=case.pk)
+
+
+@org_view(Role.COORDINATOR, secretariat_only=True)
+@require_http_methods(["GET", "POST"])
+def sharing_reviews(request: OrgRequest) -> HttpResponse:
+    """Sharing to protect life without consent, for the coordinators to review by the next business day."""
+    membership = request.membership
+    pending = services.bases_to_review(membership).select_related("case", "organization")
+    if request.method == "POST":
+        form = SharingReviewForm(request.POST, pending=pending)
+        if form.is_valid():
+            try:
+                services.review_sharing(
+                    by=membership,
+                    basis=form.cleaned_data["basis"],
+                    keep=form.cleaned_data["decision"] == "keep",
+                )
+            except notes.EditConflict:
+                back = reverse("cases:sharing_reviews", args=[request.org.slug])
+                return conflict_page(request, now=str(_("Reviewed")), back=back)
+            messages.success(request, _("Review recorded."))
+            return redirect("cases:sharing_reviews", org_slug=request.org.slug)
+        messages.error(request, _("That sharing was already reviewed or has ended."))
+    context = {"pending": pending, "today": timezone.localdate()}
+    return render(request, "cases/sharing_reviews.html", context)
 
 
 @org_view(Role.COORDINATOR, secretariat_only=True)
@@ -345,6 +438,8 @@ def assessment_add(request: OrgRequest, case_pk: int, instrument: str) -> HttpRe
     spec = instruments().get(instrument)
     if spec is None:
         raise Http404
+    if not disclosure.disclosure(membership, case).shows["assessments"]:
+        raise PermissionDenied  # results and history belong to 心身の状態, which this basis does not cover
     form = AssessmentForm(request.POST, instrument=spec, prefix=instrument)
     if form.is_valid():
         saved = assessments.record_assessment(

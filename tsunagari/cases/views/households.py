@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tsunagari.orgs.access import OrgRequest, org_view
 from tsunagari.orgs.models import Role
 
-from .. import services
+from .. import disclosure, services
 from ..forms import HouseholdForm, HouseholdMemberForm
 from ..models import Case, Household, HouseholdMember
 from ..selectors import cases_visible_to, households_visible_to, persons_visible_to
@@ -53,29 +53,48 @@ def _initial_person(request: HttpRequest) -> dict[str, str]:
 
 @org_view(Role.STAFF)
 def household_detail(request: OrgRequest, household_pk: int) -> HttpResponse:
-    household = get_object_or_404(households_visible_to(request.membership), pk=household_pk)
+    household = get_object_or_404(disclosure.households_readable_by(request.membership), pk=household_pk)
     return _household_page(request, household)
 
 
 def _household_page(
     request: OrgRequest, household: Household, member_form: HouseholdMemberForm | None = None
 ) -> HttpResponse:
-    """The household seen whole: its members, the household's cases and the members' own open cases."""
+    """The household seen whole: its members, the household's cases and the members' own open cases. An
+    organisation that sees it through a household case sees each member's fields under that member's own
+    consent, and the household's under what covers every member (``cases.disclosure``)."""
     membership = request.membership
-    services.record_household_view(household=household, by=membership)
+    seen = disclosure.household_disclosure(membership, household)
+    services.record_household_view(household=household, by=membership, legal_basis=seen.legal_basis)
+    own = household.organization_id == membership.organization_id
     members = list(household.members.select_related("person", "person__district").order_by("pk"))
-    context = {
-        "household": household,
-        "members": members,
-        "member_cases": cases_visible_to(membership)
+    for member in members:
+        member.shows = disclosure.shown(seen.for_person(member.person_id))  # type: ignore[attr-defined]
+    member_cases = list(
+        cases_visible_to(membership)
         .filter(person__in=[m.person_id for m in members], status=Case.Status.OPEN)
         .select_related("lead", "person")
-        .order_by("opened_at"),
-        "household_cases": cases_visible_to(membership)
+        .order_by("opened_at")
+    )
+    household_cases = list(
+        cases_visible_to(membership)
         .filter(household=household)
         .select_related("lead")
-        .order_by("status", "-opened_at"),
-        "member_form": member_form
+        .order_by("status", "-opened_at")
+    )
+    shown_of = disclosure.disclosures(membership, member_cases + household_cases)
+    for case in member_cases + household_cases:
+        case.shows = shown_of[case.pk].shows  # type: ignore[attr-defined]
+    context = {
+        "household": household,
+        "shows": seen.shows,
+        "own": own,
+        "members": members,
+        "member_cases": member_cases,
+        "household_cases": household_cases,
+        "member_form": None
+        if not own
+        else member_form
         or HouseholdMemberForm(
             people=persons_visible_to(membership).exclude(households__household=household)
         ),

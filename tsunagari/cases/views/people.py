@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from tsunagari.orgs.access import OrgRequest, org_view
 from tsunagari.orgs.models import Role
 
-from .. import services
+from .. import disclosure, services
 from ..forms import PersonForm
 from ..selectors import persons_visible_to
 
@@ -58,8 +58,23 @@ def person_register(request: OrgRequest) -> HttpResponse:
 
 @org_view(Role.STAFF)
 def person_detail(request: OrgRequest, person_pk: int) -> HttpResponse:
+    """A person's record: all of it for the organisation that registered them; for an organisation that
+    sees one of their cases, only the fields its basis covers (``cases.disclosure``), logged on that basis."""
     membership = request.membership
-    person = get_object_or_404(persons_visible_to(membership).select_related("district"), pk=person_pk)
-    services.record_view(person=person, by=membership)
-    households = person.households.select_related("household").order_by("household__created_at")
-    return render(request, "cases/person_detail.html", {"person": person, "households": households})
+    person = get_object_or_404(
+        disclosure.persons_readable_by(membership).select_related("district"), pk=person_pk
+    )
+    seen = disclosure.person_disclosure(membership, person)
+    services.record_view(person=person, by=membership, legal_basis=seen.legal_basis)
+    households = (
+        person.households.select_related("household").order_by("household__created_at")
+        if seen.shows["person_households"]
+        else []
+    )
+    context = {
+        "person": person,
+        "households": households,
+        "shows": seen.shows,
+        "own": person.organization_id == membership.organization_id,
+    }
+    return render(request, "cases/person_detail.html", context)

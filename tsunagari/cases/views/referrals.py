@@ -30,13 +30,17 @@ from ..selectors import cases_visible_to
 def referral_send(request: OrgRequest, case_pk: int) -> HttpResponse:
     membership = request.membership
     case = get_object_or_404(cases_visible_to(membership), pk=case_pk)
-    form = ReferralForm(request.POST, case=case, by_org=membership.organization, prefix="refer")
+    form = ReferralForm(
+        request.POST, case=case, by_org=membership.organization, coordinator=membership.is_coordinator,
+        prefix="refer",
+    )  # fmt: skip
     if form.is_valid():
         data = form.cleaned_data
         try:
             referrals.send_referral(
                 by=membership, case=case, to_org=data["to_org"], message=data["message"], consent=data["consent"],
                 legal_basis=data["legal_basis"] or LegalBasis.CONSENT, override_reason=data["override_reason"],
+                kinds=[k.code for k in data["kinds"]],
             )  # fmt: skip
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
