@@ -38,7 +38,12 @@ def _fill(world, org_b, n: int) -> None:
         add_task(by=staff, case=case, title="電話する", due_on=day)
         add_task(by=staff, case=case, title="訪問する", due_on=day - timedelta(days=2))
         consent = cases.record_consent(
-            by=staff, person=person, recipients=[org_b], info_kinds=["contact"], method="written"
+            by=staff,
+            person=person,
+            recipients=[org_b],
+            info_kinds=["contact"],
+            method="written",
+            purpose="紹介のため",
         )
         send_referral(by=staff, case=case, to_org=org_b, message="お願いします", consent=consent)
         cases.open_case(by=staff, person=person, lead_self=False)

@@ -35,7 +35,12 @@ def hand(world, org_b):
     person = services.register_person(by=lead, data={"name": "架空 花子", "phone": "0857-00-9999"})
     case = services.open_case(by=lead, person=person, summary="夜に眠れず、家賃を滞納している")
     consent = services.record_consent(
-        by=lead, person=person, recipients=[org_b], info_kinds=["contact"], method="written"
+        by=lead,
+        person=person,
+        recipients=[org_b],
+        info_kinds=["contact"],
+        method="written",
+        purpose="家賃の相談のため",
     )
     world["other_viewer"] = make_member(org_b, Role.VIEWER)
     world["other_volunteer"] = make_member(org_b, Role.VOLUNTEER)

@@ -143,5 +143,5 @@ def test_household_list_and_page_query_counts_do_not_grow(family, django_assert_
     client.get(page_url)
     with django_assert_num_queries(11):
         assert client.get(list_url).status_code == 200
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(21):
         assert client.get(page_url).status_code == 200
