@@ -107,6 +107,11 @@ def test_secretariat_acknowledges_an_alert_and_watch_pages_pass_axe(browser, dem
     page = context.new_page()
     _sign_in_with_totp(page, base, demo_server, "jimukyoku@example.jp")
     page.wait_for_url(re.compile(r"/o/jimukyoku/$"))
+    # The night's 緊急 SOS from 港町 offers the person under watch there with an open alert (never linked
+    # by itself), while the secretariat may still see him.
+    page.goto(base + "/o/jimukyoku/watch/sos/")
+    page.locator("tbody tr", has_text="緊急").first.get_by_role("link").first.click()
+    assert "架空 松男さん" in page.locator("main").inner_text()
     page.goto(base + "/o/jimukyoku/watch/alerts/")
     row = page.locator("tbody tr", has_text="架空 松男さん").first
     assert "応答なしが続いている" in row.inner_text()
