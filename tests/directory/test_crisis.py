@@ -68,9 +68,12 @@ def test_labelled_set_holds_no_development_question():
     assert not dev & {r["text"] for r in _rows()}
 
 
-def _holdout() -> list[dict[str, str]]:
+def _holdout(*, blind: bool = True) -> list[dict[str, str]]:
+    """The held-out sets; ``blind=False`` leaves out the one whose texts nobody tuning the detector has
+    read (its misses and false alarms are figures to report, not rows to fix one by one)."""
     rows: list[dict[str, str]] = []
-    for path in (HOLDOUT_CSV, HOLDOUT_CSV.with_name("crisis_holdout_fresh.csv")):
+    names = ("crisis_holdout_fresh.csv", "crisis_holdout_blind.csv")[: 2 if blind else 1]
+    for path in (HOLDOUT_CSV, *(HOLDOUT_CSV.with_name(name) for name in names)):
         with path.open(encoding="utf-8", newline="") as fh:
             rows += list(csv.DictReader(fh))
     return rows
@@ -91,7 +94,7 @@ def test_held_out_set_is_never_trained_on():
 
 
 def test_no_harmless_text_of_either_set_matches_a_suicide_pattern():
-    harmless = [r["text"] for r in _rows() + _holdout() if r["danger"] == "none"]
+    harmless = [r["text"] for r in _rows() + _holdout(blind=False) if r["danger"] == "none"]
     assert [t for t in harmless if "suicide" in pattern_kinds(t)] == []
 
 
