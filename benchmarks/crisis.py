@@ -14,8 +14,12 @@ was written after that and measured once unread (recall 0.646, FP 0.028), then i
 too. crisis_holdout_blind.csv was written by someone who never saw the labelled set, the patterns or
 the other sets, and its texts were never read by whoever tuned the detector (only the classes of its
 misses were passed on): 0.680 recall / 0.014 FP for the detector of 2026-11, 0.787 / 0.043 after two
-rounds tuned without it (2026-12-01). Keep it unread; write a new one when it has been read. Add to neither what you tune on: a phrasing a
-held-out set shows missing belongs, in other wordings, in the labelled set.
+rounds tuned without it, 0.784 / 0.034 after loneliness-only hard negatives were added (2026-12-01). On
+that last run the report still printed the blind set's misses and false alarms (about 40 texts) to the
+tuner's screen; they were not used, and the report now prints only their classes. The next round of
+tuning should start from a newly written blind set. Keep it unread; write a new one when it has been
+read. Add to neither what you tune on: a phrasing a held-out set shows missing belongs, in other
+wordings, in the labelled set.
 
 The labelled set is tsunagari/directory/data/crisis_texts.csv (text, crisis 0/1, danger
 suicide/violence/medical/none, subclass, lang). Each text is embedded once with the navigator's own
@@ -466,7 +470,7 @@ def holdout_figures(path: Path) -> dict[str, Any]:
             if by_pattern:
                 pattern_false.append(row["text"])
         if not answer.crisis and answer.categories[0].code == "suicide_crisis":
-            wrong_first.append(row["text"])
+            wrong_first.append(f"[{row['subclass']}]" if path == HOLDOUT_BLIND else row["text"])
     return {
         "set": path.name,
         "texts": len(rows),
@@ -477,9 +481,15 @@ def holdout_figures(path: Path) -> dict[str, Any]:
         "patterns_only_recall": round(1 - len(pattern_misses) / len(positives), 3),
         "patterns_only_false_positive_rate": round(len(pattern_false) / len(negatives), 3),
         "non_crisis_with_crisis_first": wrong_first,
-        "misses": misses,
-        "false_alarms": false_alarms,
+        "misses": _by_subclass(misses) if path == HOLDOUT_BLIND else misses,
+        "false_alarms": _by_subclass(false_alarms) if path == HOLDOUT_BLIND else false_alarms,
     }
+
+
+def _by_subclass(lines: list[str]) -> dict[str, int]:
+    """The blind set's misses as counts per sub-class only: its texts must stay unread by whoever tunes
+    the detector, so neither the report nor the JSON carries them."""
+    return dict(Counter(line[1 : line.index("]")] for line in lines))
 
 
 def print_holdout(h: dict[str, Any]) -> None:
@@ -489,6 +499,10 @@ def print_holdout(h: dict[str, Any]) -> None:
         f" patterns only recall {h['patterns_only_recall']:.3f}, FP rate {h['patterns_only_false_positive_rate']:.3f};"
         f" non-crisis with 死にたいほどつらい first: {len(h['non_crisis_with_crisis_first'])}"
     )
+    if isinstance(h["misses"], dict):  # the blind set: classes only (see _by_subclass)
+        print(f"  missed by sub-class:      {dict(sorted(h['misses'].items()))}")
+        print(f"  false alarms by sub-class: {dict(sorted(h['false_alarms'].items()))}")
+        return
     for text in h["misses"]:
         print(f"  missed      {text}")
     for text in h["false_alarms"]:
