@@ -230,6 +230,7 @@ def test_person_with_verbal_consent_is_referred_accepted_and_completed(browser, 
     page.get_by_text("同意を記録する", exact=True).first.click()
     consent_form.get_by_label("NPO法人 よりそいネット架空").check()
     consent_form.get_by_label("氏名・連絡先").check()
+    consent_form.locator("textarea[name='consent-purpose']").fill("見守りの電話と訪問のため")
     consent_form.locator("select[name='consent-method']").select_option("verbal")
     consent_form.locator("input[name='consent-witness']").fill("架空 次郎")
     consent_form.locator("button[type=submit]").click()

@@ -1,7 +1,7 @@
 // Contacts recorded on a phone survive a lost connection (watch/contact_form.html).
 // The form is sent with fetch; if the phone is offline or the network fails, the entry is kept in
-// localStorage and sent again when the connection returns (on the "online" event and on every page
-// of the watch pages). Each entry carries the client_id the server gave the form, and the server
+// localStorage and sent again when the connection returns (on the "online" event, on every page
+// of the watch pages, and 20 s after a try that failed while the phone was online). Each entry carries the client_id the server gave the form, and the server
 // stores an entry once per client_id, so a retry never makes a duplicate. No inline script: the
 // strict CSP holds; texts come from the form's data- attributes (translated on the server).
 // What is kept on the phone names the person by id only, never by name (a lost phone must not list
@@ -9,6 +9,7 @@
 (function () {
   "use strict";
   var TIMEOUT_MS = 15000;
+  var RETRY_MS = 20000;
 
   // One queue per signed-in person (the page names it), so nobody's entries are sent in another's session.
   function key() {
@@ -104,6 +105,7 @@
     flushing = true;
     var left = [];
     var notes = [];
+    var failed = false;  // the network or the server failed on an entry: try again soon, not only on "online"
     var chain = Promise.resolve();
     items.forEach(function (entry) {
       chain = chain.then(function () {
@@ -111,7 +113,7 @@
           if (result === "signed-out") { left.push(entry); notes.push(texts().signIn); }
           // Refused for good (no longer assigned, an impossible date …): say so, so it can be entered again.
           if (result === "rejected") notes.push(texts().refused + " " + nameOf(entry.target));
-        }, function () { left.push(entry); });
+        }, function () { left.push(entry); failed = true; });
       });
     });
     return chain.then(function () {
@@ -119,6 +121,7 @@
       flushing = false;
       if (left.length < items.length && !notes.length) notes.push(texts().saved);
       render(notes.filter(function (n, i) { return notes.indexOf(n) === i; }).join(" "));
+      if (failed) window.setTimeout(flush, RETRY_MS);
     });
   }
 
