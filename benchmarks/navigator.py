@@ -38,9 +38,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+from tsunagari.processes import one_maths_thread_per_process  # noqa: E402
+
+one_maths_thread_per_process()  # what tsunagari/wsgi.py sets in every server process, before numpy loads
+
+import numpy as np  # noqa: E402
+
 DEFAULT_QUESTIONS = REPO.parent / "shared" / "eval" / "navigator_dev.jsonl"
 DEFAULT_EVAL = REPO.parent / "shared" / "eval" / "navigator_eval.py"
 METRICS = ["category_at_3", "hit_at_5", "must_at_10", "crisis_recall", "crisis_false_positive_rate"]
@@ -182,6 +187,17 @@ def bump_index_version() -> None:
     SearchIndexState.objects.filter(pk=1).update(version=F("version") + 1)
 
 
+def rss_mb() -> dict[str, float]:
+    """This process's resident memory now and at its peak (Linux /proc), in MB: one server worker's."""
+    fields = {}
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            name, _, value = line.partition(":")
+            if name in ("VmRSS", "VmHWM"):
+                fields[name] = round(int(value.split()[0]) / 1024, 1)
+    return {"now": fields.get("VmRSS", 0.0), "peak": fields.get("VmHWM", 0.0)}
+
+
 def load_index_ms() -> tuple[float, int]:
     """Force the in-memory index to reload; (milliseconds, services in it)."""
     from tsunagari.directory.navigator import directory_index
@@ -196,11 +212,13 @@ def latency(texts: list[str], rounds: int) -> dict[str, Any]:
     from tsunagari.directory.navigator import navigate
 
     load_ms, services = load_index_ms()
+    memory = rss_mb()  # after the build's memory is released (navigator._release_build_memory)
     navigator = time_calls(lambda text: navigate(text, limit=LIMIT), texts, rounds)
     baseline = time_calls(bm25_navigate, texts, rounds)
     return {
         "services": services,
         "index_load_ms": load_ms,
+        "rss_mb": memory,
         "navigator": navigator,
         "bm25": baseline,
         "ratio_p50": round(navigator["p50_ms"] / baseline["p50_ms"], 1),
@@ -286,6 +304,11 @@ def print_report(figures: dict[str, Any]) -> None:
                 f"  {lead}  {engine:<10} {t['p50_ms']:>7.2f} {t['p95_ms']:>7.2f} {t['max_ms']:>7.2f} {t['mean_ms']:>7.2f}"
             )
         print(f"  {'':>19}  {'ratio':<10} {run['ratio_p50']:>6.1f}x {run['ratio_p95']:>6.1f}x")
+    print("\nMemory of this process (one server worker: Django, model, index), after each index load (MB)")
+    for run in figures["latency"]:
+        print(
+            f"  {run['services']:>8} services: RSS {run['rss_mb']['now']:.0f}, peak so far {run['rss_mb']['peak']:.0f}"
+        )
     target = figures["target"]
     verdict = "met" if target["met"] else "NOT met"
     print(

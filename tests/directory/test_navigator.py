@@ -109,3 +109,56 @@ def test_a_question_with_nothing_to_go_on_asks_for_more(client, db):
 
     html = client.post(reverse("directory:navigator"), {"text": "あ"}).content.decode()
     assert 'class="service-card' not in html and "notice--info" in html
+
+
+def test_the_index_built_text_by_text_weighs_words_by_the_bm25_formula():
+    import math
+
+    from tsunagari.directory.navigator import BM25_B, BM25_K1, _PostingsBuilder
+
+    docs = [["居場所", "サロン", "サロン"], ["居場所"], ["食料", "支援", "相談", "相談"]]
+    builder = _PostingsBuilder()
+    for tokens in docs:
+        builder.add(tokens)
+    postings = builder.build()
+    avg = sum(map(len, docs)) / len(docs)
+    for token in {t for d in docs for t in d}:
+        having = [i for i, d in enumerate(docs) if token in d]
+        idf = math.log(1 + (len(docs) - len(having) + 0.5) / (len(having) + 0.5))
+        expected = [
+            docs[i].count(token) * (BM25_K1 + 1)
+            / (docs[i].count(token) + BM25_K1 * (1 - BM25_B + BM25_B * len(docs[i]) / avg)) * idf
+            for i in having
+        ]  # fmt: skip
+        rows, weights = postings[token]
+        assert rows.tolist() == having
+        assert weights.tolist() == pytest.approx(expected, rel=1e-5)
+
+
+def test_warm_up_loads_the_index_a_first_question_would_wait_for(db):
+    from tsunagari.directory import navigator
+
+    navigator._index = None
+    navigator.warm_up()
+    assert navigator._index is not None and len(navigator._index.entries) > 100
+
+
+def test_the_answer_page_reads_card_details_only_for_the_rows_it_shows(client, db, monkeypatch):
+    from django.urls import reverse
+
+    from tsunagari.directory.views import public
+
+    read_for: list[int] = []
+    original = public.with_display_details
+
+    def counting(qs):
+        read_for.append(qs.count())
+        return original(qs)
+
+    monkeypatch.setattr(public, "with_display_details", counting)
+    html = client.post(
+        reverse("directory:navigator"), {"text": "一人暮らしの母が心配で、相談できる場所を知りたい"}
+    )
+    assert html.status_code == 200
+    shown = html.content.decode().count('<article class="service-card')
+    assert read_for == [public.FIRST_ANSWERS + public.MORE_ANSWERS] and 0 < shown <= read_for[0]

@@ -14,8 +14,12 @@ re-indexed (SearchIndexState.version).
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import ctypes
+import gc
 import hashlib
+import logging
 import math
 import threading
 import uuid
@@ -37,6 +41,8 @@ from .models import Service, ServiceCategory
 from .person import About, fit_adjustment, known_districts, newcomers_first, read_person, reasons_for
 from .search import from_blob, index_version
 from .selectors import NOT_OFFERED, category_terms
+
+logger = logging.getLogger(__name__)
 
 PHRASES_CSV = Path(__file__).parent / "data" / "category_phrases.csv"
 VIOLENCE_CODE = "violence"
@@ -147,57 +153,87 @@ _index: DirectoryIndex | None = None
 
 
 def _build_index(version: int) -> DirectoryIndex:
+    """The index of every offered service, read row by row (``iterator``): the embeddings go straight
+    into one preallocated matrix and each text's tokens only into the postings, so the build never holds
+    the rows, their blobs or their token lists all at once (benchmarks/navigator.py prints the RSS)."""
     terms = list(category_terms())
     codes = [t.code for t in terms]
+    column = {code: i for i, code in enumerate(codes)}
     term_code = {t.pk: t.code for t in terms}
-    services = list(
-        Service.objects.exclude(status__in=NOT_OFFERED).values_list(
-            "pk", "name", "source", "visibility", "search_tokens", "embedding",
-        )
-    )  # fmt: skip
     cats: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for service_id, term_id in ServiceCategory.objects.values_list("service_id", "term_id"):
+    for service_id, term_id in ServiceCategory.objects.values_list("service_id", "term_id").iterator(5000):
         if term_id in term_code:
             cats[service_id].append(term_code[term_id])
     districts: dict[uuid.UUID, set[int]] = defaultdict(set)
-    for service_id, district_id in Service.districts.through.objects.values_list("service_id", "district_id"):
+    links = Service.districts.through.objects.values_list("service_id", "district_id")
+    for service_id, district_id in links.iterator(5000):
         districts[service_id].add(district_id)
 
-    entries, vectors, doc_tokens = [], [], []
-    for pk, name, source, visibility, tokens, blob in services:
+    offered = Service.objects.exclude(status__in=NOT_OFFERED)
+    capacity = offered.count()
+    embeddings = np.zeros((capacity, EMBEDDING_DIM), dtype=np.float32)
+    matrix = np.zeros((capacity, len(codes)), dtype=np.float32)
+    entries: list[Entry] = []
+    postings = _PostingsBuilder()
+    rows = offered.values_list("pk", "name", "source", "visibility", "search_tokens", "embedding")
+    for pk, name, source, visibility, tokens, blob in rows.iterator(1000):
+        if len(entries) == capacity:
+            break  # added since the count: it comes with the next index version
+        i = len(entries)
         entries.append(Entry(pk, name, source, visibility, tuple(cats[pk]), frozenset(districts[pk])))
-        vectors.append(from_blob(blob))
-        doc_tokens.append(tokens.split())
-    matrix = np.zeros((len(entries), len(codes)), dtype=np.float32)
-    for i, entry in enumerate(entries):
-        for code in entry.categories:
-            matrix[i, codes.index(code)] = 1.0
+        embeddings[i] = from_blob(blob)
+        for code in cats[pk]:
+            matrix[i, column[code]] = 1.0
+        postings.add(tokens.split())
+    n = len(entries)
     return DirectoryIndex(
         version=version,
         entries=entries,
-        embeddings=np.vstack(vectors) if vectors else np.zeros((0, EMBEDDING_DIM), dtype=np.float32),
-        postings=_bm25_postings(doc_tokens),
+        embeddings=embeddings[:n],
+        postings=postings.build(),
         category_codes=codes,
-        category_matrix=matrix,
+        category_matrix=matrix[:n],
         crisis_codes=frozenset(t.code for t in terms if t.is_crisis),
         position={entry.pk: i for i, entry in enumerate(entries)},
     )
 
 
-def _bm25_postings(docs: list[list[str]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    n = len(docs)
-    avg = (sum(len(d) for d in docs) / n) if n else 0.0
-    lists: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
-    for i, tokens in enumerate(docs):
-        length_norm = BM25_K1 * (1 - BM25_B + BM25_B * len(tokens) / avg) if avg else BM25_K1
+class _PostingsBuilder:
+    """BM25 postings (token → service rows, weights) built one text at a time: a text's token list is
+    dropped once counted; the weights need the mean length, so they are computed in ``build``."""
+
+    def __init__(self) -> None:
+        self.lengths: list[int] = []
+        self.rows: dict[str, list[int]] = defaultdict(list)
+        self.counts: dict[str, list[int]] = defaultdict(list)
+
+    def add(self, tokens: list[str]) -> None:
+        row = len(self.lengths)
+        self.lengths.append(len(tokens))
         for token, tf in Counter(tokens).items():
-            lists[token][0].append(i)
-            lists[token][1].append(tf * (BM25_K1 + 1) / (tf + length_norm))
-    postings = {}
-    for token, (idx, weights) in lists.items():
-        idf = math.log(1 + (n - len(idx) + 0.5) / (len(idx) + 0.5))
-        postings[token] = (np.asarray(idx, dtype=np.int32), np.asarray(weights, dtype=np.float32) * idf)
-    return postings
+            self.rows[token].append(row)
+            self.counts[token].append(tf)
+
+    def build(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        n = len(self.lengths)
+        lengths = np.asarray(self.lengths, dtype=np.float32)
+        avg = float(lengths.mean()) if n else 0.0
+        length_norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths / avg) if avg else np.full(n, BM25_K1)
+        postings = {}
+        for token, rows in self.rows.items():
+            idx = np.asarray(rows, dtype=np.int32)
+            tf = np.asarray(self.counts[token], dtype=np.float32)
+            idf = math.log(1 + (n - len(idx) + 0.5) / (len(idx) + 0.5))
+            postings[token] = (idx, (tf * (BM25_K1 + 1) / (tf + length_norm[idx]) * idf).astype(np.float32))
+        return postings
+
+
+def _release_build_memory() -> None:
+    """Give the build's freed memory back to the system: glibc keeps freed small blocks in the process
+    otherwise, and every worker would carry the peak of its last build for good."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc (macOS, musl): it stays for reuse
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def directory_index() -> DirectoryIndex:
@@ -208,6 +244,7 @@ def directory_index() -> DirectoryIndex:
         with _index_lock:
             if _index is None or _index.version != version:
                 _index = _build_index(version)
+                _release_build_memory()
     return _index
 
 
@@ -443,3 +480,16 @@ def local_first(matches: list[Match]) -> list[Match]:
     head = local + national[: HEAD - len(local)]
     taken = {m.entry.pk for m in head}
     return head + [m for m in matches if m.entry.pk not in taken]
+
+
+def warm_up() -> None:
+    """Load what the first question would otherwise wait for (the embedding model, the index, the category
+    phrases, the crisis heads), so that each server process pays it at start, not a resident. Called by
+    tsunagari/wsgi.py in every worker; a database that is not ready yet (before ``migrate``) only
+    postpones the work to the first question."""
+    from django.db import DatabaseError
+
+    try:
+        navigate("warm-up")
+    except DatabaseError as error:
+        logger.warning("navigator warm-up skipped: %s", error)

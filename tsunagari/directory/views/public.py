@@ -91,10 +91,13 @@ def answer_context(
         data["text"], district_id=district.pk if district else None, categories=chosen,
         include_members_only=include_members_only, limit=CANDIDATES, tokens=tokens,
     )  # fmt: skip
-    # The in-memory index could lag a change made outside the app: visibility is checked again here.
+    # The in-memory index could lag a change made outside the app: visibility is checked again here, on
+    # the ids of every candidate (one cheap query), and the details of a card are read only for the
+    # rows the page shows.
     base = Service.objects.all() if include_members_only else public_services()
-    services = with_display_details(base.filter(pk__in=[m.entry.pk for m in answer.matches]))
-    by_pk = {s.pk: s for s in services}
+    visible = set(base.filter(pk__in=[m.entry.pk for m in answer.matches]).values_list("pk", flat=True))
+    shown = [m for m in answer.matches if m.entry.pk in visible][: FIRST_ANSWERS + MORE_ANSWERS]
+    by_pk = {s.pk: s for s in with_display_details(base.filter(pk__in=[m.entry.pk for m in shown]))}
     labels = {t.code: t for t in category_terms()}
     names = {code: term.label for code, term in labels.items()}
     written = written_phrases(data["text"])
@@ -107,7 +110,7 @@ def answer_context(
             if by_pk[m.entry.pk].source == Service.Source.NATIONAL
             else "",
         )
-        for m in answer.matches
+        for m in shown
         if m.entry.pk in by_pk
     ]
     # Show the guessed kinds of trouble that are close to the best guess, not filler (navigator.py).
