@@ -22,12 +22,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tsunagari.processes import one_maths_thread_per_process
+
+one_maths_thread_per_process()  # before numpy loads, as in tsunagari/wsgi.py
+
 DEMO_SECRETS_FILE = "demo-secrets.json"
 
 
-# One maths thread per process (must be set before numpy loads): see tsunagari/wsgi.py.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 def _setup_django() -> None:

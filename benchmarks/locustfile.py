@@ -1,0 +1,106 @@
+"""The people benchmarks/load.py sends at the server (Locust, run headless by that script).
+
+Residents (3 of 4 users): the home page, the navigator (a question from the dev set, posted with the
+form's CSRF token, as the browser does), the public directory, a service page and the HSDS API. Staff
+(1 of 4): the today view, the case list and the needs dashboard, with a session made by load.py. Each
+resident comes from their own address (X-Forwarded-For through a trusted proxy, as behind the city's
+reverse proxy), so the navigator's per-address limit applies per person, not to the whole crowd.
+
+load.py names the classes to run: Resident and Staff for the mix, StaticFile alone for the server's
+ceiling (a static file fetched without pause).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import re
+
+from locust import HttpUser, between, constant, task
+
+SETUP = json.loads(os.environ.get("LOAD_SETUP", "{}"))
+QUESTIONS = SETUP.get("questions") or ["ひとり暮らしでさびしい"]
+SERVICE_PATHS = SETUP.get("service_paths") or ["/directory/"]
+STAFF = SETUP.get("staff") or []
+SESSION_COOKIE = SETUP.get("session_cookie", "sessionid")
+STATIC_PATH = SETUP.get("static_path", "/static/css/site.css")
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+CSRF_COOKIE = "__Host-csrftoken"  # its name under HTTPS (settings.py)
+HTTPS = {"X-Forwarded-Proto": "https"}  # what the reverse proxy adds; the server insists on HTTPS
+_addresses = itertools.count(1)
+
+
+class Resident(HttpUser):
+    weight = 3
+    wait_time = between(0.5, 1.5)
+
+    def on_start(self) -> None:
+        n = next(_addresses)
+        self.headers = HTTPS | {"X-Forwarded-For": f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"}
+
+    @task(3)
+    def home(self) -> None:
+        self.client.get("/", headers=self.headers, name="home")
+
+    @task(3)
+    def navigator(self) -> None:
+        page = self.client.get("/navi/", headers=self.headers, name="navigator form")
+        token = CSRF.search(page.text or "")
+        cookie = page.cookies.get(CSRF_COOKIE)
+        if token is None or cookie is None:
+            return
+        # The CSRF cookie is Secure (HTTPS); the proxy's side of the connection is plain HTTP, so it is
+        # sent back by hand, as the browser sends it over HTTPS.
+        self.client.post(
+            "/navi/",
+            data={"text": random.choice(QUESTIONS), "csrfmiddlewaretoken": token.group(1)},  # noqa: S311
+            headers=self.headers
+            | {"Referer": f"https://{self.host.split('//')[1]}/navi/", "Cookie": f"{CSRF_COOKIE}={cookie}"},
+            name="navigator answer",
+        )
+
+    @task(2)
+    def directory(self) -> None:
+        self.client.get("/directory/?q=相談", headers=self.headers, name="directory search")
+        self.client.get(random.choice(SERVICE_PATHS), headers=self.headers, name="service page")  # noqa: S311
+
+    @task(1)
+    def hsds(self) -> None:
+        self.client.get("/api/hsds/services?per_page=20", headers=self.headers, name="HSDS API")
+
+
+class Staff(HttpUser):
+    weight = 1
+    wait_time = between(0.5, 1.5)
+
+    def on_start(self) -> None:
+        self.member = random.choice(STAFF)  # noqa: S311
+        # The session cookie by hand, as for the CSRF cookie above (Secure, sent over HTTPS).
+        self.headers = HTTPS | {
+            "X-Forwarded-For": "192.0.2.10",
+            "Cookie": f"{SESSION_COOKIE}={self.member['session']}",
+        }
+
+    @task(3)
+    def today(self) -> None:
+        self.client.get(f"/o/{self.member['org']}/", headers=self.headers, name="today view (staff)")
+
+    @task(2)
+    def case_list(self) -> None:
+        self.client.get(f"/o/{self.member['org']}/cases/", headers=self.headers, name="case list (staff)")
+
+    @task(1)
+    def needs(self) -> None:
+        self.client.get(
+            f"/o/{self.member['org']}/needs/", headers=self.headers, name="needs dashboard (staff)"
+        )
+
+
+class StaticFile(HttpUser):
+    wait_time = constant(0)
+
+    @task
+    def static(self) -> None:
+        self.client.get(STATIC_PATH, headers=HTTPS, name="static file")
