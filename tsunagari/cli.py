@@ -29,8 +29,6 @@ one_maths_thread_per_process()  # before numpy loads, as in tsunagari/wsgi.py
 DEMO_SECRETS_FILE = "demo-secrets.json"
 
 
-
-
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tsunagari.settings")
     import django
