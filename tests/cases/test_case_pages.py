@@ -88,7 +88,7 @@ def test_case_list_query_count_does_not_grow(world, django_assert_num_queries, c
     client = client_for(staff)
     url = reverse("cases:case_list", args=[staff.organization.slug])
     client.get(url)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert client.get(url).status_code == 200
 
 
@@ -124,3 +124,46 @@ def test_the_lead_rule_decides_the_basis_the_edit_links_and_who_may_share(shared
         .status_code
         == 404
     )
+
+
+def test_the_case_list_pages_by_fifty_and_keeps_its_filters_in_the_links(world):
+    from tsunagari.cases.models import Case
+
+    staff = world["staff"]
+    for i in range(55):
+        person = services.register_person(by=staff, data={"name": f"架空 {i}"})
+        services.open_case(by=staff, person=person, risk=Case.Risk.HIGH if i % 5 == 0 else Case.Risk.MEDIUM)
+    client = client_for(staff)
+    url = reverse("cases:case_list", args=[staff.organization.slug])
+
+    first = client.get(url)
+    assert len(first.context["cases"]) == 50
+    assert first.context["page"].paginator.count == 55
+    assert "page=2" in first.content.decode()
+    assert len(client.get(url, {"page": 2}).context["cases"]) == 5
+    assert len(client.get(url, {"page": "x"}).context["cases"]) == 50  # a bad page number: the first page
+    assert len(client.get(url, {"page": 99}).context["cases"]) == 5  # past the end: the last page
+
+    high = client.get(url, {"risk": Case.Risk.HIGH})
+    assert high.context["page"].paginator.count == 11
+    assert {c.risk for c in high.context["cases"]} == {Case.Risk.HIGH}
+    bad = client.get(url, {"risk": "nonsense"})  # an unknown choice: a message, every case, no error
+    assert bad.status_code == 200 and bad.context["form"].errors
+
+
+def test_the_case_list_decrypts_only_the_names_it_shows(world, monkeypatch):
+    from tsunagari import crypto
+
+    staff = world["staff"]
+    for i in range(3):
+        person = services.register_person(
+            by=staff,
+            data={"name": f"架空 {i}", "kana": "カクウ", "phone": "0857-00-0000", "address": "架空町"},
+        )
+        services.open_case(by=staff, person=person, summary="詳しい事情")
+    decrypted = []
+    real = crypto.decrypt_text
+    monkeypatch.setattr(crypto, "decrypt_text", lambda token: decrypted.append(token) or real(token))
+    response = client_for(staff).get(reverse("cases:case_list", args=[staff.organization.slug]))
+    assert "架空 2" in response.content.decode()
+    assert len(decrypted) == 3  # one name per row: no kana, phone, address or summary

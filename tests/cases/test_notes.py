@@ -138,5 +138,5 @@ def test_inbox_and_queue_query_counts_do_not_grow(world, org_b, django_assert_nu
     ):
         client = client_for(member)
         client.get(url)
-        with django_assert_num_queries(13, exact=False):
+        with django_assert_num_queries(14, exact=False):
             assert client.get(url).status_code == 200

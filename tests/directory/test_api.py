@@ -633,3 +633,11 @@ def test_minimal_services_keep_the_fields_hsds_requires(client, db):
     required = set(_load("service_list.json")["required"])
     assert body["contents"] and all(required <= set(item) for item in body["contents"])
     assert all(set(item) == {"id", "name", "status", "last_modified"} for item in body["contents"])
+
+
+@pytest.mark.parametrize("path", ["/services", "/organizations", "/taxonomies", "/taxonomy_terms"])
+def test_a_search_longer_than_anyone_types_is_a_clear_400(client, db, path):
+    response = get(client, path, search="x" * 60_000)
+    assert response.status_code == 400, response.content
+    assert "at most 200 characters" in response.json()["message"]
+    assert get(client, path, search="x" * 200).status_code == 200

@@ -4,6 +4,7 @@ import unicodedata
 from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -307,6 +308,35 @@ class TaskForm(forms.Form):
         field = self.fields["assignee"]
         field.queryset = people  # type: ignore[attr-defined]
         field.label_from_instance = lambda user: user.get_short_name()  # type: ignore[attr-defined]
+
+
+class CaseFilterForm(forms.Form):
+    """The case list's filters (GET, kept in the page links); none chosen lists every case, open first."""
+
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *Case.Status.choices]
+    )
+    risk = forms.ChoiceField(label=_("Risk"), required=False, choices=[("", _("Any")), *Case.Risk.choices])
+
+    def filter(self, cases: QuerySet[Case]) -> QuerySet[Case]:
+        """The cases that match; an invalid choice filters nothing (the form shows why)."""
+        if not self.is_valid():
+            return cases
+        chosen = {field: value for field, value in self.cleaned_data.items() if value}
+        return cases.filter(**chosen)
+
+
+class ReferralFilterForm(forms.Form):
+    """The referral inbox's filter: what still needs an answer, or every referral."""
+
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *Referral.Status.choices]
+    )
+
+    def filter(self, referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+        if not self.is_valid() or not self.cleaned_data["status"]:
+            return referrals
+        return referrals.filter(status=self.cleaned_data["status"])
 
 
 class QueueAssignForm(forms.Form):

@@ -49,6 +49,8 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        # The person list: an organisation's people, newest first (paginated on this index).
+        indexes = [models.Index(fields=["organization", "-created_at"], name="person_list_idx")]
 
     def __str__(self) -> str:
         return f"person #{self.pk}"  # never the name: __str__ ends up in logs
@@ -72,6 +74,7 @@ class Household(models.Model):
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
+        indexes = [models.Index(fields=["organization", "-created_at"], name="household_list_idx")]
 
     def __str__(self) -> str:
         return f"household #{self.pk}"
@@ -214,6 +217,15 @@ class Case(models.Model):
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["status", "-opened_at"], name="case_list_idx"),
+            # The secretariat's queue: open cases nobody leads, oldest first.
+            models.Index(
+                fields=["unassigned_since"],
+                condition=models.Q(lead__isnull=True, status="open"),
+                name="case_queue_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -261,6 +273,8 @@ class SharingBasis(models.Model):
     class Meta:
         verbose_name = _("sharing basis")
         verbose_name_plural = _("sharing bases")
+        # cases_visible_to: the cases an organisation takes part in.
+        indexes = [models.Index(fields=["organization", "case"], name="sharing_org_case_idx")]
 
     def __str__(self) -> str:
         return f"{self.organization_id} on {self.case_id} ({self.legal_basis})"
@@ -316,6 +330,10 @@ class Referral(models.Model):
         ordering = ["-sent_at"]
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
+        indexes = [
+            models.Index(fields=["to_org", "-sent_at"], name="referral_inbox_idx"),
+            models.Index(fields=["due_on"], condition=models.Q(status="sent"), name="referral_overdue_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"referral #{self.pk}"
@@ -373,6 +391,11 @@ class Task(models.Model):
         ordering = ["due_on"]
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
+        indexes = [
+            models.Index(
+                fields=["owner", "due_on"], condition=models.Q(done_at__isnull=True), name="task_open_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"task #{self.pk}"

@@ -15,6 +15,7 @@ from tsunagari import spreadsheets
 from tsunagari.charts import Chart, Series
 from tsunagari.orgs.access import OrgRequest, org_view
 from tsunagari.orgs.models import Role
+from tsunagari.pagination import paginate
 
 from . import aggregates, services, suicide_stats
 from .forms import GapEntryForm, GapIssueForm, GapStatusForm, NeedReportForm, UploadForm
@@ -126,18 +127,16 @@ def report_list(request: OrgRequest) -> HttpResponse:
         .prefetch_related("categories")
         .order_by("-period", "-pk")
     )
-    all_reports = sees_all_reports(membership)
-    page = reports[:500]
-    return render(
-        request,
-        "needs/report_list.html",
-        {
-            "reports": page,
-            "all_reports": all_reports,
-            "total": reports.count(),
-            "can_raise": membership.is_coordinator,
-        },
-    )
+    listing = paginate(request, reports)
+    context = {
+        "reports": listing.page,
+        "page": listing.page,
+        "query": listing.query,
+        "all_reports": sees_all_reports(membership),
+        "total": listing.page.paginator.count,
+        "can_raise": membership.is_coordinator,
+    }
+    return render(request, "needs/report_list.html", context)
 
 
 @org_view(Role.STAFF)

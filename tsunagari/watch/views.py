@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +25,7 @@ from tsunagari.charts import Chart, Series
 from tsunagari.directory.hotlines import Hotline, lines_for
 from tsunagari.orgs.access import OrgRequest, conflict_page, org_view
 from tsunagari.orgs.models import District, Role
+from tsunagari.pagination import paginate
 
 from . import ladder, services, urgency
 from .forms import (
@@ -257,15 +258,20 @@ def _district_contacts() -> dict[int | None, list[ladder.Callee]]:
 @org_view(Role.STAFF)
 def alert_list(request: OrgRequest) -> HttpResponse:
     membership = request.membership
-    alerts = list(
+    listing = paginate(
+        request,
         alerts_visible_to(membership)
         .select_related("organization", "target__district", "sos", "acknowledged_by")
-        .order_by("acknowledged_at", "-raised_at")[:200]
+        .order_by(F("acknowledged_at").asc(nulls_first=True), "-raised_at", "-pk"),
     )
+    alerts = list(listing.page)
     _prepare(alerts, membership, _district_contacts())
     services.log_alert_list_viewed(by=membership, alerts=alerts)
     open_urgent = any(a.acknowledged_at is None and a.urgency == Urgency.EMERGENCY for a in alerts)
-    context = {"alerts": alerts, "ladder": ladder.ladder(), "on_call": _on_call(), "open_urgent": open_urgent}
+    context = {
+        "alerts": alerts, "page": listing.page, "query": listing.query,
+        "ladder": ladder.ladder(), "on_call": _on_call(), "open_urgent": open_urgent,
+    }  # fmt: skip
     return render(request, "watch/alert_list.html", context)
 
 

@@ -18,12 +18,14 @@ from tsunagari.charts import Chart, Series
 from tsunagari.directory.hotlines import crisis_hotlines
 from tsunagari.orgs.access import OrgRequest, conflict_page, org_view
 from tsunagari.orgs.models import Organization, Role
+from tsunagari.pagination import paginate
 
 from .. import assessments, disclosure, notes, selectors, services, tasks
 from .. import consents as consent_scans
 from ..forms import (
     AssessmentForm,
     CaseEditForm,
+    CaseFilterForm,
     ConsentForm,
     NoteForm,
     OpenCaseForm,
@@ -42,16 +44,32 @@ from ..selectors import cases_visible_to, households_visible_to, persons_visible
 
 @org_view(Role.STAFF)
 def case_list(request: OrgRequest) -> HttpResponse:
-    cases = list(
-        cases_visible_to(request.membership)
+    """The cases the organisation sees, open first and newest first, fifty a page. Only the name of the
+    person or household is decrypted (the rest of their record is deferred), and only what the
+    organisation's basis covers is shown (``cases.disclosure``)."""
+    form = CaseFilterForm(request.GET or None)
+    rows = (
+        form.filter(cases_visible_to(request.membership))
         .select_related("lead", "person", "household")
+        .only(*LIST_COLUMNS)
         .prefetch_related("categories")
-        .order_by("status", "-opened_at")
+        .order_by("status", "-opened_at", "-pk")
     )
+    listing = paginate(request, rows)
+    cases = list(listing.page)
     shown_of = disclosure.disclosures(request.membership, cases)
     for case in cases:
         case.shows = shown_of[case.pk].shows  # type: ignore[attr-defined]
-    return render(request, "cases/case_list.html", {"cases": cases})
+    context = {"form": form, "cases": cases, "page": listing.page, "query": listing.query}
+    return render(request, "cases/case_list.html", context)
+
+
+# What a line of the case list reads: no summary, and of the person only the name (each encrypted field
+# costs a decryption per row).
+LIST_COLUMNS = (
+    "person_id", "household_id", "opened_by_id", "lead_id", "risk", "status", "opened_at",
+    "lead__name", "person__name", "person__organization_id", "household__label", "household__organization_id",
+)  # fmt: skip
 
 
 @org_view(Role.STAFF)
@@ -321,7 +339,12 @@ def sharing_reviews(request: OrgRequest) -> HttpResponse:
 def case_queue(request: OrgRequest) -> HttpResponse:
     """Cases nobody leads, oldest first, without personal details; the coordinator assigns a lead."""
     membership = request.membership
-    queue = unassigned_queue_for(membership).select_related("opened_by").prefetch_related("categories")
+    queue = (
+        unassigned_queue_for(membership)
+        .select_related("opened_by")
+        .defer("summary")  # not shown: no decryption per row
+        .prefetch_related("categories")
+    )
     if request.method == "POST":
         form = QueueAssignForm(request.POST, queue=queue)
         if form.is_valid():
@@ -332,7 +355,14 @@ def case_queue(request: OrgRequest) -> HttpResponse:
             return redirect("cases:case_queue", org_slug=request.org.slug)
         messages.error(request, _("That case is no longer waiting, or the organisation cannot lead it."))
     organizations = Organization.objects.filter(is_active=True, is_secretariat=False)
-    return render(request, "cases/case_queue.html", {"queue": queue, "organizations": organizations})
+    listing = paginate(request, queue.order_by("unassigned_since", "pk"))
+    context = {
+        "queue": listing.page,
+        "page": listing.page,
+        "query": listing.query,
+        "organizations": organizations,
+    }
+    return render(request, "cases/case_queue.html", context)
 
 
 @org_view(Role.STAFF)
@@ -415,7 +445,7 @@ def task_add(request: OrgRequest, case_pk: int) -> HttpResponse:
 def task_list(request: OrgRequest) -> HttpResponse:
     """The organisation's open tasks, overdue ones first; ticking one off."""
     membership = request.membership
-    open_tasks = selectors.open_tasks_for(membership).select_related("case", "assignee")
+    open_tasks = selectors.open_tasks_for(membership).select_related("assignee")
     if request.method == "POST":
         form = TaskDoneForm(request.POST, open_tasks=open_tasks)
         if form.is_valid():
@@ -427,7 +457,14 @@ def task_list(request: OrgRequest) -> HttpResponse:
             messages.success(request, _("Task done."))
             return redirect("cases:task_list", org_slug=request.org.slug)
         messages.error(request, _("That task is already done or is not one of your organisation's."))
-    return render(request, "cases/task_list.html", {"tasks": open_tasks, "today": timezone.localdate()})
+    listing = paginate(request, open_tasks.order_by("due_on", "pk"))
+    context = {
+        "tasks": listing.page,
+        "page": listing.page,
+        "query": listing.query,
+        "today": timezone.localdate(),
+    }
+    return render(request, "cases/task_list.html", context)
 
 
 @org_view(Role.STAFF)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tsunagari.orgs.access import OrgRequest, org_view
 from tsunagari.orgs.models import Role
+from tsunagari.pagination import paginate
 
 from .. import disclosure, services
 from ..forms import HouseholdForm, HouseholdMemberForm
@@ -23,10 +27,22 @@ from ..selectors import cases_visible_to, households_visible_to, persons_visible
 def household_list(request: OrgRequest) -> HttpResponse:
     households = (
         households_visible_to(request.membership)
-        .annotate(member_count=Count("members", distinct=True), case_count=Count("cases", distinct=True))
-        .order_by("-created_at")
+        .annotate(
+            member_count=_count(HouseholdMember.objects.filter(household=OuterRef("pk"))),
+            case_count=_count(Case.objects.filter(household=OuterRef("pk"))),
+        )
+        .order_by("-created_at", "-pk")
     )
-    return render(request, "cases/household_list.html", {"households": households})
+    listing = paginate(request, households)
+    context = {"households": listing.page, "page": listing.page, "query": listing.query}
+    return render(request, "cases/household_list.html", context)
+
+
+def _count(rows: QuerySet[Any]) -> Coalesce:
+    """A correlated COUNT of a household's rows, computed for the fifty households of a page only (a JOIN
+    and GROUP BY would count every household of the organisation before the page is cut)."""
+    per_household = rows.order_by().values("household").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(per_household), 0)
 
 
 @org_view(Role.STAFF)

@@ -14,11 +14,13 @@ from django.views.decorators.http import require_POST
 from tsunagari.audit.models import LegalBasis
 from tsunagari.orgs.access import OrgRequest, conflict_page, org_view
 from tsunagari.orgs.models import Role
+from tsunagari.pagination import paginate
 
 from .. import notes, referrals, selectors
 from ..forms import (
     CompleteForm,
     DeclineForm,
+    ReferralFilterForm,
     ReferralForm,
 )
 from ..models import Referral
@@ -54,8 +56,13 @@ def referral_send(request: OrgRequest, case_pk: int) -> HttpResponse:
 @org_view(Role.STAFF)
 def inbox(request: OrgRequest) -> HttpResponse:
     """Referrals addressed to this organisation, newest first, with what can be done next."""
-    items = selectors.inbox_for(request.membership).select_related("from_org", "case")
-    context = {"items": items, "decline_form": DeclineForm(), "complete_form": CompleteForm()}
+    form = ReferralFilterForm(request.GET or None)
+    items = form.filter(selectors.inbox_for(request.membership)).select_related("from_org")
+    listing = paginate(request, items.order_by("-sent_at", "-pk"))
+    context = {
+        "form": form, "items": listing.page, "page": listing.page, "query": listing.query,
+        "decline_form": DeclineForm(), "complete_form": CompleteForm(),
+    }  # fmt: skip
     return render(request, "cases/referral_inbox.html", context)
 
 
@@ -128,5 +135,7 @@ def referral_cancel(request: OrgRequest, referral_pk: int) -> HttpResponse:
 
 @org_view(Role.COORDINATOR, secretariat_only=True)
 def overdue(request: OrgRequest) -> HttpResponse:
-    items = selectors.overdue_referrals().select_related("from_org", "to_org").order_by("due_on")
-    return render(request, "cases/referral_overdue.html", {"items": items})
+    items = selectors.overdue_referrals().select_related("from_org", "to_org").order_by("due_on", "pk")
+    listing = paginate(request, items.defer("message", "override_reason", "decline_note"))
+    context = {"items": listing.page, "page": listing.page, "query": listing.query}
+    return render(request, "cases/referral_overdue.html", context)

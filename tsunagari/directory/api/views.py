@@ -214,7 +214,7 @@ def _linked_to(terms: QuerySet[TaxonomyTerm]) -> Q:
 def _filtered_services(request: HttpRequest, access: Access) -> QuerySet[Service]:
     """The visible services narrowed by search, taxonomy_term_id, taxonomy_id, organization_id and
     modified_after (all parameters are checked before anything is queried)."""
-    search = request.GET.get("search", "").strip()
+    search = _search_param(request)
     term_id = _uuid_param(request, "taxonomy_term_id")
     taxonomy_id = _uuid_param(request, "taxonomy_id")
     organization_id = _uuid_param(request, "organization_id")
@@ -231,6 +231,17 @@ def _filtered_services(request: HttpRequest, access: Access) -> QuerySet[Service
     if after is not None:
         qs = qs.filter(last_modified__gte=after)
     return qs
+
+
+# Longer than any name or question; SQLite refuses LIKE patterns past 50,000 bytes, and nobody searches so.
+MAX_SEARCH = 200
+
+
+def _search_param(request: HttpRequest) -> str:
+    search = request.GET.get("search", "").strip()
+    if len(search) > MAX_SEARCH:
+        raise ApiError(400, f"search must be at most {MAX_SEARCH} characters.")
+    return search
 
 
 def _contains(search: str, *fields: str) -> Q:
@@ -304,7 +315,7 @@ def service_detail(request: HttpRequest, access: Access, id: str) -> dict[str, A
 def organization_list(request: HttpRequest, access: Access) -> dict[str, Any]:
     full, full_service = _bool(request, "full"), _bool(request, "full_service")
     qs = access.organizations.order_by("name", "pk")
-    if search := request.GET.get("search", "").strip():
+    if search := _search_param(request):
         qs = qs.filter(_contains(search, "name", "alternate_name", "description"))
     if not (full or full_service):
         return _paginate(request, qs, lambda page: [organization_summary(o) for o in page])
@@ -364,7 +375,7 @@ def service_at_location_detail(request: HttpRequest, access: Access, id: str) ->
 @api_view
 def taxonomy_list(request: HttpRequest, access: Access) -> dict[str, Any]:
     qs = Taxonomy.objects.order_by("name", "pk")
-    if search := request.GET.get("search", "").strip():
+    if search := _search_param(request):
         qs = qs.filter(_contains(search, "name", "description"))
     return _paginate(request, qs, lambda page: [taxonomy_json(t) for t in page])
 
@@ -383,7 +394,7 @@ def taxonomy_term_list(request: HttpRequest, access: Access) -> dict[str, Any]:
     parent_id = _uuid_param(request, "parent_id")
     top_only = _bool(request, "top_only")
     qs = TaxonomyTerm.objects.select_related("taxonomy_ref").order_by("taxonomy", "sort_order", "code", "pk")
-    if search := request.GET.get("search", "").strip():
+    if search := _search_param(request):
         qs = qs.filter(_contains(search, "name", "name_en", "code", "description"))
     if taxonomy_id is not None:
         qs = qs.filter(taxonomy_ref_id=taxonomy_id)
