@@ -161,3 +161,23 @@ def test_tables_that_share_the_grand_total_do_not_give_each_other_away(world, re
         )
         for key, (low, high) in _attack(series.table).items():
             assert high - low >= 1, key
+
+
+def test_the_worker_keeps_the_dashboard_warm_after_a_new_report(world, report, terms, districts, monkeypatch):
+    from tsunagari.needs import jobs
+    from tsunagari.needs.suppression import cell_key
+
+    _city(world, report)
+    jobs.keep_dashboard_warm()
+    report(world["staff"], 7)  # a new report: the tables' token changes
+    jobs.keep_dashboard_warm()  # the worker's next minute
+
+    def computed_on_the_request(*args, **kwargs):
+        raise AssertionError("the dashboard computed a table on the request")
+
+    monkeypatch.setattr(aggregates, "suppress", computed_on_the_request)
+    city = aggregates.city_table()
+    assert city.table.values[cell_key(districts["chuo"].pk, terms["loneliness"].pk)] == 12 + 3 + 7
+    aggregates.monthly(city)
+    aggregates.household_types(city)
+    assert aggregates.coverage(city=city)
