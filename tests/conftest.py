@@ -32,8 +32,9 @@ def _is_transactional(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture(autouse=True)
 def _audit_log_survives_flush(request):
     """Transactional tests end with a flush (DELETE or TRUNCATE of every table), which the activity log's
-    append-only triggers refuse. Lift them for the flush only, and give each such test the lanes' heads and
-    the triggers back, as after `migrate`."""
+    append-only triggers refuse. Lift them for the flush only, and give each such test the lanes' heads, the
+    triggers and the kinds of information (seeded by a migration, emptied by the flush) back, as after
+    `migrate`."""
     if not _is_transactional(request):
         yield
         return
@@ -56,6 +57,7 @@ def _audit_log_survives_flush(request):
         else:
             cursor.execute("SET session_replication_role = DEFAULT")
     ensure_lanes()
+    _seed_info_kinds()
     yield
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
@@ -67,6 +69,18 @@ def _audit_log_survives_flush(request):
         else:
             # Session-wide (the flush runs on this connection next); the next transactional test resets it.
             cursor.execute("SET session_replication_role = replica")
+
+
+def _seed_info_kinds() -> None:
+    from importlib import import_module
+
+    from tsunagari.cases.models import InfoKind
+
+    seeded = import_module("tsunagari.cases.migrations.0010_info_kinds_and_consent_details")
+    for code, name_ja, name_en, position in seeded.KINDS:
+        InfoKind.objects.get_or_create(
+            code=code, defaults={"name_ja": name_ja, "name_en": name_en, "position": position}
+        )
 
 
 @pytest.fixture(autouse=True)

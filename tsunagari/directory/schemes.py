@@ -13,6 +13,8 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 
 from tsunagari.orgs.models import District
@@ -114,7 +116,7 @@ def import_schemes(
                 "description": _description(row),
                 "eligibility_description": _clean(row.get("target")),
                 "application_process": _clean(row.get("how_to_apply")),
-                "url": (row.get("detail_url") or "").strip()[:500],
+                "url": _first_url(row.get("detail_url")),
                 "contact_text": _clean(row.get("contact")),
                 "source": Service.Source.NATIONAL,
                 "visibility": Service.Visibility.PUBLIC,
@@ -129,3 +131,17 @@ def import_schemes(
         if count % 25 == 0 or count == len(schemes):
             progress(f"{count}/{len(schemes)} schemes")
     return ids
+
+
+def _first_url(text: str | None) -> str:
+    """The scheme's page: the first valid http(s) address of the cell. Some cells list two pages on
+    separate lines, which is not an address (HSDS's ``url`` is one URI); "" when none is valid."""
+    validate = URLValidator(schemes=["http", "https"])
+    for candidate in (text or "").split():
+        try:
+            validate(candidate)
+        except ValidationError:
+            continue
+        if len(candidate) <= 500:
+            return candidate
+    return ""
