@@ -117,12 +117,14 @@ def disclosures(membership: Membership, cases: Iterable[Case]) -> dict[int, Disc
     cases = list(cases)
     people = case_people(cases)
     result: dict[int, Disclosure] = {}
-    shared = [c for c in cases if not owns_case(membership, c)]
+    shared = []
     for case in cases:
-        if case not in shared:
+        if owns_case(membership, case):
             result[case.pk] = Disclosure(
                 ALL_KINDS, dict.fromkeys(people[case.pk], ALL_KINDS), LegalBasis.OWN_ORGANIZATION
             )
+        else:
+            shared.append(case)
     bases = (
         live_bases(membership)
         .filter(case__in=shared)
