@@ -318,12 +318,12 @@ class CaseFilterForm(forms.Form):
     )
     risk = forms.ChoiceField(label=_("Risk"), required=False, choices=[("", _("Any")), *Case.Risk.choices])
 
-    def filter(self, cases: QuerySet[Case]) -> QuerySet[Case]:
-        """The cases that match; an invalid choice filters nothing (the form shows why)."""
+    def chosen(self) -> dict[str, str]:
+        """The filters chosen, as field lookups on cases; an invalid choice filters nothing (the form shows
+        why)."""
         if not self.is_valid():
-            return cases
-        chosen = {field: value for field, value in self.cleaned_data.items() if value}
-        return cases.filter(**chosen)
+            return {}
+        return {field: value for field, value in self.cleaned_data.items() if value}
 
 
 class ReferralFilterForm(forms.Form):

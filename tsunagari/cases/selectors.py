@@ -65,6 +65,20 @@ def visible_case_ids(membership: Membership) -> QuerySet[Any]:
     return own.union(live_bases(membership).values("case_id"))
 
 
+def case_list_ids(membership: Membership, **filters: Any) -> QuerySet[Any]:
+    """(id, status, opened_at) of the cases ``cases_visible_to`` lists that match ``filters``, open first and
+    newest first: the case list's order. Each branch of the UNION carries the columns the list sorts on, so
+    a page is cut from the union itself; joining the union back to every case to sort it read the whole
+    cases table (benchmarks/cases.py: 88 ms of a 207 ms page at 100,000 cases)."""
+    if not membership.has_role(Role.STAFF):
+        return Case.objects.none().values_list("pk")
+    columns = ("pk", "status", "opened_at")
+    own = Case.objects.filter(_own_organisation(membership), **filters).values_list(*columns)
+    shared_ids = live_bases(membership).values("case_id")
+    shared = Case.objects.filter(pk__in=shared_ids, **filters).values_list(*columns)
+    return own.union(shared).order_by("status", "-opened_at", "-pk")
+
+
 def _own_organisation(membership: Membership) -> Q:
     """The cases a member sees as their own organisation's: it leads them, or opened them and nobody leads
     them yet. ``owns_case`` is the same rule for one case in hand (a test holds the two equal)."""
@@ -122,7 +136,7 @@ def open_tasks_for(membership: Membership) -> QuerySet[Task]:
     if not membership.has_role(Role.STAFF):
         return Task.objects.none()
     return Task.objects.filter(
-        owner=membership.organization, done_at__isnull=True, case__in=cases_visible_to(membership)
+        owner=membership.organization, done_at__isnull=True, case_id__in=visible_case_ids(membership)
     ).order_by("due_on")
 
 

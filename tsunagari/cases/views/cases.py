@@ -48,15 +48,15 @@ def case_list(request: OrgRequest) -> HttpResponse:
     person or household is decrypted (the rest of their record is deferred), and only what the
     organisation's basis covers is shown (``cases.disclosure``)."""
     form = CaseFilterForm(request.GET or None)
+    listing = paginate(request, selectors.case_list_ids(request.membership, **form.chosen()))
+    ids = [pk for pk, _status, _opened_at in listing.page]
     rows = (
-        form.filter(cases_visible_to(request.membership))
+        Case.objects.filter(pk__in=ids)
         .select_related("lead", "person", "household")
         .only(*LIST_COLUMNS)
         .prefetch_related("categories")
-        .order_by("status", "-opened_at", "-pk")
     )
-    listing = paginate(request, rows)
-    cases = list(listing.page)
+    cases = sorted(rows, key=lambda case: ids.index(case.pk))
     shown_of = disclosure.disclosures(request.membership, cases)
     for case in cases:
         case.shows = shown_of[case.pk].shows  # type: ignore[attr-defined]
