@@ -516,7 +516,9 @@ def build_sharing(
                 case=case, organization_id=to_org, legal_basis=legal_basis, consent=consent,
                 reason="" if consent else "本人の生活の安定のため、関係機関で情報を共有する必要がある",
                 granted_by_id=lead_writer if consent or vital else world.coordinator_user, granted_at=sent_at,
-                revoked_at=ended_at if ended else None,
+                # A consent basis ends with its consent, as share_case and withdraw_consent make it.
+                ends_on=consent.valid_until if consent else None,
+                revoked_at=(ended_at if ended else None) or (consent.withdrawn_at if consent else None),
                 review_by=sent_at.date() + timedelta(days=1) if vital else None,
                 reviewed_at=sent_at + timedelta(hours=20) if vital else None,
                 reviewed_by_id=world.coordinator_user if vital else None,

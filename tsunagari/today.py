@@ -85,7 +85,6 @@ def _count(membership: Membership, querysets: dict[str, QuerySet]) -> dict[str, 
 def _waiting(membership: Membership) -> dict[str, QuerySet]:
     """What waits for this member's action (the badge's number is their sum)."""
     today = timezone.localdate()
-    tasks = open_tasks_for(membership)
     return {
         # An SOS report's alert is the report waiting for triage, counted once (as "sos").
         "alerts": alerts_visible_to(membership)
@@ -94,8 +93,8 @@ def _waiting(membership: Membership) -> dict[str, QuerySet]:
         "sos": sos_for_triage(membership).filter(status=SosReport.Status.RECEIVED),
         "unassigned": unassigned_queue_for(membership),
         "inbox": inbox_for(membership).filter(status=Referral.Status.SENT),
-        "tasks_today": tasks.filter(due_on=today),
-        "tasks_overdue": tasks.filter(due_on__lt=today),
+        # One count for the badge (due today or overdue); the today view splits it in two.
+        "tasks_due": open_tasks_for(membership).filter(due_on__lte=today),
     }
 
 
@@ -128,6 +127,8 @@ def today_for(membership: Membership) -> Today:
             ),
             "inbox_overdue": inbox_for(membership).filter(status=Referral.Status.SENT, due_on__lt=today),
             "overdue_anywhere": overdue_referrals() if membership.is_coordinator else Referral.objects.none(),
+            "tasks_today": open_tasks_for(membership).filter(due_on=today),
+            "tasks_overdue": open_tasks_for(membership).filter(due_on__lt=today),
         },
     )
     result = Today(waiting=sum(counts[name] for name in _waiting(membership)))

@@ -84,3 +84,41 @@ def test_secretariat_sees_the_night_emergency_first_with_whom_to_call(browser, d
     assert main.locator('a[href="tel:09000001111"]').count() >= 1
     assert not _axe_violations(page), "on-call rota"
     context.close()
+
+
+def test_an_sos_with_words_of_suicide_danger_reaches_the_person_on_call(browser, demo_server):
+    """The partner's SOS names no urgency, but its details carry a wish to die: it is raised to 緊急, the
+    reporter gets 119 first and how to stay with the person, and the secretariat's coordinator (on call at
+    night in the demo's rota) is told at once, as urgent."""
+    base = demo_server.url
+    phone = browser.new_context(locale="ja-JP", viewport={"width": 360, "height": 740}, device_scale_factor=2)
+    page = phone.new_page()
+    _sign_in_with_totp(page, base, demo_server, "staff@shimbun.example.jp")
+    page.goto(base + "/o/shimbun/watch/sos/new/")
+    page.get_by_label("様子がいつもと違う").check()
+    page.locator("#id_place").fill("本町の集合住宅、2階の角部屋")
+    page.locator("#id_district").select_option(label="中央地区")
+    page.locator("#id_details").fill(
+        "集金のとき「もう生きていたくない、迷惑をかけるだけだ」と何度も言っていた"
+    )
+    page.get_by_role("button", name="送信する").click()
+    page.wait_for_url(re.compile(r"/o/shimbun/watch/sos/mine/\d+/$"))
+    main = page.locator("main")
+    first_call = main.locator('a[href^="tel:"]').first
+    assert first_call.get_attribute("href") == "tel:119"
+    assert "#いのちSOS" in main.inner_text() and "ひとりにしないでください" in main.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert not _axe_violations(page), "guidance after an SOS with words of danger"
+    screenshot(page, "watch-sos-guidance-suicide-360px")
+    report_pk = re.search(r"/sos/mine/(\d+)/$", page.url).group(1)
+    phone.close()
+
+    desk = browser.new_context(locale="ja-JP", bypass_csp=True)
+    page = desk.new_page()
+    _sign_in_with_totp(page, base, demo_server, "jimukyoku@example.jp")
+    page.goto(base + "/notifications/")
+    told = page.locator("li.notification--urgent").filter(has_text="緊急")
+    assert told.count() >= 1, "the coordinator on call is told of the 緊急 SOS as urgent"
+    page.goto(base + f"/o/jimukyoku/watch/sos/{report_pk}/")
+    assert "自動で「緊急」にしました" in page.locator("main").inner_text()
+    desk.close()

@@ -167,3 +167,36 @@ def test_the_case_list_decrypts_only_the_names_it_shows(world, monkeypatch):
     response = client_for(staff).get(reverse("cases:case_list", args=[staff.organization.slug]))
     assert "架空 2" in response.content.decode()
     assert len(decrypted) == 3  # one name per row: no kana, phone, address or summary
+
+
+def test_the_case_list_shows_open_cases_first_then_the_newest(world, org_b):
+    """Open before closed whatever their dates, newest first within each; a case shared with the
+    organisation sorts among its own, and the status filter applies to both."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tsunagari.cases.models import Case
+
+    staff, other = world["staff"], world["other_staff"]
+    now = timezone.now()
+    opened = {}
+    for name, days_ago, status in (
+        ("古い継続", 30, "open"),
+        ("新しい終結", 1, "closed"),
+        ("中間継続", 10, "open"),
+    ):
+        person = services.register_person(by=staff, data={"name": f"架空 {name}"})
+        case = services.open_case(by=staff, person=person)
+        Case.objects.filter(pk=case.pk).update(opened_at=now - timedelta(days=days_ago), status=status)
+        opened[name] = case
+    theirs = services.register_person(by=other, data={"name": "架空 共有"})
+    shared = services.open_case(by=other, person=theirs)
+    Case.objects.filter(pk=shared.pk).update(opened_at=now - timedelta(days=20))
+    services.share_case(by=other, case=shared, organization=staff.organization,
+                        legal_basis=LegalBasis.VITAL_INTEREST, reason="倒れている恐れ")  # fmt: skip
+    url = reverse("cases:case_list", args=[staff.organization.slug])
+    listed = [case.pk for case in client_for(staff).get(url).context["cases"]]
+    assert listed == [opened["中間継続"].pk, shared.pk, opened["古い継続"].pk, opened["新しい終結"].pk]
+    only_open = [case.pk for case in client_for(staff).get(url, {"status": "open"}).context["cases"]]
+    assert only_open == listed[:3]

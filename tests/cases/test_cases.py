@@ -50,7 +50,7 @@ def test_consent_shares_and_withdrawal_hides_at_once(setting):
     assert list(cases_visible_to(other)) == []
 
 
-def test_expired_consent_no_longer_shares(setting):
+def test_expired_consent_no_longer_shares(setting, monkeypatch):
     lead, other, person, case = setting
     consent = services.record_consent(
         by=lead, person=person, recipients=[other.organization], purpose="支援のため", info_kinds=["contact"], method="written",
@@ -59,8 +59,28 @@ def test_expired_consent_no_longer_shares(setting):
     services.share_case(
         by=lead, case=case, organization=other.organization, legal_basis=LegalBasis.CONSENT, consent=consent
     )
-    Consent.objects.filter(pk=consent.pk).update(valid_until=timezone.localdate() - timedelta(days=1))
+    assert list(cases_visible_to(other)) == [case]
+    day_after_tomorrow = timezone.localdate() + timedelta(days=2)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day_after_tomorrow)
     assert list(cases_visible_to(other)) == []
+
+
+def test_a_consent_basis_ends_with_its_consent_and_is_revoked_when_it_is_withdrawn(setting):
+    lead, other, person, case = setting
+    until = timezone.localdate() + timedelta(days=30)
+    consent = services.record_consent(
+        by=lead, person=person, recipients=[other.organization], purpose="支援のため", info_kinds=["contact"],
+        method="written", valid_until=until,
+    )  # fmt: skip
+    later = services.share_case(
+        by=lead, case=case, organization=other.organization, legal_basis=LegalBasis.CONSENT, consent=consent,
+        ends_on=until + timedelta(days=300),
+    )  # fmt: skip
+    assert later.ends_on == until  # never beyond the consent
+    services.withdraw_consent(by=lead, consent=consent)
+    later.refresh_from_db()
+    assert later.revoked_at == Consent.objects.get(pk=consent.pk).withdrawn_at
+    assert ActivityLog.objects.filter(action="cases.consent.withdrawn", data__bases_ended=1).exists()
 
 
 def test_sharing_needs_a_basis_that_covers_the_recipient(setting, org_b, secretariat):

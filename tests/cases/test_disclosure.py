@@ -15,12 +15,20 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from tests.conftest import client_for
+from tests.factories import make_member
 from tsunagari.audit.models import ActivityLog, LegalBasis
 from tsunagari.cases import assessments, disclosure, notes, services, tasks
 from tsunagari.cases.models import Case, CaseNote, HouseholdMember, InfoKind
-from tsunagari.cases.selectors import _own_organisation, cases_visible_to, owns_case
+from tsunagari.cases.selectors import (
+    _own_organisation,
+    case_list_ids,
+    cases_visible_to,
+    owns_case,
+    visible_case_ids,
+    visible_here,
+)
 from tsunagari.directory.selectors import category_terms
-from tsunagari.orgs.models import District
+from tsunagari.orgs.models import District, Role
 
 K6_HIGH = {f"q{i}": 3 for i in range(1, 7)}  # 18: the crisis banner shows
 
@@ -220,6 +228,22 @@ def test_own_case_rule_in_python_matches_the_query(hanako, world, org_b):
     for member in (lead, recipient, world["coordinator"]):
         in_query = set(Case.objects.filter(_own_organisation(member)).values_list("pk", flat=True))
         assert {c.pk for c in (case, unled) if owns_case(member, c)} == in_query & {case.pk, unled.pk}
+
+
+def test_the_three_forms_of_the_visibility_rule_agree(hanako, world, org_b):
+    """The union (``visible_case_ids``), the case list's union with its sort columns and the per-row
+    condition (``visible_here``) name the same cases: own, unled but opened here, shared on a live basis."""
+    lead, recipient, person, case = hanako
+    services.open_case(by=lead, person=person, lead_self=False)
+    services.share_case(by=lead, case=case, organization=org_b, legal_basis=LegalBasis.VITAL_INTEREST,
+                        reason="意識がなく倒れていた")  # fmt: skip
+    members = (lead, recipient, world["coordinator"], make_member(org_b, Role.STAFF))
+    for member in members:
+        union = set(visible_case_ids(member).values_list("pk", flat=True))
+        listed = {pk for pk, _status, _opened in case_list_ids(member)}
+        per_row = set(Case.objects.filter(visible_here(member)).values_list("pk", flat=True))
+        assert union == listed == per_row
+    assert case.pk in set(visible_case_ids(members[3]).values_list("pk", flat=True))
 
 
 # --- household cases: consent per member ----------------------------------------------------------------

@@ -219,6 +219,13 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         indexes = [
             models.Index(fields=["status", "-opened_at"], name="case_list_idx"),
+            # The case list's branch of the cases an organisation leads, read from the index alone (it holds
+            # every column the list sorts on and the id: cases.selectors.case_list_ids).
+            models.Index(fields=["lead", "status", "-opened_at", "-id"], name="case_lead_list_idx"),
+            # ... and of the cases it opened that nobody leads yet.
+            models.Index(
+                fields=["opened_by"], condition=models.Q(lead__isnull=True), name="case_unled_opener_idx"
+            ),
             # The secretariat's queue: open cases nobody leads, oldest first.
             models.Index(
                 fields=["unassigned_since"],
@@ -243,8 +250,10 @@ class Case(models.Model):
 class SharingBasis(models.Model):
     """Why an organisation other than the lead may see a case: the legal basis of that disclosure.
 
-    A consent basis lives as long as its consent (withdrawal or expiry ends it at once); the other
-    bases (支援会議, 孤独・孤立対策地域協議会, protection of life) carry their own end and a reason.
+    A consent basis lives as long as its consent: it is created ending no later than the consent
+    (``ends_on``) and revoked when the consent is withdrawn (``cases.services``), so that whether a basis
+    is live is read from the basis alone. The other bases (支援会議, 孤独・孤立対策地域協議会, protection of life)
+    carry their own end and a reason.
     """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sharing")
@@ -273,8 +282,14 @@ class SharingBasis(models.Model):
     class Meta:
         verbose_name = _("sharing basis")
         verbose_name_plural = _("sharing bases")
-        # cases_visible_to: the cases an organisation takes part in.
-        indexes = [models.Index(fields=["organization", "case"], name="sharing_org_case_idx")]
+        # live_bases → cases_visible_to: the cases an organisation takes part in, from the index alone.
+        indexes = [
+            models.Index(
+                fields=["organization", "case", "ends_on"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="live_sharing_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization_id} on {self.case_id} ({self.legal_basis})"

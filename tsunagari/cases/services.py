@@ -351,7 +351,10 @@ def withdraw_consent(*, by: Membership, consent: Consent) -> Consent:
         raise PermissionDenied
     consent.withdrawn_at = timezone.now()
     consent.save(update_fields=["withdrawn_at"])
-    log_action(consent, actor=by, action="cases.consent.withdrawn")
+    ended = SharingBasis.objects.filter(consent=consent, revoked_at__isnull=True).update(
+        revoked_at=consent.withdrawn_at
+    )
+    log_action(consent, actor=by, action="cases.consent.withdrawn", data={"bases_ended": ended})
     return consent
 
 
@@ -420,6 +423,10 @@ def share_case(
     elif legal_basis == LegalBasis.VITAL_INTEREST:
         covered = list(InfoKind.objects.filter(code__in=disclosure.VITAL_INTEREST_KINDS))
     vital = legal_basis == LegalBasis.VITAL_INTEREST
+    if legal_basis == LegalBasis.CONSENT and consent is not None and consent.valid_until is not None:
+        ends_on = (
+            min(ends_on, consent.valid_until) if ends_on else consent.valid_until
+        )  # ends with the consent
     basis = SharingBasis.objects.create(
         case=case, organization=organization, legal_basis=legal_basis,
         consent=consent if legal_basis == LegalBasis.CONSENT else None, reason=reason.strip(),
