@@ -81,7 +81,7 @@ def case_list_ids(membership: Membership, **filters: Any) -> QuerySet[Any]:
         live_bases(membership)
         .annotate(**looked_up)
         .filter(**{f"case_{name}": value for name, value in filters.items()})
-        .values_list("case_id", "case_status", "case_opened_at")
+        .values_list(*("case_id", "case_status", "case_opened_at"))  # annotations, named like columns
     )
     return (
         led.filter(**filters)
