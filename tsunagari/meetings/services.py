@@ -489,7 +489,7 @@ def publish_minutes(*, by: Membership, meeting: Meeting, text: str) -> Meeting:
     data: checked). An empty text withdraws them."""
     _coordinator(by)
     if meeting.kind.closed or meeting.kind.carries_cases:
-        raise PermissionDenied
+        raise ValidationError(_("Only the minutes of open platform meetings can be published."))
     _not_personal(public_minutes=text)
     meeting.public_minutes = text.strip()
     meeting.published_at = timezone.now() if text.strip() else None
