@@ -422,7 +422,7 @@ def approve_minutes(*, by: Membership, meeting: Meeting) -> MinutesVersion:
             item.gap_issue.participants.add(by.organization)
             add_gap_entry(
                 by=by, issue=item.gap_issue, kind=GapIssueEntry.Kind.DECISION,
-                text=f"{meeting.kind.name_ja}（{timezone.localtime(meeting.starts_at):%Y-%m-%d}）: {item.policy}",
+                text=f"{meeting.kind.name_ja}「{meeting.title}」の決定: {item.policy}",
             )  # fmt: skip
     log_action(meeting, actor=by, action="meetings.minutes.approved", data={"version": 1})
     _tell_attendees(meeting, _("[Tsunagari] The minutes of a %(kind)s were approved"))
