@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.conftest import client_for
 from tests.meetings.conftest import convene
@@ -136,7 +136,8 @@ def test_overdue_actions_on_the_secretariat_today_view_and_escalated(released, p
         what="訪問",
         due_on=timezone.localdate() - timedelta(days=1),
     )
-    figures = {str(f.label): f.count for f in today_for(people["coordinator"]).figures}
+    with translation.override("en"):
+        figures = {str(f.label): f.count for f in today_for(people["coordinator"]).figures}
     assert figures["Meeting actions past their due date"] == 1
     assert escalate_overdue_actions() == 1
     assert escalate_overdue_actions() == 0

@@ -5,6 +5,7 @@ calendar feed (no sign-in: the feed's address is its key)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -103,7 +104,7 @@ def meeting_detail(request: OrgRequest, meeting_pk: int) -> HttpResponse:
         meeting.recorder_id,
     }
     items = list(selectors.items_of(meeting))
-    context = {
+    context: dict[str, Any] = {
         "meeting": meeting,
         "attendee": attendee,
         "may_see_material": selectors.may_see_material(membership, meeting, attendee),
@@ -399,9 +400,9 @@ def register(request: OrgRequest) -> HttpResponse:
     year = request.GET.get("year", "")
     fy = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else fiscal_year(timezone.localdate())
     kind = MeetingKind.objects.filter(case_legal_basis="support_meeting").first()
-    start = timezone.make_aware(timezone.datetime(fy, 4, 1))
-    end = timezone.make_aware(timezone.datetime(fy + 1, 4, 1))
-    meetings = Meeting.objects.filter(kind=kind, starts_at__gte=start, starts_at__lt=end)
+    meetings = Meeting.objects.filter(
+        kind=kind, starts_at__date__gte=date(fy, 4, 1), starts_at__date__lt=date(fy + 1, 4, 1)
+    )
     items = AgendaItem.objects.filter(meeting__in=meetings, case__isnull=False)
     actions = Action.objects.filter(item__in=items)
     counts = {
