@@ -142,7 +142,7 @@ def test_overdue_actions_on_the_secretariat_today_view_and_escalated(released, p
     assert escalate_overdue_actions() == 1
     assert escalate_overdue_actions() == 0
     assert Notification.objects.filter(
-        recipient=people["coordinator"].user, subject__contains="past their due date"
+        recipient=people["coordinator"].user, subject__contains="期限を過ぎた会議の役割分担"
     ).exists()
 
 
