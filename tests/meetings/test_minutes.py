@@ -78,6 +78,13 @@ def test_after_the_sharing_period_only_the_acting_organisation_sees_the_case(mee
     )
     assert cases_visible_to(people["b"]).filter(pk=case.pk).exists()
     assert not cases_visible_to(people["c"]).filter(pk=case.pk).exists()
+    # the material ends with the basis: C confirmed, but its sharing period is over
+    services.confirm_confidentiality(by=people["b"], meeting=meeting)
+    services.confirm_confidentiality(by=people["c"], meeting=meeting)
+    url = reverse("meetings:item_detail", args=["org-c", meeting.pk, item.pk])
+    assert client_for(people["c"]).get(url).status_code == 404
+    url = reverse("meetings:item_detail", args=["org-b", meeting.pk, item.pk])
+    assert client_for(people["b"]).get(url).status_code == 200
 
 
 def test_only_the_chair_and_recorder_write_minutes(released, people):

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from tsunagari.cases.selectors import live_bases, owns_case
 from tsunagari.orgs.models import Membership, Role
 
 from .models import Action, AgendaItem, Attendee, Meeting
@@ -42,6 +43,18 @@ def may_see_material(membership: Membership, meeting: Meeting, attendee: Attende
         and meeting.material_released_at is not None
         and (attendee.confirmed_at is not None or not meeting.kind.requires_confidentiality)
     )
+
+
+def material_open_to(membership: Membership, item: AgendaItem) -> bool:
+    """A case item of a meeting that shares on its own basis (支援会議, 協議会) stays open to an invited
+    organisation only while its basis from this item is live (until the sharing period ends, or longer for an
+    organisation given an action); the organisation that owns the case and the secretariat keep it. The
+    caller has checked ``may_see_material``."""
+    if item.case is None or not item.meeting.kind.creates_sharing:
+        return True
+    if membership.organization.is_secretariat or owns_case(membership, item.case):
+        return True
+    return live_bases(membership).filter(pk__in=item.bases.values("pk")).exists()
 
 
 def items_of(meeting: Meeting) -> QuerySet[AgendaItem]:

@@ -267,6 +267,8 @@ def _item(request: OrgRequest, meeting_pk: int, item_pk: int) -> tuple[Meeting, 
         attendee = selectors.attendee_for(request.membership, meeting)
         if not selectors.may_see_material(request.membership, meeting, attendee):
             raise Http404
+        if not selectors.material_open_to(request.membership, item):
+            raise Http404
     return meeting, item
 
 
