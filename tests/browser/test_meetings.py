@@ -106,7 +106,7 @@ def test_support_meeting_from_convening_to_the_end_of_sharing(browser, demo_serv
     shakyo.wait_for_url(re.compile(r"/items/\d+/$"))
     item_path = shakyo.url.split(f"/o/shakyo/meetings/{meeting_id}/", 1)[1]
     main = shakyo.locator("main").inner_text()
-    assert "架空家" in main and "回収" in main
+    assert "架空 花子" in main and "回収" in main
     assert shakyo.evaluate("document.documentElement.scrollWidth") <= 360
     assert not _axe_violations(shakyo), "item page"
     screenshot(shakyo, "meeting-item-360px")
@@ -122,9 +122,9 @@ def test_support_meeting_from_convening_to_the_end_of_sharing(browser, demo_serv
     minutes.get_by_role("button", name="議事録を保存する").click()
     page.wait_for_selector(".notice--success")
     action = page.locator("form[action$='/actions/']")
-    action.get_by_label("団体", exact=True).select_option(label="NPO法人 よりそいネット架空")
-    action.get_by_label("すること").fill("月1回の訪問")
-    action.get_by_label("期限").fill(f"{timezone.localdate() + timedelta(days=30):%Y-%m-%d}")
+    action.locator("select[name='action-organization']").select_option(label="NPO法人 よりそいネット架空")
+    action.locator("input[name='action-what']").fill("月1回の訪問")
+    action.locator("input[name='action-due_on']").fill(f"{timezone.localdate() + timedelta(days=30):%Y-%m-%d}")
     action.get_by_role("button", name="役割分担を追加する").click()
     page.wait_for_selector(".notice--success")
     assert "月1回の訪問" in page.locator("main").inner_text()
@@ -140,7 +140,7 @@ def test_support_meeting_from_convening_to_the_end_of_sharing(browser, demo_serv
     npo.get_by_role("button", name="守秘義務を確認しました").click()
     npo.wait_for_selector(".notice--success")
     npo.goto(f"{base}/o/yorisoi/meetings/{meeting_id}/{item_path}")
-    assert "架空家" in npo.locator("main").inner_text()
+    assert "架空 花子" in npo.locator("main").inner_text()
 
     # The hospital sees the case during the sharing period, not after it; the co-op never.
     hospital_context = _context(browser)

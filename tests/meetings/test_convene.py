@@ -133,3 +133,23 @@ def test_calendar_page_shows_a_new_address_once(people, meeting):
     assert client.get(url).status_code == 200
     response = client.post(url)
     assert "/meetings/calendar/" in response.content.decode()
+
+
+def test_a_case_linked_to_an_sos_report_can_be_put_on_the_agenda(people, case, org_a):
+    from django.utils import timezone
+
+    from tsunagari.watch.models import SosReport
+
+    meeting = convene(people)
+    with pytest.raises(ValidationError):
+        services.add_case_item(
+            by=people["coordinator"], meeting=meeting, case=case, source="sos", kinds=["contact"]
+        )
+    SosReport.objects.create(
+        organization=org_a, reported_by=people["a"].user, sign="mail", place="-", due_at=timezone.now(),
+        urgency="emergency", case=case,
+    )  # fmt: skip
+    item = services.add_case_item(
+        by=people["coordinator"], meeting=meeting, case=case, source="sos", kinds=["contact"]
+    )
+    assert item.source == AgendaItem.Source.SOS

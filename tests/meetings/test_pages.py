@@ -161,3 +161,25 @@ def test_meeting_list_queries_do_not_grow(people, django_assert_max_num_queries,
     client.get(reverse("meetings:meeting_list", args=["jimukyoku"]))  # warm the session
     with django_assert_max_num_queries(12):
         assert client.get(reverse("meetings:meeting_list", args=["jimukyoku"])).status_code == 200
+
+
+def test_approved_meeting_pages_show_versions_and_the_amend_form(meeting, people, org_b):
+    services.release_material(by=people["coordinator"], meeting=meeting)
+    services.confirm_confidentiality(by=people["coordinator"], meeting=meeting)
+    item = meeting.items.get()
+    services.add_action(
+        by=people["recorder"], item=item, organization=org_b, what="訪問", due_on=timezone.localdate()
+    )
+    services.approve_minutes(by=people["coordinator"], meeting=meeting)
+    client = client_for(people["coordinator"])
+    body = client.get(reverse("meetings:meeting_detail", args=["jimukyoku", meeting.pk])).content.decode()
+    assert "第1版" in body or "Version 1" in body
+    page = client.get(
+        reverse("meetings:item_detail", args=["jimukyoku", meeting.pk, item.pk])
+    ).content.decode()
+    assert "amend-reason" in page
+    response = client.post(
+        reverse("meetings:item_amend", args=["jimukyoku", meeting.pk, item.pk]),
+        {"amend-summary": "訂正後", "amend-policy": "方針", "amend-reason": "誤記"},
+    )
+    assert response.status_code == 302 and meeting.versions.count() == 2

@@ -90,6 +90,7 @@ class CaseItemForm(forms.Form):
         choices=[
             (AgendaItem.Source.QUEUE, _("Unassigned queue")),
             (AgendaItem.Source.PROPOSED, _("Proposed by a member")),
+            (AgendaItem.Source.SOS, _("SOS report")),
         ],
     )
     case = forms.IntegerField(label=_("Case number"), min_value=1)

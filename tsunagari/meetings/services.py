@@ -185,8 +185,8 @@ def _send_invitations(meeting: Meeting, attendees: list[Attendee]) -> None:
 def add_case_item(
     *, by: Membership, meeting: Meeting, case: Case, source: str, kinds: list[str]
 ) -> AgendaItem:
-    """Put a case on the agenda: from the unassigned queue, or proposed by an invited organisation that owns it
-    (the member gives the secretariat its number). A kind that shares on its own basis needs the kinds of
+    """Put a case on the agenda: from the unassigned queue, proposed by an invited organisation that owns it
+    (the member gives the secretariat its number), or a case an SOS report was linked to (SOS triage). A kind that shares on its own basis needs the kinds of
     information the meeting may see; if the material is already released, the case is shared at once."""
     _coordinator(by)
     if not meeting.kind.carries_cases:
@@ -202,6 +202,11 @@ def add_case_item(
             raise ValidationError(
                 {"case": _("Only an open case of an invited organisation can be proposed.")}
             )
+    elif source == AgendaItem.Source.SOS:
+        from tsunagari.watch.models import SosReport
+
+        if case.status != Case.Status.OPEN or not SosReport.objects.filter(case=case).exists():
+            raise ValidationError({"case": _("That case was not opened from or linked to an SOS report.")})
     else:
         raise ValidationError({"source": _("Choose where the case comes from.")})
     if meeting.items.filter(case=case).exists():
