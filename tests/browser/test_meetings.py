@@ -124,7 +124,9 @@ def test_support_meeting_from_convening_to_the_end_of_sharing(browser, demo_serv
     action = page.locator("form[action$='/actions/']")
     action.locator("select[name='action-organization']").select_option(label="NPO法人 よりそいネット架空")
     action.locator("input[name='action-what']").fill("月1回の訪問")
-    action.locator("input[name='action-due_on']").fill(f"{timezone.localdate() + timedelta(days=30):%Y-%m-%d}")
+    action.locator("input[name='action-due_on']").fill(
+        f"{timezone.localdate() + timedelta(days=30):%Y-%m-%d}"
+    )
     action.get_by_role("button", name="役割分担を追加する").click()
     page.wait_for_selector(".notice--success")
     assert "月1回の訪問" in page.locator("main").inner_text()

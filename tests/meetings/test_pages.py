@@ -183,3 +183,71 @@ def test_approved_meeting_pages_show_versions_and_the_amend_form(meeting, people
         {"amend-summary": "訂正後", "amend-policy": "方針", "amend-reason": "誤記"},
     )
     assert response.status_code == 302 and meeting.versions.count() == 2
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_meeting_page_queries_do_not_grow(people, org_a, org_b, django_assert_num_queries, n):
+    from tsunagari.cases.models import Case, Person
+
+    meeting = convene(people)
+    services.invite(
+        by=people["coordinator"], meeting=meeting, organizations=[org_a, org_b], members=[people["b"]]
+    )
+    for i in range(n):
+        person = Person.objects.create(organization=org_a, name=f"架空 {i}")
+        case = Case.objects.create(person=person, opened_by=org_a, lead=org_a)
+        services.add_case_item(
+            by=people["coordinator"], meeting=meeting, case=case, source="proposed", kinds=["contact"]
+        )
+    services.release_material(by=people["coordinator"], meeting=meeting)
+    for item in meeting.items.all():
+        services.add_action(
+            by=people["recorder"], item=item, organization=org_b, what="訪問", due_on=timezone.localdate()
+        )
+    client = client_for(people["b"])
+    url = reverse("meetings:meeting_detail", args=["org-b", meeting.pk])
+    client.get(url)
+    with django_assert_num_queries(20):  # the same at 1 and 3 items: agenda, actions and kinds are prefetched
+        assert client.get(url).status_code == 200
+
+
+def test_on_time_actions_are_counted(meeting, people, org_b):
+    from tsunagari.cases.tasks import complete_task
+
+    services.release_material(by=people["coordinator"], meeting=meeting)
+    item = meeting.items.get()
+    action = services.add_action(
+        by=people["recorder"],
+        item=item,
+        organization=org_b,
+        what="訪問",
+        due_on=timezone.localdate() + timedelta(days=3),
+    )
+    complete_task(by=people["b"], task=action.task)
+    counts = (
+        client_for(people["coordinator"])
+        .get(reverse("meetings:register", args=["jimukyoku"]))
+        .context["counts"]
+    )
+    assert (counts["actions"], counts["on_time"], counts["overdue"]) == (1, 1, 0)
+
+
+def test_topic_actions_are_ticked_off_by_their_organisation(people, org_a, org_b):
+    meeting = convene(people, kind="plenary")
+    services.invite(by=people["coordinator"], meeting=meeting, organizations=[org_a, org_b], members=[])
+    item = services.add_topic_item(
+        by=people["coordinator"], meeting=meeting, gap_issue=None, topic="居場所マップ"
+    )
+    action = services.add_action(
+        by=people["recorder"], item=item, organization=org_a, what="地図を作る", due_on=timezone.localdate()
+    )
+    url = reverse("meetings:action_done", args=["org-b", meeting.pk, action.pk])
+    assert client_for(people["b"]).post(url).status_code == 404
+    assert (
+        client_for(people["a"])
+        .post(reverse("meetings:action_done", args=["org-a", meeting.pk, action.pk]))
+        .status_code
+        == 302
+    )
+    action.refresh_from_db()
+    assert action.done_at is not None

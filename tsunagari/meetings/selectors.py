@@ -58,9 +58,15 @@ def material_open_to(membership: Membership, item: AgendaItem) -> bool:
 
 
 def items_of(meeting: Meeting) -> QuerySet[AgendaItem]:
-    return meeting.items.select_related("gap_issue", "lead", "carried_from__meeting").prefetch_related(
-        "kinds", "actions__organization", "actions__task"
-    )
+    """A meeting's agenda with what its page shows (no personal text: summaries and policies stay deferred)."""
+    return (
+        meeting.items.select_related("gap_issue", "lead", "carried_from__meeting")
+        .defer("summary", "policy")
+        .prefetch_related(
+            "kinds", "actions__organization", "actions__task",
+            "carried_from__actions__organization", "carried_from__actions__task",
+        )
+    )  # fmt: skip
 
 
 def items_for_case(case_id: int) -> QuerySet[AgendaItem]:
