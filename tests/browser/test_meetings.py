@@ -108,6 +108,12 @@ def test_support_meeting_from_convening_to_the_end_of_sharing(browser, demo_serv
     main = shakyo.locator("main").inner_text()
     assert "架空 花子" in main and "回収" in main
     assert shakyo.evaluate("document.documentElement.scrollWidth") <= 360
+    watermark = shakyo.locator(".print-watermark")
+    assert not watermark.is_visible()  # on screen: no watermark
+    shakyo.emulate_media(media="print")
+    assert watermark.is_visible() and "高橋 美咲" in watermark.inner_text()
+    assert shakyo.locator(".material-notice").is_visible()
+    shakyo.emulate_media(media="screen")
     assert not _axe_violations(shakyo), "item page"
     screenshot(shakyo, "meeting-item-360px")
 

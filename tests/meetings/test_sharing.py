@@ -111,3 +111,25 @@ def test_case_added_after_release_is_shared_at_once(meeting, people, case, org_b
         by=people["coordinator"], meeting=meeting, case=other, source="proposed", kinds=["contact"]
     )
     assert SharingBasis.objects.filter(case=other, organization=org_b).exists()
+
+
+def test_an_action_for_an_organisation_without_a_basis_is_a_clear_message(people, case, org_a, org_b):
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from tests.meetings.conftest import convene
+
+    meeting = convene(people, kind="multi_agency")
+    services.invite(by=people["coordinator"], meeting=meeting, organizations=[org_a, org_b], members=[])
+    item = services.add_case_item(
+        by=people["coordinator"], meeting=meeting, case=case, source="proposed", kinds=[]
+    )
+    try:
+        services.add_action(
+            by=people["recorder"], item=item, organization=org_b, what="訪問", due_on=timezone.localdate()
+        )
+    except ValidationError as error:
+        assert "organization" in error.message_dict
+    else:
+        raise AssertionError("an action for an organisation that cannot see the case was accepted")
+    assert not item.actions.exists()

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from tsunagari.accounts.models import User
 from tsunagari.audit.services import log_action
 from tsunagari.cases.models import Case, InfoKind
-from tsunagari.cases.selectors import owns_case, unassigned_queue_for
+from tsunagari.cases.selectors import cases_visible_to, owns_case, unassigned_queue_for
 from tsunagari.cases.services import extend_sharing, share_case
 from tsunagari.cases.tasks import assign_task
 from tsunagari.needs.models import GapIssue, GapIssueEntry
@@ -363,6 +363,15 @@ def add_action(
     if item.case is not None:
         coordinator = _acting_coordinator(by, meeting)
         _keep_for_action(coordinator, item, organization, due_on)
+        owner = Membership(organization=organization, role=Role.STAFF)
+        if not cases_visible_to(owner).filter(pk=item.case.pk).exists():
+            raise ValidationError(
+                {
+                    "organization": _(
+                        "That organisation does not see this case (no consent or other basis covers it)."
+                    )
+                }
+            )
         action.task = assign_task(
             by=coordinator, case=item.case, owner=organization, title=what, due_on=due_on, assignee=member
         )
