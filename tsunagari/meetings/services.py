@@ -508,11 +508,10 @@ def publish_minutes(*, by: Membership, meeting: Meeting, text: str) -> Meeting:
     meeting.public_minutes = text.strip()
     meeting.published_at = timezone.now() if text.strip() else None
     meeting.save(update_fields=["public_minutes", "published_at"])
-    log_action(
-        meeting,
-        actor=by,
-        action="meetings.minutes.published" if text.strip() else "meetings.minutes.withdrawn",
-    )
+    if text.strip():
+        log_action(meeting, actor=by, action="meetings.minutes.published")
+    else:
+        log_action(meeting, actor=by, action="meetings.minutes.withdrawn")
     return meeting
 
 
