@@ -58,6 +58,7 @@ def _audit_log_survives_flush(request):
             cursor.execute("SET session_replication_role = DEFAULT")
     ensure_lanes()
     _seed_info_kinds()
+    _seed_meeting_kinds()
     yield
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
@@ -81,6 +82,15 @@ def _seed_info_kinds() -> None:
         InfoKind.objects.get_or_create(
             code=code, defaults={"name_ja": name_ja, "name_en": name_en, "position": position}
         )
+
+
+def _seed_meeting_kinds() -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    seeded = import_module("tsunagari.meetings.migrations.0002_meeting_kinds")
+    seeded.seed(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -246,7 +246,94 @@ def _seed(*, password: str, progress: Callable[[str], None]) -> bool:
     _seed_people(orgs["shakyo"], npo=orgs["yorisoi"])
     _seed_needs(orgs)
     _seed_watch(orgs)
+    _seed_meetings(orgs)
     return True
+
+
+def _seed_meetings(orgs: dict[str, Organization]) -> None:
+    """A 支援会議 two weeks ago on 架空家 (花子's case): 社協, the NPO and the hospital invited (the co-op not),
+    the NPO's member confirmed the duty of confidentiality, minutes approved with two actions. And a 分科会 on
+    the young-carer gap issue, its decision written to the issue and its minutes published."""
+    from datetime import datetime, time
+
+    from tsunagari.meetings import services as meetings
+    from tsunagari.meetings.models import MeetingKind
+    from tsunagari.needs.models import GapIssue
+
+    coordinator = Membership.objects.get(organization=orgs["jimukyoku"], role=Role.COORDINATOR)
+    member = {
+        slug: Membership.objects.filter(organization=orgs[slug], role__in=[Role.STAFF, Role.ADMIN])
+        .select_related("user", "organization")
+        .order_by("pk")
+        .first()
+        for slug in ("shakyo", "yorisoi", "chuo-hospital")
+    }
+    today = timezone.localdate()
+    start = timezone.make_aware(datetime.combine(today - timedelta(days=14), time(14, 0)))
+    meeting = meetings.create_meeting(
+        by=coordinator, kind=MeetingKind.objects.get(code="support_meeting"), title="第1回 支援会議（中央地区）",
+        starts_at=start, ends_at=start + timedelta(hours=1, minutes=30), place="架空市役所 本庁舎3階 第2会議室",
+        chair=coordinator.user, recorder=coordinator.user,
+    )  # fmt: skip
+    meetings.invite(
+        by=coordinator, meeting=meeting, organizations=[orgs["shakyo"], orgs["yorisoi"], orgs["chuo-hospital"]],
+        members=[m for m in member.values() if m is not None],
+    )  # fmt: skip
+    case = Case.objects.filter(opened_by=orgs["shakyo"]).order_by("pk").get()
+    item = meetings.add_case_item(
+        by=coordinator,
+        meeting=meeting,
+        case=case,
+        source="proposed",
+        kinds=["contact", "situation", "family"],
+    )
+    meetings.release_material(by=coordinator, meeting=meeting)
+    meetings.confirm_confidentiality(by=coordinator, meeting=meeting)
+    if member["yorisoi"] is not None:
+        meetings.confirm_confidentiality(by=member["yorisoi"], meeting=meeting)
+    meetings.record_minutes(
+        by=coordinator, item=item, summary="社協から、花子さんが夫を亡くしてから外出が減っていると報告。息子さんは仕事を辞めて"
+        "在宅。病院からは通院が途切れがちとの情報。", policy="社協が主担当として見守りを続け、NPOが外出のきっかけづくりを担う。"
+        "息子さんの就労相談を社協が案内する。", lead=orgs["shakyo"], next_review_on=today + timedelta(days=60),
+    )  # fmt: skip
+    meetings.add_action(
+        by=coordinator, item=item, organization=orgs["yorisoi"], what="月1回の訪問と、サロンへの同行",
+        due_on=today + timedelta(days=30),
+    )  # fmt: skip
+    meetings.add_action(
+        by=coordinator, item=item, organization=orgs["shakyo"], what="息子さんに就労相談の窓口を案内する",
+        due_on=today + timedelta(days=14),
+    )  # fmt: skip
+    meetings.approve_minutes(by=coordinator, meeting=meeting)
+
+    issue = GapIssue.objects.order_by("pk").first()
+    start = timezone.make_aware(datetime.combine(today - timedelta(days=7), time(10, 0)))
+    group = meetings.create_meeting(
+        by=coordinator, kind=MeetingKind.objects.get(code="working_group"), title="ヤングケアラー分科会",
+        starts_at=start, ends_at=start + timedelta(hours=1), place="架空市社会福祉センター 研修室",
+        chair=coordinator.user, recorder=coordinator.user,
+    )  # fmt: skip
+    meetings.invite(
+        by=coordinator,
+        meeting=group,
+        organizations=[orgs["shakyo"], orgs["chuo-hospital"], orgs["yorisoi"]],
+        members=[],
+    )
+    if issue is not None:
+        topic = meetings.add_topic_item(by=coordinator, meeting=group, gap_issue=issue, topic="")
+        meetings.record_minutes(
+            by=coordinator, item=topic, summary="病院の退院支援で把握した事例の傾向を共有した。",
+            policy="学校・病院・社協で連絡票の様式をそろえ、次回までに試行する。", lead=orgs["shakyo"], next_review_on=None,
+        )  # fmt: skip
+        meetings.add_action(
+            by=coordinator, item=topic, organization=orgs["chuo-hospital"], what="連絡票の案を作る",
+            due_on=today + timedelta(days=21),
+        )  # fmt: skip
+    meetings.approve_minutes(by=coordinator, meeting=group)
+    meetings.publish_minutes(
+        by=coordinator, meeting=group,
+        text="退院後に家族の介護を担う若者への支援について、学校・病院・社協の連絡票の様式をそろえることにしました。",
+    )  # fmt: skip
 
 
 def _seed_watch(orgs: dict[str, Organization]) -> None:

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "tsunagari.needs",
     "tsunagari.notifications",
     "tsunagari.watch",
+    "tsunagari.meetings",
     "tsunagari.worker",
 ]
 
@@ -326,6 +327,9 @@ TSUNAGARI_DUPLICATE_CHECKS_PER_HOUR = int(os.environ.get("TSUNAGARI_DUPLICATE_CH
 TSUNAGARI_REFERRAL_DUE_DAYS = int(os.environ.get("TSUNAGARI_REFERRAL_DUE_DAYS", "3"))
 # Days a case may wait without a lead (制度のはざま) before the secretariat's coordinators are told.
 TSUNAGARI_UNASSIGNED_ESCALATE_DAYS = int(os.environ.get("TSUNAGARI_UNASSIGNED_ESCALATE_DAYS", "3"))
+# A 支援会議 shares its cases with the invited organisations until this many days after the meeting
+# (organisations given an action keep them until the action is due and reviewed: meetings/services.py).
+TSUNAGARI_MEETING_SHARING_DAYS = int(os.environ.get("TSUNAGARI_MEETING_SHARING_DAYS", "30"))
 # Closed cases (and people with nothing left open) are deleted this many years after closing.
 TSUNAGARI_RETENTION_YEARS = int(os.environ.get("TSUNAGARI_RETENTION_YEARS", "5"))
 # Aggregates of shared needs show a figure only when it is at least this (smaller ones read 「10未満」).

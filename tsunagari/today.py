@@ -27,6 +27,8 @@ from tsunagari.cases.selectors import (
     overdue_referrals,
     unassigned_queue_for,
 )
+from tsunagari.meetings.models import Action
+from tsunagari.meetings.selectors import overdue_actions
 from tsunagari.notifications.models import Notification
 from tsunagari.orgs.models import Membership, Organization, Role
 from tsunagari.orgs.selectors import memberships_of, pick_membership
@@ -129,6 +131,7 @@ def today_for(membership: Membership) -> Today:
             "overdue_anywhere": overdue_referrals() if membership.is_coordinator else Referral.objects.none(),
             "tasks_today": open_tasks_for(membership).filter(due_on=today),
             "tasks_overdue": open_tasks_for(membership).filter(due_on__lt=today),
+            "overdue_actions": overdue_actions() if membership.is_coordinator else Action.objects.none(),
         },
     )
     result = Today(waiting=sum(counts[name] for name in _waiting(membership)))
@@ -150,6 +153,8 @@ def today_for(membership: Membership) -> Today:
             Figure(_("Cases without a lead"), counts["unassigned"], reverse("cases:case_queue", args=[slug])),
             Figure(_("Referrals past their response day (all organisations)"), counts["overdue_anywhere"],
                    reverse("cases:overdue", args=[slug])),
+            Figure(_("Meeting actions past their due date"), counts["overdue_actions"],
+                   reverse("meetings:meeting_list", args=[slug])),
         ]  # fmt: skip
     inbox_url = reverse("cases:inbox", args=[slug])
     task_url = reverse("cases:task_list", args=[slug])

@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from tsunagari import views
 from tsunagari.accounts import views as account_views
 from tsunagari.cases import urls as case_urls
+from tsunagari.meetings import urls as meeting_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -31,5 +32,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/cases/", include(case_urls.case_patterns)),
     path("o/<slug:org_slug>/needs/", include("tsunagari.needs.urls")),
     path("o/<slug:org_slug>/watch/", include("tsunagari.watch.urls")),
+    path("o/<slug:org_slug>/meetings/", include("tsunagari.meetings.urls")),
+    path("meetings/", include(meeting_urls.public_patterns)),
     path("notifications/", include("tsunagari.notifications.urls")),
 ]

@@ -52,6 +52,14 @@ NON_PERSONAL: dict[str, str] = {
     "notifications.Notification.url": "a link inside the platform (ids only)",
     "notifications.EmailDelivery.subject": "the notification's subject, written by the system (see above)",
     "notifications.EmailDelivery.last_error": "the mail server's answer (status text; staff addresses at most)",
+    "meetings.MeetingKind": "reference data: kinds of meeting, their laws and confidentiality wording (seeded)",
+    "meetings.Meeting.title": "refused when it contains personal data (meetings.services.create_meeting)",
+    "meetings.Meeting.place": "refused when it contains personal data (meetings.services.create_meeting)",
+    "meetings.Meeting.online_url": "the link of an online meeting room",
+    "meetings.Meeting.public_minutes": "published on the public site; refused when it contains personal data",
+    "meetings.Attendee.confirmed_text": "a copy of the kind's confidentiality wording as confirmed",
+    "meetings.AgendaItem.topic": "refused when it contains personal data (meetings.services.add_topic_item)",
+    "meetings.CalendarFeed.token_hash": "a hash",
     "worker": "job names, codes, counts and host names of the background worker; no residents' data",
 }
 

@@ -44,12 +44,55 @@ KWARG_PROVIDERS: dict[str, Callable[[Membership], Any]] = {
     "contact_pk": lambda m: _urgent_contact(m).pk,
     "shift_pk": lambda m: _shift(m).pk,
     "district_contact_pk": lambda m: _district_contact().pk,
+    "meeting_pk": lambda m: _meeting(m).pk,
+    "item_pk": lambda m: _agenda_item(m).pk,
+    "action_pk": lambda m: _meeting_action(m).pk,
 }
 # Parameters that name a fixed value, not an object of the organisation (no cross-tenant question).
 FIXED_PARAMS = {"fmt", "code", "instrument"}
 # Objects every member organisation reaches by design: gap issues are the platform's shared agenda
 # (needs/selectors.py, gap_issues_visible_to). Any other object of A is 404 to B.
 SHARED_PARAMS = {"issue_pk"}
+
+
+def _meeting(m: Membership):
+    """The organisation's one 支援会議 (the same for every provider): the member is invited, has confirmed the
+    duty of confidentiality, chairs and records it, and the material is released."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tsunagari.meetings.models import Attendee, Meeting
+
+    meeting = Meeting.objects.filter(organizations=m.organization).order_by("pk").first()
+    if meeting is None:
+        now = timezone.now()
+        meeting = Meeting.objects.create(
+            kind_id="support_meeting", title="支援会議", starts_at=now, ends_at=now + timedelta(hours=1), place="-",
+            chair=m.user, recorder=m.user, convened_by=m.organization, created_by=m.user, material_released_at=now,
+        )  # fmt: skip
+        meeting.organizations.add(m.organization)
+        Attendee.objects.create(meeting=meeting, user=m.user, organization=m.organization, confirmed_at=now)
+    return meeting
+
+
+def _agenda_item(m: Membership):
+    from tsunagari.meetings.models import AgendaItem
+
+    meeting = _meeting(m)
+    return meeting.items.first() or AgendaItem.objects.create(
+        meeting=meeting, source="proposed", case=_case(m)
+    )
+
+
+def _meeting_action(m: Membership):
+    from datetime import date
+
+    from tsunagari.meetings.models import Action
+
+    return Action.objects.create(
+        item=_agenda_item(m), organization=m.organization, what="-", due_on=date(2030, 1, 1)
+    )
 
 
 def _watch_target(m: Membership):

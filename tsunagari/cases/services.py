@@ -443,6 +443,23 @@ def share_case(
     return basis
 
 
+@transaction.atomic
+def extend_sharing(*, by: Membership, basis: SharingBasis, ends_on: date) -> SharingBasis:
+    """Keep a 支援会議 / 協議会 basis until ``ends_on`` (never shortened here): an organisation given an action at
+    the meeting keeps what its action needs. A secretariat coordinator only, like creating it; logged."""
+    if not by.is_coordinator or basis.legal_basis not in disclosure.KINDS_CHOSEN_ON_BASIS:
+        raise PermissionDenied
+    if basis.revoked_at is not None or (basis.ends_on is not None and basis.ends_on >= ends_on):
+        return basis
+    SharingBasis.objects.filter(pk=basis.pk).update(ends_on=ends_on)
+    basis.ends_on = ends_on
+    log_action(
+        basis.case, actor=by, action="cases.case.share_extended", legal_basis=basis.legal_basis,
+        data={"organization": basis.organization_id, "ends_on": ends_on},
+    )  # fmt: skip
+    return basis
+
+
 def _tell_coordinators_about_vital_sharing(*, basis: SharingBasis, by: Membership) -> None:
     """At once, in the app and by e-mail (no personal details: case number and organisations only)."""
     from django.urls import reverse

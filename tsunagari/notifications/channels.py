@@ -45,6 +45,7 @@ class EmailChannel:
             subject=notification.subject,
             body=email_body(recipient, notification.body, url=notification.url),
             notifications=[notification],
+            attachments=notification.attachments,
         )
 
 

@@ -22,6 +22,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)  # sent at once or in a digest
+    # Files sent with the e-mail at once (a meeting's .ics): [{"filename", "content_type", "content"}]. Written
+    # by the system, without personal details, like the subject and body.
+    attachments = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -60,6 +63,7 @@ class EmailDelivery(models.Model):
     subject = models.CharField(max_length=200)
     body = EncryptedTextField(blank=True)
     notifications = models.ManyToManyField(Notification, blank=True, related_name="email_deliveries")
+    attachments = models.JSONField(default=list, blank=True)  # as on Notification
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)  # the mail server's answer

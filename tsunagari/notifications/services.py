@@ -5,7 +5,7 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,14 +19,28 @@ logger = logging.getLogger("tsunagari.notifications")
 
 
 def notify(
-    recipients: Iterable[User], *, subject: str, body: str = "", url: str = "", urgent: bool = False
+    recipients: Iterable[User],
+    *,
+    subject: str,
+    body: str = "",
+    url: str = "",
+    urgent: bool = False,
+    attachments: Sequence[dict[str, str]] = (),
 ) -> list[Notification]:
     """Tell each person once (in the app), and hand the notification to every channel, which queues its
     delivery for the worker. Everything is written in the caller's transaction: a change that is rolled
-    back leaves neither a notification nor an e-mail behind."""
+    back leaves neither a notification nor an e-mail behind. ``attachments`` (filename, content_type,
+    content as text; no personal details) go with an e-mail sent at once, not with the daily digest."""
     unique = {user.pk: user for user in recipients if user.is_active}
     created = [
-        Notification.objects.create(recipient=user, subject=subject[:200], body=body, url=url, urgent=urgent)
+        Notification.objects.create(
+            recipient=user,
+            subject=subject[:200],
+            body=body,
+            url=url,
+            urgent=urgent,
+            attachments=list(attachments),
+        )  # fmt: skip
         for user in unique.values()
     ]
     for channel in channels():
@@ -37,14 +51,21 @@ def notify(
 
 @transaction.atomic
 def queue_email(
-    *, to: Sequence[str], subject: str, body: str, notifications: Sequence[Notification] = ()
+    *,
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    notifications: Sequence[Notification] = (),
+    attachments: Sequence[dict[str, str]] = (),
 ) -> EmailDelivery | None:
     """Queue an e-mail for the worker. Call it inside the transaction that decided to send it (a
     rollback then sends nothing). Nothing is queued when there is nobody to send to."""
     addresses = sorted({address for address in to if address})
     if not addresses:
         return None
-    delivery = EmailDelivery.objects.create(to=addresses, subject=subject[:200], body=body)
+    delivery = EmailDelivery.objects.create(
+        to=addresses, subject=subject[:200], body=body, attachments=list(attachments)
+    )
     if notifications:
         delivery.notifications.set(notifications)
     send_email_delivery.enqueue(delivery.pk)
@@ -64,7 +85,10 @@ def attempt_delivery(delivery_id: int) -> str:
         return "nothing to send"
     attempts = delivery.attempts + 1
     try:
-        send_mail(delivery.subject, delivery.body, None, delivery.to, fail_silently=False)
+        message = EmailMessage(delivery.subject, delivery.body, None, delivery.to)
+        for attachment in delivery.attachments:
+            message.attach(attachment["filename"], attachment["content"], attachment["content_type"])
+        message.send(fail_silently=False)
     except Exception as error:
         return _attempt_failed(delivery, attempts=attempts, error=error)
     now = timezone.now()

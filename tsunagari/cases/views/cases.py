@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tsunagari.audit.models import ActivityLog
 from tsunagari.charts import Chart, Series
 from tsunagari.directory.hotlines import crisis_hotlines
+from tsunagari.meetings.selectors import items_for_case
 from tsunagari.orgs.access import OrgRequest, conflict_page, org_view
 from tsunagari.orgs.models import Organization, Role
 from tsunagari.pagination import paginate
@@ -155,6 +156,7 @@ def _case_page(request: OrgRequest, case: Case, consent_form: ConsentForm | None
         "notes": disclosure.notes_shown(membership, case, seen).select_related("organization", "author"),
         "note_form": NoteForm(prefix="note"),
         "tasks": disclosure.tasks_shown(membership, case, seen).select_related("owner", "assignee"),
+        "meeting_items": items_for_case(case.pk),
         "task_form": TaskForm(organization=membership.organization, prefix="task"),
         **(_assessment_context(case) if seen.shows["assessments"] else {}),
         "plan": SupportPlan.objects.filter(case=case).first() if seen.shows["plan_goals"] else None,
