@@ -47,6 +47,7 @@ KWARG_PROVIDERS: dict[str, Callable[[Membership], Any]] = {
     "meeting_pk": lambda m: _meeting(m).pk,
     "item_pk": lambda m: _agenda_item(m).pk,
     "action_pk": lambda m: _meeting_action(m).pk,
+    "proposal_pk": lambda m: _proposal(m).pk,
 }
 # Parameters that name a fixed value, not an object of the organisation (no cross-tenant question).
 FIXED_PARAMS = {"fmt", "code", "instrument"}
@@ -92,6 +93,14 @@ def _meeting_action(m: Membership):
 
     return Action.objects.create(
         item=_agenda_item(m), organization=m.organization, what="-", due_on=date(2030, 1, 1)
+    )
+
+
+def _proposal(m: Membership):
+    from tsunagari.meetings.models import CaseProposal
+
+    return CaseProposal.objects.create(
+        case=_case(m), organization=m.organization, proposed_by=m.user, reason="-"
     )
 
 

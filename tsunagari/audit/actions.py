@@ -39,6 +39,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "meetings.meeting.created": _("Meeting convened"),
     "meetings.meeting.invited": _("Invited to a meeting"),
     "meetings.item.added": _("Put on a meeting's agenda"),
+    "meetings.case.proposed": _("Proposed for a support meeting"),
+    "meetings.case.proposal_declined": _("Proposal for a support meeting declined"),
     "meetings.item.carried": _("Carried to a later meeting for review"),
     "meetings.material.released": _("Meeting material released"),
     "meetings.material.viewed": _("Meeting material viewed"),

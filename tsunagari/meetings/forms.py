@@ -170,3 +170,11 @@ class PublishForm(forms.Form):
 
 class RegisterForm(forms.Form):
     year = forms.IntegerField(label=_("Fiscal year"), min_value=2000, max_value=2100, required=False)
+
+
+class ProposalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why a meeting is needed"), max_length=1000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Without names, phone numbers or addresses: e.g. 「80代の母と50代の息子。介護と借金が重なり、"
+                    "当団体だけでは支えきれない」. The secretariat reads this before it may see the case."),
+    )  # fmt: skip

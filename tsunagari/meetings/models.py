@@ -215,3 +215,35 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar of {self.user_id}"
+
+
+class CaseProposal(models.Model):
+    """A member organisation asks the secretariat to put one of its cases on a 支援会議's agenda (a household
+    with several troubles that no single organisation can carry). The secretariat sees the case number, the
+    organisation and the reason, which is written without names (checked), until it adds the case to a
+    meeting or declines."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting (提案中)")
+        ADDED = "added", _("On an agenda (議題に追加)")
+        DECLINED = "declined", _("Declined (見送り)")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = EncryptedTextField(_("why a meeting is needed"), max_length=1000)  # checked for names; encrypted
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(status="waiting"), name="one_waiting_proposal_per_case"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"proposal of case {self.case_id}"

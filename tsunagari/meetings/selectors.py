@@ -12,7 +12,7 @@ from django.utils import timezone
 from tsunagari.cases.selectors import live_bases, owns_case
 from tsunagari.orgs.models import Membership, Role
 
-from .models import Action, AgendaItem, Attendee, Meeting
+from .models import Action, AgendaItem, Attendee, CaseProposal, Meeting
 
 
 def meetings_visible_to(membership: Membership) -> QuerySet[Meeting]:
@@ -101,3 +101,9 @@ def upcoming_for_user(user_id: int) -> QuerySet[Meeting]:
 
 def action_is_done(action: Action) -> bool:
     return (action.task.done_at if action.task_id and action.task else action.done_at) is not None
+
+
+def waiting_proposals() -> QuerySet[CaseProposal]:
+    """Cases member organisations asked to discuss, not yet handled: for the secretariat's coordinators
+    (the caller checks the role), oldest first."""
+    return CaseProposal.objects.filter(status=CaseProposal.Status.WAITING).order_by("created_at", "pk")

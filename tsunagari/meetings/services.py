@@ -36,7 +36,16 @@ from tsunagari.needs.services import add_gap_entry, check_description
 from tsunagari.orgs.models import Membership, Organization, Role
 
 from . import ical
-from .models import Action, AgendaItem, Attendee, CalendarFeed, Meeting, MeetingKind, MinutesVersion
+from .models import (
+    Action,
+    AgendaItem,
+    Attendee,
+    CalendarFeed,
+    CaseProposal,
+    Meeting,
+    MeetingKind,
+    MinutesVersion,
+)
 from .selectors import attendee_for
 
 
@@ -202,6 +211,7 @@ def add_case_item(
             raise ValidationError(
                 {"case": _("Only an open case of an invited organisation can be proposed.")}
             )
+        _proposal_handled(case, meeting=meeting, status=CaseProposal.Status.ADDED)
     elif source == AgendaItem.Source.SOS:
         from tsunagari.watch.models import SosReport
 
@@ -539,3 +549,90 @@ def revoke_calendar(*, user: User) -> None:
 def feed_user(token: str) -> User | None:
     feed = CalendarFeed.objects.filter(token_hash=_hash(token)).select_related("user").first()
     return feed.user if feed and feed.user.is_active else None
+
+
+# --- proposals: a member asks for a 支援会議 on one of its cases -------------------------------------------
+
+
+@transaction.atomic
+def propose_case(*, by: Membership, case: Case, reason: str) -> CaseProposal:
+    """The organisation that owns an open case asks the secretariat to discuss it at a 支援会議. The reason
+    goes to the secretariat, which may not see the case yet: it must name no one (checked). The secretariat's
+    coordinators are told at once (in the app and by e-mail, with the case number only)."""
+    if not by.has_role(Role.STAFF) or not owns_case(by, case):
+        raise PermissionDenied
+    if case.status != Case.Status.OPEN:
+        raise ValidationError(_("Only an open case can be proposed for a meeting."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the case needs a meeting (without names).")})
+    _not_personal(reason=reason)
+    if CaseProposal.objects.filter(case=case, status=CaseProposal.Status.WAITING).exists():
+        raise ValidationError(_("This case is already proposed and waits for the secretariat."))
+    proposal = CaseProposal.objects.create(
+        case=case, organization=by.organization, proposed_by=by.user, reason=reason.strip()
+    )
+    log_action(case, actor=by, action="meetings.case.proposed", data={"proposal": proposal.pk})
+    _tell_coordinators_of_proposal(proposal)
+    return proposal
+
+
+@transaction.atomic
+def decline_proposal(*, by: Membership, proposal: CaseProposal) -> CaseProposal:
+    """The secretariat will not put the case on an agenda now; the proposing organisation is told."""
+    _coordinator(by)
+    if proposal.status != CaseProposal.Status.WAITING:
+        raise ValidationError(_("This proposal has already been handled."))
+    _proposal_handled(proposal.case, meeting=None, status=CaseProposal.Status.DECLINED)
+    log_action(
+        proposal.case, actor=by, action="meetings.case.proposal_declined", data={"proposal": proposal.pk}
+    )
+    return proposal
+
+
+def _proposal_handled(case: Case, *, meeting: Meeting | None, status: str) -> None:
+    """Close the case's waiting proposal, if any, and tell its organisation's staff what became of it."""
+    from tsunagari.notifications.services import notify
+
+    proposal = CaseProposal.objects.filter(case=case, status=CaseProposal.Status.WAITING).first()
+    if proposal is None:
+        return
+    proposal.status, proposal.meeting, proposal.handled_at = status, meeting, timezone.now()
+    proposal.save(update_fields=["status", "meeting", "handled_at"])
+    staff = Membership.objects.filter(
+        organization=proposal.organization, role__in=[Role.STAFF, Role.ADMIN], is_active=True
+    ).select_related("user")
+    if status == CaseProposal.Status.ADDED and meeting is not None:
+        subject = _("[Tsunagari] Case #%(case)s is on the agenda of a %(kind)s on %(date)s") % {
+            "case": case.pk, "kind": meeting.kind.name_ja,
+            "date": f"{timezone.localtime(meeting.starts_at):%Y-%m-%d}",
+        }  # fmt: skip
+    else:
+        subject = _("[Tsunagari] The secretariat did not put case #%(case)s on an agenda for now") % {
+            "case": case.pk
+        }
+    notify(
+        [m.user for m in staff], subject=subject,
+        body=_("Open the case to see its meetings. The secretariat can tell you more."),
+        url=reverse("cases:case_detail", args=[proposal.organization.slug, case.pk]),
+    )  # fmt: skip
+
+
+def _tell_coordinators_of_proposal(proposal: CaseProposal) -> None:
+    from tsunagari.notifications.services import notify
+
+    coordinators = Membership.objects.filter(
+        organization__is_secretariat=True, role=Role.COORDINATOR, is_active=True
+    ).select_related("user", "organization")
+    first = coordinators.first()
+    if first is None:
+        return
+    notify(
+        [m.user for m in coordinators],
+        subject=_("[Tsunagari] %(org)s proposes case #%(case)s for a 支援会議")
+        % {"org": proposal.organization.name, "case": proposal.case_id},
+        body=_(
+            "A member organisation asks for a meeting on one of its cases. Its reason is on the meetings page; "
+            "put the case on a meeting's agenda (where the case comes from: proposed by a member) or decline."
+        ),
+        url=reverse("meetings:meeting_list", args=[first.organization.slug]),
+    )  # fmt: skip

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tsunagari.cases import disclosure
 from tsunagari.cases.models import Person
-from tsunagari.cases.selectors import cases_visible_to
+from tsunagari.cases.selectors import cases_visible_to, owns_case
 from tsunagari.needs.selectors import gap_issues_visible_to
 from tsunagari.orgs.access import OrgRequest, org_view
 from tsunagari.orgs.models import Role
@@ -33,6 +33,7 @@ from .forms import (
     InviteForm,
     MeetingForm,
     MinutesForm,
+    ProposalForm,
     PublishForm,
     TopicItemForm,
 )
@@ -69,11 +70,53 @@ def meeting_list(request: OrgRequest) -> HttpResponse:
         selectors.meetings_visible_to(request.membership).select_related("kind").order_by("-starts_at", "pk")
     )
     listing = paginate(request, meetings)
+    proposals = (
+        selectors.waiting_proposals().select_related("organization")
+        if request.membership.is_coordinator
+        else None
+    )
     return render(
         request,
         "meetings/meeting_list.html",
-        {"meetings": listing.page, "page": listing.page, "query": listing.query},
+        {"meetings": listing.page, "page": listing.page, "query": listing.query, "proposals": proposals},
     )
+
+
+@org_view(Role.STAFF)
+@require_http_methods(["GET", "POST"])
+def case_propose(request: OrgRequest, case_pk: int) -> HttpResponse:
+    """A member organisation asks the secretariat for a 支援会議 on one of its own open cases."""
+    case = get_object_or_404(cases_visible_to(request.membership), pk=case_pk)
+    if not owns_case(request.membership, case):
+        raise Http404
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.propose_case(by=request.membership, case=case, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, _("The secretariat has been told; you will hear when it is decided."))
+            return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=case.pk)
+    return render(request, "meetings/case_propose.html", {"case": case, "form": form})
+
+
+@org_view(Role.COORDINATOR, secretariat_only=True)
+@require_POST
+def proposal_decline(request: OrgRequest, proposal_pk: int) -> HttpResponse:
+    proposal = get_object_or_404(selectors.waiting_proposals(), pk=proposal_pk)
+    services.decline_proposal(by=request.membership, proposal=proposal)
+    messages.success(request, _("The proposing organisation has been told."))
+    return redirect("meetings:meeting_list", org_slug=request.org.slug)
+
+
+def _attach(form: Any, error: ValidationError) -> None:
+    """A service's refusal shown on the form, beside the field it names (the text typed is kept)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 @org_view(Role.COORDINATOR, secretariat_only=True)

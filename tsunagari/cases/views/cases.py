@@ -40,7 +40,13 @@ from ..forms import (
 )
 from ..instruments import K6_CRISIS, instruments, score_range
 from ..models import Case, Consent, ConsentScan, Household, Person, SupportPlan
-from ..selectors import cases_visible_to, households_visible_to, persons_visible_to, unassigned_queue_for
+from ..selectors import (
+    cases_visible_to,
+    households_visible_to,
+    owns_case,
+    persons_visible_to,
+    unassigned_queue_for,
+)
 
 
 @org_view(Role.STAFF)
@@ -157,6 +163,7 @@ def _case_page(request: OrgRequest, case: Case, consent_form: ConsentForm | None
         "note_form": NoteForm(prefix="note"),
         "tasks": disclosure.tasks_shown(membership, case, seen).select_related("owner", "assignee"),
         "meeting_items": items_for_case(case.pk),
+        "may_propose": case.status == Case.Status.OPEN and owns_case(membership, case),
         "task_form": TaskForm(organization=membership.organization, prefix="task"),
         **(_assessment_context(case) if seen.shows["assessments"] else {}),
         "plan": SupportPlan.objects.filter(case=case).first() if seen.shows["plan_goals"] else None,
