@@ -28,8 +28,10 @@ from tsunagari.cases.selectors import (
     unassigned_queue_for,
 )
 from tsunagari.notifications.models import Notification
-from tsunagari.orgs.models import Membership, Organization, Role
+from tsunagari.orgs.applications import applications_visible_to
+from tsunagari.orgs.models import Membership, MembershipApplication, Organization, Role
 from tsunagari.orgs.selectors import memberships_of, pick_membership
+from tsunagari.outreach.selectors import inquiries_visible_to
 from tsunagari.watch import ladder
 from tsunagari.watch.models import Alert, SosReport
 from tsunagari.watch.selectors import alerts_visible_to, sos_for_triage
@@ -129,6 +131,11 @@ def today_for(membership: Membership) -> Today:
             "overdue_anywhere": overdue_referrals() if membership.is_coordinator else Referral.objects.none(),
             "tasks_today": open_tasks_for(membership).filter(due_on=today),
             "tasks_overdue": open_tasks_for(membership).filter(due_on__lt=today),
+            # The secretariat's public door (selectors give .none() to anyone else: no query for them).
+            "waiting_applications": applications_visible_to(membership).filter(
+                status=MembershipApplication.Status.WAITING
+            ),
+            "waiting_inquiries": inquiries_visible_to(membership).filter(answered_at__isnull=True),
         },
     )
     result = Today(waiting=sum(counts[name] for name in _waiting(membership)))
@@ -150,6 +157,10 @@ def today_for(membership: Membership) -> Today:
             Figure(_("Cases without a lead"), counts["unassigned"], reverse("cases:case_queue", args=[slug])),
             Figure(_("Referrals past their response day (all organisations)"), counts["overdue_anywhere"],
                    reverse("cases:overdue", args=[slug])),
+            Figure(_("Membership applications waiting for review"), counts["waiting_applications"],
+                   reverse("orgs:application_list", args=[slug])),
+            Figure(_("Inquiries waiting for an answer"), counts["waiting_inquiries"],
+                   reverse("outreach:inquiry_list", args=[slug])),
         ]  # fmt: skip
     inbox_url = reverse("cases:inbox", args=[slug])
     task_url = reverse("cases:task_list", args=[slug])

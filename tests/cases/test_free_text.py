@@ -52,6 +52,8 @@ NON_PERSONAL: dict[str, str] = {
     "notifications.Notification.url": "a link inside the platform (ids only)",
     "notifications.EmailDelivery.subject": "the notification's subject, written by the system (see above)",
     "notifications.EmailDelivery.last_error": "the mail server's answer (status text; staff addresses at most)",
+    "orgs.MembershipApplication.organization_name": "the applying organisation's name (public once it joins)",
+    "outreach.NewsItem": "news the secretariat publishes (public text)",
     "worker": "job names, codes, counts and host names of the background worker; no residents' data",
 }
 

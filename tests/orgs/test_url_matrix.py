@@ -44,12 +44,35 @@ KWARG_PROVIDERS: dict[str, Callable[[Membership], Any]] = {
     "contact_pk": lambda m: _urgent_contact(m).pk,
     "shift_pk": lambda m: _shift(m).pk,
     "district_contact_pk": lambda m: _district_contact().pk,
+    "application_pk": lambda m: _application().pk,
+    "inquiry_pk": lambda m: _inquiry().pk,
+    "news_pk": lambda m: _news().pk,
 }
 # Parameters that name a fixed value, not an object of the organisation (no cross-tenant question).
 FIXED_PARAMS = {"fmt", "code", "instrument"}
 # Objects every member organisation reaches by design: gap issues are the platform's shared agenda
 # (needs/selectors.py, gap_issues_visible_to). Any other object of A is 404 to B.
 SHARED_PARAMS = {"issue_pk"}
+
+
+def _application():
+    from tsunagari.orgs.models import MembershipApplication
+
+    return MembershipApplication.objects.create(
+        organization_name="申込団体", kind="npo", contact_name="架空 太郎", email="a@example.jp", offer="-"
+    )
+
+
+def _inquiry():
+    from tsunagari.outreach.models import Inquiry
+
+    return Inquiry.objects.create(email="q@example.jp", message="-")
+
+
+def _news():
+    from tsunagari.outreach.models import NewsItem
+
+    return NewsItem.objects.create(title="お知らせ", body="-")
 
 
 def _watch_target(m: Membership):
