@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("tsunagari.directory.urls")),
     path("", include("tsunagari.orgs.public_urls")),
     path("", include("tsunagari.outreach.public_urls")),
+    path("", include("tsunagari.needs.public_urls")),
     path("api/hsds/", include("tsunagari.directory.api_urls")),
     path("o/<slug:org_slug>/", include("tsunagari.orgs.urls")),
     path("o/<slug:org_slug>/audit/", include("tsunagari.audit.urls")),

@@ -54,6 +54,7 @@ NON_PERSONAL: dict[str, str] = {
     "notifications.EmailDelivery.last_error": "the mail server's answer (status text; staff addresses at most)",
     "orgs.MembershipApplication.organization_name": "the applying organisation's name (public once it joins)",
     "outreach.NewsItem": "news the secretariat publishes (public text)",
+    "needs.PublicSnapshot.title": "the title of a table the secretariat publishes (public text)",
     "worker": "job names, codes, counts and host names of the background worker; no residents' data",
 }
 

@@ -47,6 +47,7 @@ KWARG_PROVIDERS: dict[str, Callable[[Membership], Any]] = {
     "application_pk": lambda m: _application().pk,
     "inquiry_pk": lambda m: _inquiry().pk,
     "news_pk": lambda m: _news().pk,
+    "snapshot_pk": lambda m: _snapshot().pk,
 }
 # Parameters that name a fixed value, not an object of the organisation (no cross-tenant question).
 FIXED_PARAMS = {"fmt", "code", "instrument"}
@@ -73,6 +74,12 @@ def _news():
     from tsunagari.outreach.models import NewsItem
 
     return NewsItem.objects.create(title="お知らせ", body="-")
+
+
+def _snapshot():
+    from tsunagari.needs.models import PublicSnapshot
+
+    return PublicSnapshot.objects.create(title="まちの姿", k=10)
 
 
 def _watch_target(m: Membership):
