@@ -280,7 +280,9 @@ def _seed_public_face(orgs: dict[str, Organization]) -> None:
             data={"title": title, "body": body, "published_on": today - timedelta(days=days), "is_published": True},
         )  # fmt: skip
     snapshot = take_snapshot(
-        by=coordinator, title=f"{today.year}年{today.month}月のまちの姿", licence=PublicSnapshot.Licence.CC_BY_4
+        by=coordinator,
+        title=f"{today.year}年{today.month}月のまちの姿",
+        licence=PublicSnapshot.Licence.CC_BY_4,
     )
     publish_snapshot(snapshot=snapshot, by=coordinator)
 
