@@ -74,3 +74,10 @@ def test_the_suicide_figures_download_as_csv(db, client):
 def test_snapshots_are_the_secretariats_only(world):
     url = reverse("needs:snapshot_admin", args=["org-a"])
     assert client_for(world["admin"]).get(url).status_code == 404
+
+
+def test_the_trend_names_its_peaks(db, client):
+    from tsunagari.needs import suicide_stats
+
+    assert [y.year for y in suicide_stats.peaks()] == [1999, 2003, 2007, 2022]
+    assert "2003（34,427）" in client.get(reverse("public_picture")).content.decode()
