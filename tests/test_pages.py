@@ -27,7 +27,11 @@ def test_csp_header_forbids_inline_code(client, db):
     assert "frame-ancestors 'none'" in csp
 
 
-@pytest.mark.parametrize("name", ["home", "account_login", "account_reset_password"])
+@pytest.mark.parametrize(
+    "name",
+    ["home", "account_login", "account_reset_password", "about", "membership_apply", "contact", "news_list",
+     "public_picture"],
+)  # fmt: skip
 def test_public_pages_have_no_inline_code(client, db, name):
     response = client.get(reverse(name))
     assert response.status_code == 200

@@ -247,6 +247,7 @@ def _seed(*, password: str, progress: Callable[[str], None]) -> bool:
     _seed_needs(orgs)
     _seed_watch(orgs)
     _seed_meetings(orgs)
+    _seed_public_face(orgs)
     return True
 
 
@@ -334,6 +335,43 @@ def _seed_meetings(orgs: dict[str, Organization]) -> None:
         by=coordinator, meeting=group,
         text="退院後に家族の介護を担う若者への支援について、学校・病院・社協の連絡票の様式をそろえることにしました。",
     )  # fmt: skip
+
+
+def _seed_public_face(orgs: dict[str, Organization]) -> None:
+    """Two membership applications waiting, two news items, one published snapshot of the needs picture."""
+    from tsunagari.needs.models import PublicSnapshot
+    from tsunagari.needs.snapshots import publish_snapshot, take_snapshot
+    from tsunagari.orgs.applications import submit_application
+    from tsunagari.outreach.services import save_news
+
+    coordinator = Membership.objects.get(organization=orgs["jimukyoku"], role=Role.COORDINATOR)
+    for name, kind, contact, email, offer in (
+        ("NPO法人 ひだまりの家", Organization.Kind.NPO, "架空 陽子", "hidamari@example.jp",
+         "高齢者と子どもの多世代食堂を月2回、北浜地区で開いています。"),
+        ("架空タクシー株式会社", Organization.Kind.COMPANY, "架空 運平", "info@kakuu-taxi.example.jp",
+         "乗務員が見守り協定に参加し、気になる高齢者に気づいたらお知らせできます。"),
+    ):  # fmt: skip
+        submit_application(
+            data={"organization_name": name, "kind": kind, "contact_name": contact, "email": email,
+                  "phone": "", "offer": offer}
+        )  # fmt: skip
+    today = timezone.localdate()
+    for days, title, body in (
+        (3, "つながりシンポジウム in 架空市を開催します",
+         "孤独・孤立について考えるシンポジウムを開催します。会場参加のほか、オンライン配信もあります。"),
+        (20, "加入団体を募集しています",
+         "孤独・孤立対策に取り組む団体・企業の加入を募集しています。「プラットフォームについて」のページから申し込めます。"),
+    ):  # fmt: skip
+        save_news(
+            by=coordinator, item=None,
+            data={"title": title, "body": body, "published_on": today - timedelta(days=days), "is_published": True},
+        )  # fmt: skip
+    snapshot = take_snapshot(
+        by=coordinator,
+        title=f"{today.year}年{today.month}月のまちの姿",
+        licence=PublicSnapshot.Licence.CC_BY_4,
+    )
+    publish_snapshot(snapshot=snapshot, by=coordinator)
 
 
 def _seed_watch(orgs: dict[str, Organization]) -> None:

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "tsunagari.notifications",
     "tsunagari.watch",
     "tsunagari.meetings",
+    "tsunagari.outreach",
     "tsunagari.worker",
 ]
 
@@ -378,6 +379,9 @@ TSUNAGARI_NOTIFICATION_CHANNELS = env_list("TSUNAGARI_NOTIFICATION_CHANNELS") or
 TSUNAGARI_NAVIGATOR_PER_MINUTE = int(os.environ.get("TSUNAGARI_NAVIGATOR_PER_MINUTE", "20"))
 TSUNAGARI_NAVIGATOR_SLOTS = int(os.environ.get("TSUNAGARI_NAVIGATOR_SLOTS", "2"))
 TSUNAGARI_NAVIGATOR_WAIT_SECONDS = float(os.environ.get("TSUNAGARI_NAVIGATOR_WAIT_SECONDS", "3"))
+# Public forms (membership applications, inquiries to the secretariat): submissions one client may send a
+# minute, against spam (with a honeypot field; no outside CAPTCHA).
+TSUNAGARI_PUBLIC_FORMS_PER_MINUTE = int(os.environ.get("TSUNAGARI_PUBLIC_FORMS_PER_MINUTE", "5"))
 TSUNAGARI_CITY_NAME = os.environ.get("TSUNAGARI_CITY_NAME", "架空市")
 TSUNAGARI_PLATFORM_NAME = os.environ.get("TSUNAGARI_PLATFORM_NAME", "孤独・孤立対策官民連携プラットフォーム")
 

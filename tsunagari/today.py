@@ -30,8 +30,10 @@ from tsunagari.cases.selectors import (
 from tsunagari.meetings.models import Action
 from tsunagari.meetings.selectors import overdue_actions
 from tsunagari.notifications.models import Notification
-from tsunagari.orgs.models import Membership, Organization, Role
+from tsunagari.orgs.applications import applications_visible_to
+from tsunagari.orgs.models import Membership, MembershipApplication, Organization, Role
 from tsunagari.orgs.selectors import memberships_of, pick_membership
+from tsunagari.outreach.selectors import inquiries_visible_to
 from tsunagari.watch import ladder
 from tsunagari.watch.models import Alert, SosReport
 from tsunagari.watch.selectors import alerts_visible_to, sos_for_triage
@@ -132,6 +134,11 @@ def today_for(membership: Membership) -> Today:
             "tasks_today": open_tasks_for(membership).filter(due_on=today),
             "tasks_overdue": open_tasks_for(membership).filter(due_on__lt=today),
             "overdue_actions": overdue_actions() if membership.is_coordinator else Action.objects.none(),
+            # The secretariat's public door (selectors give .none() to anyone else: no query for them).
+            "waiting_applications": applications_visible_to(membership).filter(
+                status=MembershipApplication.Status.WAITING
+            ),
+            "waiting_inquiries": inquiries_visible_to(membership).filter(answered_at__isnull=True),
         },
     )
     result = Today(waiting=sum(counts[name] for name in _waiting(membership)))
@@ -155,6 +162,10 @@ def today_for(membership: Membership) -> Today:
                    reverse("cases:overdue", args=[slug])),
             Figure(_("Meeting actions past their due date"), counts["overdue_actions"],
                    reverse("meetings:meeting_list", args=[slug])),
+            Figure(_("Membership applications waiting for review"), counts["waiting_applications"],
+                   reverse("orgs:application_list", args=[slug])),
+            Figure(_("Inquiries waiting for an answer"), counts["waiting_inquiries"],
+                   reverse("outreach:inquiry_list", args=[slug])),
         ]  # fmt: skip
     inbox_url = reverse("cases:inbox", args=[slug])
     task_url = reverse("cases:task_list", args=[slug])

@@ -24,6 +24,9 @@ urlpatterns = [
     # Residents switch language before signing in (or without ever signing in).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("tsunagari.directory.urls")),
+    path("", include("tsunagari.orgs.public_urls")),
+    path("", include("tsunagari.outreach.public_urls")),
+    path("", include("tsunagari.needs.public_urls")),
     path("api/hsds/", include("tsunagari.directory.api_urls")),
     path("o/<slug:org_slug>/", include("tsunagari.orgs.urls")),
     path("o/<slug:org_slug>/audit/", include("tsunagari.audit.urls")),
@@ -34,5 +37,6 @@ urlpatterns = [
     path("o/<slug:org_slug>/watch/", include("tsunagari.watch.urls")),
     path("o/<slug:org_slug>/meetings/", include("tsunagari.meetings.urls")),
     path("meetings/", include(meeting_urls.public_patterns)),
+    path("o/<slug:org_slug>/secretariat/", include("tsunagari.outreach.urls")),
     path("notifications/", include("tsunagari.notifications.urls")),
 ]

@@ -12,13 +12,15 @@ from django.views.decorators.http import require_GET, require_POST
 from tsunagari.directory.hotlines import crisis_hotlines
 from tsunagari.http import AuthenticatedRequest
 from tsunagari.orgs.selectors import memberships_of, pick_membership
+from tsunagari.outreach.selectors import published_news
 from tsunagari.worker.selectors import health
 
 
 @login_not_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {"hotlines": crisis_hotlines()})
+    news = published_news().only("pk", "title", "published_on")[:3]
+    return render(request, "home.html", {"hotlines": crisis_hotlines(), "news": news})
 
 
 @login_not_required

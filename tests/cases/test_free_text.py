@@ -60,6 +60,9 @@ NON_PERSONAL: dict[str, str] = {
     "meetings.Attendee.confirmed_text": "a copy of the kind's confidentiality wording as confirmed",
     "meetings.AgendaItem.topic": "refused when it contains personal data (meetings.services.add_topic_item)",
     "meetings.CalendarFeed.token_hash": "a hash",
+    "orgs.MembershipApplication.organization_name": "the applying organisation's name (public once it joins)",
+    "outreach.NewsItem": "news the secretariat publishes (public text)",
+    "needs.PublicSnapshot.title": "the title of a table the secretariat publishes (public text)",
     "worker": "job names, codes, counts and host names of the background worker; no residents' data",
 }
 

@@ -158,9 +158,7 @@ def test_meeting_list_queries_do_not_grow(people, django_assert_max_num_queries,
     for _ in range(n):
         convene(people)
     client = client_for(people["coordinator"])
-    client.get(
-        reverse("meetings:meeting_list", args=["jimukyoku"])
-    )  # warm the session
+    client.get(reverse("meetings:meeting_list", args=["jimukyoku"]))  # warm the session
     with django_assert_max_num_queries(13):  # 12, and the cases members proposed
         assert client.get(reverse("meetings:meeting_list", args=["jimukyoku"])).status_code == 200
 

@@ -48,6 +48,10 @@ KWARG_PROVIDERS: dict[str, Callable[[Membership], Any]] = {
     "item_pk": lambda m: _agenda_item(m).pk,
     "action_pk": lambda m: _meeting_action(m).pk,
     "proposal_pk": lambda m: _proposal(m).pk,
+    "application_pk": lambda m: _application().pk,
+    "inquiry_pk": lambda m: _inquiry().pk,
+    "news_pk": lambda m: _news().pk,
+    "snapshot_pk": lambda m: _snapshot().pk,
 }
 # Parameters that name a fixed value, not an object of the organisation (no cross-tenant question).
 FIXED_PARAMS = {"fmt", "code", "instrument"}
@@ -102,6 +106,32 @@ def _proposal(m: Membership):
     return CaseProposal.objects.create(
         case=_case(m), organization=m.organization, proposed_by=m.user, reason="-"
     )
+
+
+def _application():
+    from tsunagari.orgs.models import MembershipApplication
+
+    return MembershipApplication.objects.create(
+        organization_name="申込団体", kind="npo", contact_name="架空 太郎", email="a@example.jp", offer="-"
+    )
+
+
+def _inquiry():
+    from tsunagari.outreach.models import Inquiry
+
+    return Inquiry.objects.create(email="q@example.jp", message="-")
+
+
+def _news():
+    from tsunagari.outreach.models import NewsItem
+
+    return NewsItem.objects.create(title="お知らせ", body="-")
+
+
+def _snapshot():
+    from tsunagari.needs.models import PublicSnapshot
+
+    return PublicSnapshot.objects.create(title="まちの姿", k=10)
 
 
 def _watch_target(m: Membership):

@@ -29,13 +29,15 @@ from django.http import HttpRequest
 from tsunagari.audit.services import client_ip
 
 
-def over_rate_limit(request: HttpRequest) -> bool:
-    """True once this client has asked more than TSUNAGARI_NAVIGATOR_PER_MINUTE questions this minute."""
-    limit = settings.TSUNAGARI_NAVIGATOR_PER_MINUTE
+def over_rate_limit(request: HttpRequest, *, scope: str = "navigator", limit: int | None = None) -> bool:
+    """True once this client has asked more than ``limit`` times this minute in ``scope`` (the navigator's
+    questions by default, TSUNAGARI_NAVIGATOR_PER_MINUTE; public forms pass their own scope and limit)."""
+    if limit is None:
+        limit = settings.TSUNAGARI_NAVIGATOR_PER_MINUTE
     if limit <= 0:
         return False
     window = int(time.time() // 60)
-    key = f"navigator-rate:{client_ip(request) or 'unknown'}:{window}"
+    key = f"{scope}-rate:{client_ip(request) or 'unknown'}:{window}"
     cache.add(key, 0, timeout=120)
     try:
         count = cache.incr(key)

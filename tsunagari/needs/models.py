@@ -177,3 +177,35 @@ class GapIssueEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on gap issue #{self.issue_id}"
+
+
+class PublicSnapshot(models.Model):
+    """The city's needs picture as the secretariat releases it to the public (「まちの姿」): a fixed copy of
+    the suppressed district × kind-of-trouble table members see, taken once and never recomputed, so
+    that published figures cannot be differenced over time. Withdrawn snapshots leave the public site."""
+
+    class Licence(models.TextChoices):
+        CC_BY_4 = "cc-by-4.0", "CC BY 4.0"
+        CC0 = "cc0-1.0", "CC0 1.0"
+        PDL_1 = "pdl-1.0", _("Public Data License 1.0 (公共データ利用規約)")
+
+    title = models.CharField(_("title"), max_length=200)
+    licence = models.CharField(_("licence"), max_length=20, choices=Licence.choices, default=Licence.CC_BY_4)
+    header = models.JSONField(default=list)  # aggregate_rows() at the time of the snapshot
+    rows = models.JSONField(default=list)  # hidden figures are stored as the words members see
+    k = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("public snapshot")
+        verbose_name_plural = _("public snapshots")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.published_at is not None and self.withdrawn_at is None

@@ -56,6 +56,17 @@ def years() -> tuple[Year, ...]:
         )
 
 
+def peaks(window: int = 3) -> list[Year]:
+    """Years whose total is the highest within ``window`` years either side (the turning points the
+    newsletter points at), oldest first."""
+    data = years()
+    return [
+        y
+        for i, y in enumerate(data)
+        if y.total == max(other.total for other in data[max(0, i - window) : i + window + 1])
+    ]
+
+
 def trend_chart() -> Chart:
     """Totals by year; final figures and the not-yet-final ones as two series, so the difference shows
     in the chart, its legend and the table beside it; men and women as two more lines. Missing years stay gaps, not invented values."""
@@ -76,6 +87,7 @@ def trend_chart() -> Chart:
         labels=labels, series=[Series(_("Final figures"), final), Series(_("Preliminary or provisional"), other),
                 Series(_("Men"), male), Series(_("Women"), female)],
         y_min=0, y_title=_("Number of people"),
-        notes=[_("Source: 警察庁「自殺統計」 via 内閣府・厚生労働省 materials and press reports; each year's source is in the table."),
+        notes=[_("Peaks: %(peaks)s") % {"peaks": "、".join(f"{y.year}（{y.total:,}）" for y in peaks())},
+               _("Source: 警察庁「自殺統計」 via 内閣府・厚生労働省 materials and press reports; each year's source is in the table."),
                _("The line joins the years that have a figure; years missing from the data are not filled in.")],
     )  # fmt: skip

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import snapshot_views, views
 
 app_name = "needs"
 urlpatterns = [
@@ -20,4 +20,6 @@ urlpatterns = [
     path("issues/<int:issue_pk>/join/", views.gap_join, name="gap_join"),
     path("issues/<int:issue_pk>/entries/", views.gap_entry, name="gap_entry"),
     path("issues/<int:issue_pk>/status/", views.gap_status, name="gap_status"),
+    path("snapshots/", snapshot_views.snapshot_admin, name="snapshot_admin"),
+    path("snapshots/<int:snapshot_pk>/", snapshot_views.snapshot_state, name="snapshot_state"),
 ]

@@ -83,3 +83,85 @@ class OrganizationCreateForm(OrganizationProfileForm):
 
     class Meta(OrganizationProfileForm.Meta):
         fields = ["slug", "tier", *OrganizationProfileForm.Meta.fields]
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise forms.ValidationError(_("This text contains a character that cannot be stored."))
+    return value.strip()
+
+
+class PublicForm(forms.Form):
+    """A form anyone may send: a honeypot field people never see (hidden by CSS, skipped by keyboard);
+    a submission that fills it is treated as spam (accepted in appearance, not stored)."""
+
+    homepage = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.cleaned_data.get("homepage"))
+
+
+class ApplicationForm(PublicForm):
+    organization_name = forms.CharField(label=_("Organisation name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind of organisation"), choices=Organization.Kind.choices)
+    contact_name = forms.CharField(label=_("Contact person"), max_length=100)
+    email = forms.EmailField(label=_("E-mail address"))
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    offer = forms.CharField(
+        label=_("What your organisation offers"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Activities, services or places, and who they are for."),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that the secretariat keeps these details to review the application (privacy notice)."
+        ),
+    )
+
+    def clean_organization_name(self) -> str:
+        name = _no_nul(self.cleaned_data["organization_name"])
+        if Organization.objects.filter(name=name).exists():
+            raise forms.ValidationError(_("An organisation with this name is already registered."))
+        return name
+
+    def clean_contact_name(self) -> str:
+        return _no_nul(self.cleaned_data["contact_name"])
+
+    def clean_offer(self) -> str:
+        return _no_nul(self.cleaned_data["offer"])
+
+    def clean_phone(self) -> str:
+        return _no_nul(unicodedata.normalize("NFKC", self.cleaned_data.get("phone", "")))
+
+
+class ApproveApplicationForm(forms.Form):
+    slug = forms.SlugField(
+        label=_("Short name for addresses"),
+        max_length=50,
+        help_text=_("Letters a–z, digits and hyphens, e.g. yorisoi-net."),
+    )
+    tier = forms.ChoiceField(label=_("Membership tier"), choices=Organization.Tier.choices)
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"].lower()
+        if Organization.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(_("This short name is already used."))
+        return slug
+
+
+class DeclineApplicationForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note to the applicant"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_note(self) -> str:
+        return _no_nul(self.cleaned_data.get("note", ""))

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tsunagari.crypto import EncryptedTextField
+
 from .validators import validate_corporate_number, validate_phone_number
 
 
@@ -153,3 +155,40 @@ class Membership(models.Model):
     @property
     def is_coordinator(self) -> bool:
         return self.role == Role.COORDINATOR and self.organization.is_secretariat
+
+
+class MembershipApplication(models.Model):
+    """An organisation asking to join the platform (加入申込), sent from the public form. The secretariat's
+    coordinators review it; approval registers the organisation and invites the contact as its admin.
+    The contact person's details are personal and stored encrypted."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    organization_name = models.CharField(_("organisation name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Organization.Kind.choices)
+    contact_name = EncryptedTextField(_("contact person"))
+    email = EncryptedTextField(_("e-mail address"))
+    phone = EncryptedTextField(_("phone"), blank=True)
+    offer = EncryptedTextField(_("what the organisation offers"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_note = EncryptedTextField(_("note to the applicant"), blank=True)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("membership application")
+        verbose_name_plural = _("membership applications")
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"application #{self.pk} ({self.status})"

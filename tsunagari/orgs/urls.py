@@ -12,4 +12,6 @@ urlpatterns = [
     path("profile/", views.profile_edit, name="profile_edit"),
     path("organizations/", views.organization_list, name="organization_list"),
     path("organizations/new/", views.organization_create, name="organization_create"),
+    path("applications/", views.application_list, name="application_list"),
+    path("applications/<int:application_pk>/", views.application_detail, name="application_detail"),
 ]

@@ -5,18 +5,28 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tsunagari.accounts import services as account_services
+from tsunagari.pagination import paginate
 from tsunagari.today import today_for
 
-from . import services
-from .access import OrgRequest, org_view
-from .forms import InviteForm, OrganizationCreateForm, OrganizationProfileForm, RoleForm
-from .models import Organization, Role
+from . import applications, services
+from .access import OrgRequest, conflict_page, org_view
+from .forms import (
+    ApproveApplicationForm,
+    DeclineApplicationForm,
+    InviteForm,
+    OrganizationCreateForm,
+    OrganizationProfileForm,
+    RoleForm,
+)
+from .models import MembershipApplication, Organization, Role
 from .selectors import members_visible_to, organizations_visible_to, pending_invitations_for
 
 
@@ -157,3 +167,51 @@ def organization_create(request: OrgRequest) -> HttpResponse:
         )
         return redirect("orgs:organization_list", org_slug=request.org.slug)
     return render(request, "orgs/organization_form.html", {"form": form, "creating": True})
+
+
+@org_view(Role.COORDINATOR, secretariat_only=True)
+def application_list(request: OrgRequest) -> HttpResponse:
+    """Membership applications, waiting ones first (only the columns the list shows are decrypted)."""
+    rows = (
+        applications.applications_visible_to(request.membership)
+        .only("pk", "organization_name", "kind", "status", "created_at")
+        .order_by(Case(When(status=MembershipApplication.Status.WAITING, then=0), default=1), "-created_at")
+    )
+    page = paginate(request, rows)
+    return render(request, "orgs/application_list.html", {"page": page})
+
+
+@org_view(Role.COORDINATOR, secretariat_only=True)
+@require_http_methods(["GET", "POST"])
+def application_detail(request: OrgRequest, application_pk: int) -> HttpResponse:
+    application = get_object_or_404(
+        applications.applications_visible_to(request.membership), pk=application_pk
+    )
+    approve = ApproveApplicationForm(request.POST if request.POST.get("action") == "approve" else None)
+    decline = DeclineApplicationForm(request.POST if request.POST.get("action") == "decline" else None)
+    back = reverse("orgs:application_detail", args=[request.org.slug, application.pk])
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "approve" and approve.is_valid():
+                org = applications.approve_application(
+                    application=application, by=request.membership, site_url=request.build_absolute_uri("/"),
+                    **approve.cleaned_data,
+                )  # fmt: skip
+                messages.success(
+                    request,
+                    _("%(name)s was registered and its contact was invited as its admin.")
+                    % {"name": org.name},
+                )
+                return redirect(back)
+            if request.POST.get("action") == "decline" and decline.is_valid():
+                applications.decline_application(
+                    application=application, by=request.membership, note=decline.cleaned_data["note"]
+                )
+                messages.success(request, _("The application was declined and the applicant told."))
+                return redirect(back)
+        except applications.ApplicationAlreadyDecided:
+            return conflict_page(request, now=application.get_status_display(), back=back)
+        except ValidationError as error:
+            approve.add_error(None, error)
+    context = {"application": application, "approve": approve, "decline": decline}
+    return render(request, "orgs/application_detail.html", context)
