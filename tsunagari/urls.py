@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from tsunagari import views
 from tsunagari.accounts import views as account_views
 from tsunagari.cases import urls as case_urls
+from tsunagari.events import urls as event_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -32,4 +33,6 @@ urlpatterns = [
     path("o/<slug:org_slug>/needs/", include("tsunagari.needs.urls")),
     path("o/<slug:org_slug>/watch/", include("tsunagari.watch.urls")),
     path("notifications/", include("tsunagari.notifications.urls")),
+    path("events/", include("tsunagari.events.urls")),
+    path("o/<slug:org_slug>/events/", include(event_urls.staff_patterns)),
 ]

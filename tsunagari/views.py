@@ -18,7 +18,11 @@ from tsunagari.worker.selectors import health
 @login_not_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {"hotlines": crisis_hotlines()})
+    from tsunagari.events.selectors import upcoming_public_events
+
+    return render(
+        request, "home.html", {"hotlines": crisis_hotlines(), "next_events": upcoming_public_events()[:3]}
+    )
 
 
 @login_not_required
