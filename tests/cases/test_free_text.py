@@ -52,6 +52,10 @@ NON_PERSONAL: dict[str, str] = {
     "notifications.Notification.url": "a link inside the platform (ids only)",
     "notifications.EmailDelivery.subject": "the notification's subject, written by the system (see above)",
     "notifications.EmailDelivery.last_error": "the mail server's answer (status text; staff addresses at most)",
+    "events.Event": "the event's public page, written by the organiser for everyone to read",
+    "events.SurveyQuestion": "questions written by the organiser; answers are choice numbers, linked to nobody",
+    "events.Registration.email_index": "a blind index (keyed hash)",
+    "events.Registration.phone_index": "a blind index (keyed hash)",
     "worker": "job names, codes, counts and host names of the background worker; no residents' data",
 }
 

@@ -27,7 +27,9 @@ def test_public_list_detail_and_home_show_upcoming_published_events(client, even
 
 def test_public_stream_link_when_the_organiser_chooses(client, org_a):
     event = make_event(org_a, stream_public=True)
-    assert "https://example.org/live" in client.get(reverse("events:detail", args=[event.pk])).content.decode()
+    assert (
+        "https://example.org/live" in client.get(reverse("events:detail", args=[event.pk])).content.decode()
+    )
 
 
 def test_ical_feed_and_per_event_file_parse(client, event, org_a):
@@ -60,13 +62,17 @@ def test_door_list_search_check_in_walk_in_and_audit(world, event):
     staff = world["staff"]
     slug = staff.organization.slug
     hanako = services.register(event=event, data=data())
-    services.register(event=event, data=data(name="架空 太郎", kana="カクウ タロウ", email="taro@example.org"))
+    services.register(
+        event=event, data=data(name="架空 太郎", kana="カクウ タロウ", email="taro@example.org")
+    )
     client = client_for(staff)
     page = client.get(reverse("events_staff:attendance", args=[slug, event.pk]), {"q": "ﾊﾅｺ"})
     html = page.content.decode()
     assert "かくう はなこ" in html and "タロウ" not in html
     response = client.post(
-        reverse("events_staff:check_in", args=[slug, event.pk, hanako.pk]), {"attended": "1"}, HTTP_HX_REQUEST="true"
+        reverse("events_staff:check_in", args=[slug, event.pk, hanako.pk]),
+        {"attended": "1"},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200 and "door-row--in" in response.content.decode()
     hanako.refresh_from_db()
@@ -76,23 +82,33 @@ def test_door_list_search_check_in_walk_in_and_audit(world, event):
     walk_in = Registration.objects.get(walk_in=True)
     assert walk_in.attended_at is not None
     actions = set(ActivityLog.objects.values_list("action", flat=True))
-    assert {"events.registrations.viewed", "events.registration.checked_in", "events.registration.walk_in"} <= actions
+    assert {
+        "events.registrations.viewed",
+        "events.registration.checked_in",
+        "events.registration.walk_in",
+    } <= actions
 
 
 def test_export_goes_through_the_one_writer_and_is_logged(world, event):
     staff = world["staff"]
     services.register(event=event, data=data(name="=HYPERLINK(1)"))
-    response = client_for(staff).get(reverse("events_staff:export", args=[staff.organization.slug, event.pk, "xlsx"]))
+    response = client_for(staff).get(
+        reverse("events_staff:export", args=[staff.organization.slug, event.pk, "xlsx"])
+    )
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet.cell(row=2, column=2).value == "'=HYPERLINK(1)"
-    csv = client_for(staff).get(reverse("events_staff:export", args=[staff.organization.slug, event.pk, "csv"]))
+    csv = client_for(staff).get(
+        reverse("events_staff:export", args=[staff.organization.slug, event.pk, "csv"])
+    )
     assert "'=HYPERLINK(1)" in csv.content.decode("utf-8-sig")
     assert ActivityLog.objects.filter(action="events.registrations.exported").count() == 2
 
 
 def test_another_organisations_event_is_404(world, event):
     other = world["other_staff"]
-    response = client_for(other).get(reverse("events_staff:registrations", args=[other.organization.slug, event.pk]))
+    response = client_for(other).get(
+        reverse("events_staff:registrations", args=[other.organization.slug, event.pk])
+    )
     assert response.status_code == 404
 
 
@@ -103,8 +119,12 @@ def test_survey_counts_answers_anonymously(client, world, org_a):
 
     from tsunagari.events.models import SurveyQuestion
 
-    past = make_event(org_a, starts_at=timezone.now() - timedelta(days=1), ends_at=timezone.now() - timedelta(days=1))
-    question = SurveyQuestion.objects.create(event=past, text="満足度", choices=["よい", "ふつう", "よくない"])
+    past = make_event(
+        org_a, starts_at=timezone.now() - timedelta(days=1), ends_at=timezone.now() - timedelta(days=1)
+    )
+    question = SurveyQuestion.objects.create(
+        event=past, text="満足度", choices=["よい", "ふつう", "よくない"]
+    )
     client.post(reverse("events:survey", args=[past.pk]), {f"q{question.pk}": "0"})
     client.post(reverse("events:survey", args=[past.pk]), {f"q{question.pk}": "0"})
     bad = client.post(reverse("events:survey", args=[past.pk]), {f"q{question.pk}": "7"})

@@ -135,14 +135,18 @@ def test_manage_link_changes_and_cancels_and_a_forged_one_is_404(client, event):
 
 
 def test_past_events_cannot_be_registered_for(client, org_a):
-    past = make_event(org_a, starts_at=timezone.now() - timedelta(days=2), ends_at=timezone.now() - timedelta(days=2))
+    past = make_event(
+        org_a, starts_at=timezone.now() - timedelta(days=2), ends_at=timezone.now() - timedelta(days=2)
+    )
     assert client.get(reverse("events:register", args=[past.pk])).status_code == 404
     with pytest.raises(services.RegistrationError):
         services.register(event=past, data=data())
 
 
 def test_reminder_the_day_before_goes_once(org_a):
-    soon = make_event(org_a, starts_at=timezone.now() + timedelta(hours=20), ends_at=timezone.now() + timedelta(hours=22))
+    soon = make_event(
+        org_a, starts_at=timezone.now() + timedelta(hours=20), ends_at=timezone.now() + timedelta(hours=22)
+    )
     later = make_event(org_a, title="later")
     services.register(event=soon, data=data())
     services.register(event=later, data=data())
@@ -154,10 +158,16 @@ def test_reminder_the_day_before_goes_once(org_a):
 
 def test_details_are_erased_after_the_retention_unless_the_person_asked_for_news(org_a, settings):
     settings.TSUNAGARI_EVENT_RETENTION_DAYS = 30
-    past = make_event(org_a, starts_at=timezone.now() - timedelta(days=40), ends_at=timezone.now() - timedelta(days=40))
+    past = make_event(
+        org_a, starts_at=timezone.now() - timedelta(days=40), ends_at=timezone.now() - timedelta(days=40)
+    )
     gone = Registration.objects.create(event=past, name="架空 太郎", kana="かくう", email="t@example.org")
-    kept = Registration.objects.create(event=past, name="架空 次郎", kana="かくう", email="j@example.org", future_events=True)
-    recent = make_event(org_a, starts_at=timezone.now() - timedelta(days=3), ends_at=timezone.now() - timedelta(days=3))
+    kept = Registration.objects.create(
+        event=past, name="架空 次郎", kana="かくう", email="j@example.org", future_events=True
+    )
+    recent = make_event(
+        org_a, starts_at=timezone.now() - timedelta(days=3), ends_at=timezone.now() - timedelta(days=3)
+    )
     fresh = Registration.objects.create(event=recent, name="架空 三郎", kana="かくう", email="s@example.org")
     assert services.erase_after_events() == 1
     gone.refresh_from_db()

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -11,9 +11,10 @@ from .models import Accessibility, Event, Format, Registration
 from .services import RegistrationData
 
 
-
 def _is_kana(value: str) -> bool:
-    return all(("ぁ" <= ch <= "ゖ") or ("ァ" <= ch <= "ヺ") or ch in "ー・ 　ｰ" or ("ｦ" <= ch <= "ﾟ") for ch in value)
+    return all(
+        ("ぁ" <= ch <= "ゖ") or ("ァ" <= ch <= "ヺ") or ch in "ー・ 　ｰ" or ("ｦ" <= ch <= "ﾟ") for ch in value
+    )
 
 
 class RegistrationForm(forms.Form):
@@ -24,12 +25,21 @@ class RegistrationForm(forms.Form):
         label=_("Phone"), required=False, max_length=30, validators=[validate_phone_number]
     )
     people = forms.IntegerField(label=_("Number of people"), min_value=1, max_value=10, initial=1)
-    mode = forms.ChoiceField(label=_("How you join"), choices=Registration.Mode.choices, widget=forms.RadioSelect)
+    mode = forms.ChoiceField(
+        label=_("How you join"), choices=Registration.Mode.choices, widget=forms.RadioSelect
+    )
     accessibility = forms.MultipleChoiceField(
         label=_("Support you need"), required=False, choices=[], widget=forms.CheckboxSelectMultiple
     )
-    note = forms.CharField(label=_("Anything else we should know"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
-    future_events = forms.BooleanField(label=_("Tell me about future events (your details are then kept)"), required=False)
+    note = forms.CharField(
+        label=_("Anything else we should know"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    future_events = forms.BooleanField(
+        label=_("Tell me about future events (your details are then kept)"), required=False
+    )
     consent = forms.BooleanField(label=_("I agree to the privacy notice above"))
     # A honeypot: hidden from people (CSS and aria-hidden), filled in by spam robots.
     website = forms.CharField(label=_("Leave this empty"), required=False, max_length=200)
@@ -38,15 +48,16 @@ class RegistrationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.event = event
         offered = [(c, label) for c, label in Accessibility.choices if c in event.accessibility]
-        self.fields["accessibility"].choices = offered
+        cast(forms.ChoiceField, self.fields["accessibility"]).choices = offered
         if not offered:
             del self.fields["accessibility"]
         modes = [
             (c, label)
             for c, label in Registration.Mode.choices
-            if (c == Registration.Mode.ONLINE and event.has_online) or (c == Registration.Mode.IN_PERSON and event.has_hall)
+            if (c == Registration.Mode.ONLINE and event.has_online)
+            or (c == Registration.Mode.IN_PERSON and event.has_hall)
         ]
-        self.fields["mode"].choices = modes
+        cast(forms.ChoiceField, self.fields["mode"]).choices = modes
         if len(modes) == 1:
             self.fields["mode"].initial = modes[0][0]
 
@@ -58,8 +69,15 @@ class RegistrationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("email") and not data.get("phone") and not self.has_error("email") and not self.has_error("phone"):
-            raise forms.ValidationError(_("Please give an e-mail address or a phone number so that we can reach you."))
+        if (
+            not data.get("email")
+            and not data.get("phone")
+            and not self.has_error("email")
+            and not self.has_error("phone")
+        ):
+            raise forms.ValidationError(
+                _("Please give an e-mail address or a phone number so that we can reach you.")
+            )
         return data
 
     def is_spam(self) -> bool:
@@ -94,28 +112,39 @@ class WalkInForm(RegistrationForm):
 
 class ChangeForm(forms.Form):
     people = forms.IntegerField(label=_("Number of people"), min_value=1, max_value=10)
-    mode = forms.ChoiceField(label=_("How you join"), choices=Registration.Mode.choices, widget=forms.RadioSelect)
+    mode = forms.ChoiceField(
+        label=_("How you join"), choices=Registration.Mode.choices, widget=forms.RadioSelect
+    )
     accessibility = forms.MultipleChoiceField(
         label=_("Support you need"), required=False, choices=[], widget=forms.CheckboxSelectMultiple
     )
-    note = forms.CharField(label=_("Anything else we should know"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("Anything else we should know"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         offered = [(c, label) for c, label in Accessibility.choices if c in event.accessibility]
-        self.fields["accessibility"].choices = offered
+        cast(forms.ChoiceField, self.fields["accessibility"]).choices = offered
         if not offered:
             del self.fields["accessibility"]
-        self.fields["mode"].choices = [
+        cast(forms.ChoiceField, self.fields["mode"]).choices = [
             (c, label)
             for c, label in Registration.Mode.choices
-            if (c == Registration.Mode.ONLINE and event.has_online) or (c == Registration.Mode.IN_PERSON and event.has_hall)
+            if (c == Registration.Mode.ONLINE and event.has_online)
+            or (c == Registration.Mode.IN_PERSON and event.has_hall)
         ]
 
 
 class EventForm(forms.ModelForm):
     accessibility = forms.MultipleChoiceField(
-        label=_("Accessibility offered"), required=False, choices=Accessibility.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Accessibility offered"),
+        required=False,
+        choices=Accessibility.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:

@@ -46,7 +46,10 @@ class Event(models.Model):
     format = models.CharField(_("format"), max_length=10, choices=Format.choices, default=Format.IN_PERSON)
     place = models.CharField(_("place"), max_length=300, blank=True)
     capacity = models.PositiveIntegerField(
-        _("seats in the hall"), null=True, blank=True, help_text=_("Leave empty for no limit. Online places are not limited.")
+        _("seats in the hall"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for no limit. Online places are not limited."),
     )
     accessibility = models.JSONField(_("accessibility offered"), default=list, blank=True)
     stream_url = models.URLField(_("streaming link"), blank=True)
@@ -62,7 +65,9 @@ class Event(models.Model):
         ordering = ["starts_at", "pk"]
         indexes = [models.Index(fields=["is_published", "starts_at"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gte=models.F("starts_at")), name="event_ends_after_start")
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gte=models.F("starts_at")), name="event_ends_after_start"
+            )
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,9 @@ from .models import Event, Registration
 
 def public_events() -> QuerySet[Event]:
     """Published events of active organisations: anyone may see them."""
-    return Event.objects.filter(is_published=True, organization__is_active=True).select_related("organization")
+    return Event.objects.filter(is_published=True, organization__is_active=True).select_related(
+        "organization"
+    )
 
 
 def upcoming_public_events() -> QuerySet[Event]:

@@ -136,7 +136,9 @@ class RegistrationData:
 
 
 @transaction.atomic
-def register(*, event: Event, data: RegistrationData, walk_in: bool = False, by: Membership | None = None) -> Registration:
+def register(
+    *, event: Event, data: RegistrationData, walk_in: bool = False, by: Membership | None = None
+) -> Registration:
     """Register for an event: a seat when one is left in the hall (online places are not limited), the
     waiting list otherwise. One registration per e-mail or phone and event."""
     from django.utils.translation import gettext as _
@@ -188,7 +190,9 @@ def register(*, event: Event, data: RegistrationData, walk_in: bool = False, by:
             registration,
             "confirmed" if status == Registration.Status.CONFIRMED else "waitlisted",
             _subject(
-                _("Registration received") if status == Registration.Status.CONFIRMED else _("On the waiting list"),
+                _("Registration received")
+                if status == Registration.Status.CONFIRMED
+                else _("On the waiting list"),
                 event,
             ),
         )
@@ -196,7 +200,9 @@ def register(*, event: Event, data: RegistrationData, walk_in: bool = False, by:
 
 
 @transaction.atomic
-def change_registration(*, registration: Registration, people: int, mode: str, accessibility: list[str], note: str) -> Registration:
+def change_registration(
+    *, registration: Registration, people: int, mode: str, accessibility: list[str], note: str
+) -> Registration:
     """Change a registration through its manage link. More people than seats left is refused (the
     person keeps their registration); fewer frees seats for the waiting list."""
     from django.utils.translation import gettext as _
@@ -232,8 +238,10 @@ def cancel_registration(*, registration: Registration) -> list[Registration]:
     from django.utils.translation import gettext as _
 
     event = Event.objects.select_for_update().get(pk=registration.event_id)
-    updated = Registration.objects.filter(pk=registration.pk).exclude(status=Registration.Status.CANCELLED).update(
-        status=Registration.Status.CANCELLED, cancelled_at=timezone.now()
+    updated = (
+        Registration.objects.filter(pk=registration.pk)
+        .exclude(status=Registration.Status.CANCELLED)
+        .update(status=Registration.Status.CANCELLED, cancelled_at=timezone.now())
     )
     if not updated:
         return []
@@ -270,11 +278,10 @@ def set_attendance(*, registration: Registration, attended: bool, by: Membership
         raise PermissionError
     registration.attended_at = timezone.now() if attended else None
     registration.save(update_fields=["attended_at"])
-    log_action(
-        registration,
-        actor=by,
-        action="events.registration.checked_in" if attended else "events.registration.check_in_undone",
-    )
+    if attended:
+        log_action(registration, actor=by, action="events.registration.checked_in")
+    else:
+        log_action(registration, actor=by, action="events.registration.check_in_undone")
     return registration
 
 
@@ -283,7 +290,10 @@ def save_event(*, event: Event, by: Membership) -> Event:
     created = event.pk is None
     event.organization = by.organization
     event.save()
-    log_action(event, actor=by, action="events.event.created" if created else "events.event.changed")
+    if created:
+        log_action(event, actor=by, action="events.event.created")
+    else:
+        log_action(event, actor=by, action="events.event.changed")
     return event
 
 
@@ -307,14 +317,25 @@ def send_reminders(now: Any = None) -> int:
     count = 0
     for registration in due:
         with transaction.atomic():
-            if not Registration.objects.filter(pk=registration.pk, reminded_at__isnull=True).update(reminded_at=now):
+            if not Registration.objects.filter(pk=registration.pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            ):
                 continue
             _send(registration, "reminder", _subject(_("Reminder: tomorrow"), registration.event))
             count += 1
     return count
 
 
-ERASED_FIELDS = {"name": "", "kana": "", "email": "", "phone": "", "accessibility": "", "note": "", "email_index": "", "phone_index": ""}
+ERASED_FIELDS = {
+    "name": "",
+    "kana": "",
+    "email": "",
+    "phone": "",
+    "accessibility": "",
+    "note": "",
+    "email_index": "",
+    "phone_index": "",
+}
 
 
 def erase_after_events(now: Any = None) -> int:

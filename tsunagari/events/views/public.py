@@ -20,7 +20,7 @@ from tsunagari.audit.services import client_ip
 
 from .. import calendar, services
 from ..forms import ChangeForm, RegistrationForm
-from ..models import Event, Registration, SurveyAnswer
+from ..models import Registration, SurveyAnswer
 from ..selectors import public_events, upcoming_public_events
 
 
@@ -50,14 +50,18 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(public_events(), pk=pk)
-    return render(request, "events/event_detail.html", {"event": event, "seats_left": services.seats_left(event)})
+    return render(
+        request, "events/event_detail.html", {"event": event, "seats_left": services.seats_left(event)}
+    )
 
 
 @login_not_required
 @require_GET
 def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(public_events(), pk=pk)
-    response = HttpResponse(calendar.to_ical([event], request=request), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        calendar.to_ical([event], request=request), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
     return response
 
@@ -66,7 +70,9 @@ def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def calendar_feed(request: HttpRequest) -> HttpResponse:
     events = upcoming_public_events()[:500]
-    return HttpResponse(calendar.to_ical(list(events), request=request), content_type="text/calendar; charset=utf-8")
+    return HttpResponse(
+        calendar.to_ical(list(events), request=request), content_type="text/calendar; charset=utf-8"
+    )
 
 
 @login_not_required
@@ -79,7 +85,9 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if over_registration_limit(request):
-            error = _("Too many registrations from this connection. Please try again in an hour, or call the organiser.")
+            error = _(
+                "Too many registrations from this connection. Please try again in an hour, or call the organiser."
+            )
             status = 429
         elif form.is_spam():
             return redirect("events:registered")  # a robot: nothing is stored, nothing is said
@@ -164,7 +172,12 @@ def survey(request: HttpRequest, pk: int) -> HttpResponse:
     errors = False
     if request.method == "POST":
         if over_registration_limit(request):
-            return render(request, "events/survey.html", {"event": event, "questions": questions, "limited": True}, status=429)
+            return render(
+                request,
+                "events/survey.html",
+                {"event": event, "questions": questions, "limited": True},
+                status=429,
+            )
         answers = []
         for question in questions:
             value = request.POST.get(f"q{question.pk}", "")
@@ -178,5 +191,3 @@ def survey(request: HttpRequest, pk: int) -> HttpResponse:
             SurveyAnswer.objects.bulk_create(answers)
             return render(request, "events/survey_thanks.html", {"event": event})
     return render(request, "events/survey.html", {"event": event, "questions": questions, "errors": errors})
-
-

@@ -75,7 +75,9 @@ def _registrations(request: OrgRequest, event: Event):  # type: ignore[no-untype
 def registrations(request: OrgRequest, event_pk: int) -> HttpResponse:
     event = get_object_or_404(events_of(request.membership), pk=event_pk)
     rows = list(_registrations(request, event))
-    log_action(event, actor=request.membership, action="events.registrations.viewed", data={"shown": len(rows)})
+    log_action(
+        event, actor=request.membership, action="events.registrations.viewed", data={"shown": len(rows)}
+    )
     totals = {
         "seats_taken": services.seats_taken(event),
         "online": sum(r.people for r in rows if r.status == "confirmed" and r.mode == "online"),
@@ -85,10 +87,14 @@ def registrations(request: OrgRequest, event_pk: int) -> HttpResponse:
     survey = [
         (q, [(choice, counts.get(i, 0)) for i, choice in enumerate(q.choices)])
         for q in event.survey_questions.all()
-        for counts in [dict(q.answers.values_list("choice").annotate(n=Count("pk")).values_list("choice", "n"))]
+        for counts in [
+            dict(q.answers.values_list("choice").annotate(n=Count("pk")).values_list("choice", "n"))
+        ]
     ]
     return render(
-        request, "events/staff/registrations.html", {"event": event, "rows": rows, "totals": totals, "survey": survey}
+        request,
+        "events/staff/registrations.html",
+        {"event": event, "rows": rows, "totals": totals, "survey": survey},
     )
 
 
@@ -103,8 +109,15 @@ def attendance(request: OrgRequest, event_pk: int) -> HttpResponse:
         if not query or query in normalise_for_index(r.kana) or query in normalise_for_index(r.name)
     ]
     rows.sort(key=lambda r: normalise_for_index(r.kana))
-    log_action(event, actor=request.membership, action="events.registrations.viewed", data={"shown": len(rows)})
-    context = {"event": event, "rows": rows, "q": request.GET.get("q", "")[:50], "form": WalkInForm(event=event)}
+    log_action(
+        event, actor=request.membership, action="events.registrations.viewed", data={"shown": len(rows)}
+    )
+    context = {
+        "event": event,
+        "rows": rows,
+        "q": request.GET.get("q", "")[:50],
+        "form": WalkInForm(event=event),
+    }
     if request.htmx:
         return render(request, "events/staff/attendance.html#door-list", context)
     return render(request, "events/staff/attendance.html", context)
@@ -121,7 +134,9 @@ def check_in(request: OrgRequest, event_pk: int, registration_pk: int) -> HttpRe
         registration=registration, attended=request.POST.get("attended") != "0", by=request.membership
     )
     if request.htmx:
-        return render(request, "events/staff/attendance.html#door-row", {"r": registration, "event": registration.event})
+        return render(
+            request, "events/staff/attendance.html#door-row", {"r": registration, "event": registration.event}
+        )
     return redirect("events_staff:attendance", org_slug=request.org.slug, event_pk=event_pk)
 
 
@@ -139,7 +154,9 @@ def walk_in(request: OrgRequest, event_pk: int) -> HttpResponse:
             messages.success(request, _("The walk-in was added and checked in."))
             return redirect("events_staff:attendance", org_slug=request.org.slug, event_pk=event.pk)
     rows = list(_registrations(request, event).exclude(status=Registration.Status.CANCELLED))
-    return render(request, "events/staff/attendance.html", {"event": event, "rows": rows, "q": "", "form": form})
+    return render(
+        request, "events/staff/attendance.html", {"event": event, "rows": rows, "q": "", "form": form}
+    )
 
 
 @org_view(Role.STAFF)
@@ -156,12 +173,15 @@ def export(request: OrgRequest, event_pk: int, fmt: str) -> HttpResponse:
          r.attended_at.strftime("%Y-%m-%d %H:%M") if r.attended_at else "", r.created_at.strftime("%Y-%m-%d %H:%M")]
         for r in rows
     ]  # fmt: skip
-    log_action(event, actor=request.membership, action="events.registrations.exported", data={"rows": len(rows), "format": fmt})
+    log_action(
+        event,
+        actor=request.membership,
+        action="events.registrations.exported",
+        data={"rows": len(rows), "format": fmt},
+    )
     title = _("Registrations")
     body = spreadsheets.to_csv(header, data) if fmt == "csv" else spreadsheets.to_xlsx(title, header, data)
     response = HttpResponse(body, content_type=FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="event-{event.pk}-registrations.{fmt}"'
     response["Cache-Control"] = "no-store"
     return response
-
-
