@@ -131,3 +131,17 @@ def test_survey_counts_answers_anonymously(client, world, org_a):
     assert bad.status_code == 200 and "notice--error" in bad.content.decode()
     page = client_for(world["staff"]).get(reverse("events_staff:registrations", args=["org-a", past.pk]))
     assert "よい: 2" in page.content.decode()
+
+
+def test_demo_events_are_consistent(secretariat, org_a):
+    from tsunagari.demo import _seed_events
+    from tsunagari.events.models import Event
+
+    _seed_events({"jimukyoku": secretariat, "shakyo": org_a})
+    symposium = Event.objects.get(title="つながりシンポジウム in 架空市")
+    assert (symposium.capacity, services.seats_taken(symposium)) == (300, 300)
+    assert symposium.registrations.filter(status="confirmed").count() == 120
+    assert symposium.registrations.filter(status="waitlisted").count() == 3
+    assert services.promote_waitlist(symposium) == []  # nobody waiting would fit: the demo is at rest
+    salon = Event.objects.get(kind="salon")
+    assert services.seats_left(salon) == 1

@@ -44,12 +44,28 @@ KWARG_PROVIDERS: dict[str, Callable[[Membership], Any]] = {
     "contact_pk": lambda m: _urgent_contact(m).pk,
     "shift_pk": lambda m: _shift(m).pk,
     "district_contact_pk": lambda m: _district_contact().pk,
+    "event_pk": lambda m: _event(m).pk,
+    "registration_pk": lambda m: _registration(m).pk,
 }
 # Parameters that name a fixed value, not an object of the organisation (no cross-tenant question).
 FIXED_PARAMS = {"fmt", "code", "instrument"}
 # Objects every member organisation reaches by design: gap issues are the platform's shared agenda
 # (needs/selectors.py, gap_issues_visible_to). Any other object of A is 404 to B.
 SHARED_PARAMS = {"issue_pk"}
+
+
+def _event(m: Membership):
+    from tests.events.conftest import make_event
+    from tsunagari.events.models import Event
+
+    # One event an organisation, so that a registration's URL names its own event.
+    return Event.objects.filter(organization=m.organization).first() or make_event(m.organization)
+
+
+def _registration(m: Membership):
+    from tsunagari.events.models import Registration
+
+    return Registration.objects.create(event=_event(m), name="架空 花子", kana="かくう はなこ")
 
 
 def _watch_target(m: Membership):
