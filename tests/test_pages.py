@@ -27,7 +27,7 @@ def test_csp_header_forbids_inline_code(client, db):
     assert "frame-ancestors 'none'" in csp
 
 
-@pytest.mark.parametrize("name", ["home", "account_login", "account_reset_password"])
+@pytest.mark.parametrize("name", ["home", "account_login", "account_reset_password", "events:list"])
 def test_public_pages_have_no_inline_code(client, db, name):
     response = client.get(reverse(name))
     assert response.status_code == 200

@@ -145,3 +145,14 @@ def test_demo_events_are_consistent(secretariat, org_a):
     assert services.promote_waitlist(symposium) == []  # nobody waiting would fit: the demo is at rest
     salon = Event.objects.get(kind="salon")
     assert services.seats_left(salon) == 1
+
+
+def test_event_pages_have_no_inline_code(client, event):
+    from tests.test_pages import _assert_no_inline_code
+
+    registration = services.register(event=event, data=data())
+    for url in (reverse("events:detail", args=[event.pk]), reverse("events:register", args=[event.pk]),
+                reverse("events:manage", args=[services.manage_token(registration)])):  # fmt: skip
+        response = client.get(url)
+        assert response.status_code == 200
+        _assert_no_inline_code(response.content.decode())

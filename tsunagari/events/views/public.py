@@ -157,7 +157,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
          "manage_url": request.build_absolute_uri(reverse("events:manage", args=[token]))},
     )  # fmt: skip
     add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"  # the token must not leak to the streaming site
+    response["Referrer-Policy"] = "same-origin"  # the token must not leak to the streaming site
     return response
 
 
