@@ -119,10 +119,12 @@ def test_rate_limit_per_client(client, event, settings):
 def test_manage_link_changes_and_cancels_and_a_forged_one_is_404(client, event):
     registration = services.register(event=event, data=data(mode="in_person"))
     url = reverse("events:manage", args=[services.manage_token(registration)])
-    response = client.post(url, {"action": "change", "people": "2", "mode": "online", "accessibility": []})
+    response = client.post(
+        url, {"action": "change", "people": "2", "mode": "online", "accessibility": [], "future_events": "on"}
+    )
     assert response.status_code == 302
     registration.refresh_from_db()
-    assert (registration.people, registration.mode) == (2, "online")
+    assert (registration.people, registration.mode, registration.future_events) == (2, "online", True)
     assert "https://example.org/live" in client.get(url).content.decode()  # online: the stream link
     too_many = client.post(url, {"action": "change", "people": "9", "mode": "in_person"})
     assert too_many.status_code == 200 and "notice--error" in too_many.content.decode()

@@ -124,6 +124,9 @@ class ChangeForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    future_events = forms.BooleanField(
+        label=_("Tell me about future events (your details are then kept)"), required=False
+    )
 
     def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -201,8 +201,9 @@ def register(
 
 @transaction.atomic
 def change_registration(
-    *, registration: Registration, people: int, mode: str, accessibility: list[str], note: str
-) -> Registration:
+    *, registration: Registration, people: int, mode: str, accessibility: list[str], note: str,
+    future_events: bool | None = None,
+) -> Registration:  # fmt: skip
     """Change a registration through its manage link. More people than seats left is refused (the
     person keeps their registration); fewer frees seats for the waiting list."""
     from django.utils.translation import gettext as _
@@ -227,7 +228,9 @@ def change_registration(
     registration.mode = mode
     registration.accessibility = ",".join(accessibility)
     registration.note = note
-    registration.save(update_fields=["people", "mode", "accessibility", "note", "status"])
+    if future_events is not None:  # the person can stop (or start) hearing about future events here
+        registration.future_events = future_events
+    registration.save(update_fields=["people", "mode", "accessibility", "note", "status", "future_events"])
     promote_waitlist(event)
     return registration
 

@@ -128,6 +128,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         "mode": registration.mode,
         "accessibility": registration.accessibility_codes,
         "note": registration.note,
+        "future_events": registration.future_events,
     }
     form = ChangeForm(event=event, initial=initial)
     error = ""
@@ -144,6 +145,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
                     mode=form.cleaned_data["mode"],
                     accessibility=list(form.cleaned_data.get("accessibility", [])),
                     note=form.cleaned_data.get("note", ""),
+                    future_events=form.cleaned_data.get("future_events", False),
                 )
             except services.RegistrationError as problem:
                 error = str(problem)
