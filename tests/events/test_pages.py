@@ -156,3 +156,22 @@ def test_event_pages_have_no_inline_code(client, event):
         response = client.get(url)
         assert response.status_code == 200
         _assert_no_inline_code(response.content.decode())
+
+
+def test_list_pages_do_not_grow_with_the_number_of_events(client, world, org_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff_client = client_for(world["staff"])
+    counts = []
+    for total in (1, 3):
+        while org_a.events.count() < total:
+            make_event(org_a, title=f"会 {org_a.events.count()}")
+        row = []
+        for c, url in ((client, reverse("events:list")), (client, reverse("home")),
+                       (staff_client, reverse("events_staff:list", args=["org-a"]))):  # fmt: skip
+            with CaptureQueriesContext(connection) as queries:
+                assert c.get(url).status_code == 200
+            row.append(len(queries))
+        counts.append(row)
+    assert counts[0] == counts[1]
