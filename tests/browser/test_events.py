@@ -91,3 +91,36 @@ def test_a_resident_cancels_and_the_first_waiting_person_is_promoted(browser, de
     screenshot(second, "events-promoted-360px")
     first_context.close()
     second_context.close()
+
+
+def test_staff_check_people_in_on_a_tablet(browser, demo_server):
+    import re
+
+    from tests.browser.test_journeys import _sign_in
+
+    context = browser.new_context(
+        locale="ja-JP", viewport={"width": 768, "height": 1024}, bypass_csp=True
+    )  # a tablet; bypass only so that axe can be injected
+    page = context.new_page()
+    _sign_in(page, demo_server, "jimukyoku@example.jp")
+    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
+    page.get_by_label(re.compile("コード|Code")).fill(demo_server.totp_code("jimukyoku@example.jp"))
+    page.get_by_role("button", name=re.compile("ログイン|サインイン|Sign In")).click()
+    page.wait_for_url(re.compile(r"/o/jimukyoku/$"))
+    page.goto(demo_server.url + "/o/jimukyoku/events/")
+    page.get_by_role("link", name="受付").first.click()
+    page.wait_for_selector("#door-list")
+    page.locator("#door-q").fill("みほん はなこ")
+    page.wait_for_function(
+        "[...document.querySelectorAll('#door-list li.door-row')].every(li => li.innerText.includes('みほん はなこ'))"
+        " && document.querySelectorAll('#door-list li.door-row').length < 10"
+    )
+    row = page.locator("#door-list li.door-row").first
+    assert "見本 花子" in row.inner_text()
+    row.get_by_role("button", name="受付する").click()
+    page.wait_for_selector("#door-list li.door-row--in")
+    assert "受付済み" in page.locator("#door-list li.door-row--in").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 768
+    _assert_axe_clean(page)
+    screenshot(page, "events-door-tablet")
+    context.close()
