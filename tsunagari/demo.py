@@ -248,6 +248,7 @@ def _seed(*, password: str, progress: Callable[[str], None]) -> bool:
     _seed_watch(orgs)
     _seed_meetings(orgs)
     _seed_public_face(orgs)
+    _seed_events(orgs)
     return True
 
 
@@ -372,6 +373,50 @@ def _seed_public_face(orgs: dict[str, Organization]) -> None:
         licence=PublicSnapshot.Licence.CC_BY_4,
     )
     publish_snapshot(snapshot=snapshot, by=coordinator)
+
+
+def _seed_events(orgs: dict[str, Organization]) -> None:
+    """「つながりシンポジウム in 架空市」: 300 seats, streamed, 120 registrations filling the hall (60 of two
+    people, 60 of three) and three people waiting; a サロン with one seat left."""
+    from tsunagari.events.models import Event, EventKind, Format, Registration
+    from tsunagari.events.services import _indexes
+
+    start = timezone.localtime().replace(hour=13, minute=30, second=0, microsecond=0) + timedelta(days=21)
+    symposium = Event.objects.create(
+        organization=orgs["jimukyoku"], kind=EventKind.SYMPOSIUM, title="つながりシンポジウム in 架空市",
+        description="孤独・孤立は誰にでも起こりうることです。基調講演と、加盟団体によるパネルディスカッションを行います。"
+                    "会場とYouTubeライブ配信の両方で参加できます。",
+        starts_at=start, ends_at=start + timedelta(hours=3), format=Format.HYBRID, place="架空市民会館 大ホール",
+        capacity=300, accessibility=["sign_language", "captions", "childcare", "wheelchair"],
+        stream_url="https://www.youtube.com/watch?v=demo-kakuu", stream_public=False,
+    )  # fmt: skip
+    salon_start = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=9)
+    salon = Event.objects.create(
+        organization=orgs["shakyo"], kind=EventKind.SALON, title="ふれあいサロン みなとまち",
+        description="お茶を飲みながら、気軽におしゃべりしませんか。どなたでもどうぞ。",
+        starts_at=salon_start, ends_at=salon_start + timedelta(hours=2), format=Format.IN_PERSON,
+        place="みなとまち公民館 和室", capacity=20, accessibility=["wheelchair"],
+    )  # fmt: skip
+    family = ["架空", "仮野", "見本", "例田", "試川", "模擬", "空山", "虚木"]
+    given = [("花子", "はなこ"), ("太郎", "たろう"), ("一郎", "いちろう"), ("さくら", "さくら"), ("梅子", "うめこ"),
+             ("次郎", "じろう"), ("竹子", "たけこ"), ("春香", "はるか"), ("大輔", "だいすけ"), ("美咲", "みさき")]  # fmt: skip
+    family_kana = ["かくう", "かりの", "みほん", "れいだ", "ためしかわ", "もぎ", "そらやま", "うつろぎ"]
+    base = timezone.now() - timedelta(days=10)
+
+    def person(i: int, event: Event, *, people: int, status: str, mode: str = "in_person") -> Registration:
+        name, kana = given[i % len(given)]
+        email = f"demo-resident-{event.pk}-{i}@example.jp"
+        email_index, phone_index = _indexes(email, "")
+        return Registration(
+            event=event, name=f"{family[i % len(family)]} {name}", kana=f"{family_kana[i % len(family)]} {kana}",
+            email=email, email_index=email_index, phone_index=phone_index, people=people, mode=mode,
+            status=status, consented_at=base, created_at=base + timedelta(minutes=i),
+        )  # fmt: skip
+
+    rows = [person(i, symposium, people=2 if i < 60 else 3, status="confirmed") for i in range(120)]
+    rows += [person(120 + i, symposium, people=1, status="waitlisted") for i in range(3)]
+    rows += [person(i, salon, people=1, status="confirmed") for i in range(19)]
+    Registration.objects.bulk_create(rows)
 
 
 def _seed_watch(orgs: dict[str, Organization]) -> None:

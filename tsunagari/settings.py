@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "tsunagari.watch",
     "tsunagari.meetings",
     "tsunagari.outreach",
+    "tsunagari.events",
     "tsunagari.worker",
 ]
 
@@ -377,6 +378,10 @@ TSUNAGARI_NOTIFICATION_CHANNELS = env_list("TSUNAGARI_NOTIFICATION_CHANNELS") or
 # at once (file-lock slots shared by all server processes; `tsunagari serve` sets it to its workers less
 # one, so a process is always free for staff pages), and how long a question waits for a slot.
 TSUNAGARI_NAVIGATOR_PER_MINUTE = int(os.environ.get("TSUNAGARI_NAVIGATOR_PER_MINUTE", "20"))
+# Public event registrations: at most this many an hour from one client (0: no limit), and registrants'
+# details are blanked this many days after their event unless they asked to hear about future events.
+TSUNAGARI_EVENT_REGISTRATIONS_PER_HOUR = int(os.environ.get("TSUNAGARI_EVENT_REGISTRATIONS_PER_HOUR", "20"))
+TSUNAGARI_EVENT_RETENTION_DAYS = int(os.environ.get("TSUNAGARI_EVENT_RETENTION_DAYS", "90"))
 TSUNAGARI_NAVIGATOR_SLOTS = int(os.environ.get("TSUNAGARI_NAVIGATOR_SLOTS", "2"))
 TSUNAGARI_NAVIGATOR_WAIT_SECONDS = float(os.environ.get("TSUNAGARI_NAVIGATOR_WAIT_SECONDS", "3"))
 # Public forms (membership applications, inquiries to the secretariat): submissions one client may send a

@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from tsunagari import views
 from tsunagari.accounts import views as account_views
 from tsunagari.cases import urls as case_urls
+from tsunagari.events import urls as event_urls
 from tsunagari.meetings import urls as meeting_urls
 
 urlpatterns = [
@@ -39,4 +40,6 @@ urlpatterns = [
     path("meetings/", include(meeting_urls.public_patterns)),
     path("o/<slug:org_slug>/secretariat/", include("tsunagari.outreach.urls")),
     path("notifications/", include("tsunagari.notifications.urls")),
+    path("events/", include("tsunagari.events.urls")),
+    path("o/<slug:org_slug>/events/", include(event_urls.staff_patterns)),
 ]

@@ -19,8 +19,11 @@ from tsunagari.worker.selectors import health
 @login_not_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    from tsunagari.events.selectors import upcoming_public_events
+
     news = published_news().only("pk", "title", "published_on")[:3]
-    return render(request, "home.html", {"hotlines": crisis_hotlines(), "news": news})
+    context = {"hotlines": crisis_hotlines(), "news": news, "next_events": upcoming_public_events()[:3]}
+    return render(request, "home.html", context)
 
 
 @login_not_required

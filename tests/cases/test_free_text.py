@@ -63,6 +63,10 @@ NON_PERSONAL: dict[str, str] = {
     "orgs.MembershipApplication.organization_name": "the applying organisation's name (public once it joins)",
     "outreach.NewsItem": "news the secretariat publishes (public text)",
     "needs.PublicSnapshot.title": "the title of a table the secretariat publishes (public text)",
+    "events.Event": "the event's public page, written by the organiser for everyone to read",
+    "events.SurveyQuestion": "questions written by the organiser; answers are choice numbers, linked to nobody",
+    "events.Registration.email_index": "a blind index (keyed hash)",
+    "events.Registration.phone_index": "a blind index (keyed hash)",
     "worker": "job names, codes, counts and host names of the background worker; no residents' data",
 }
 

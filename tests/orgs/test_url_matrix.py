@@ -52,6 +52,8 @@ KWARG_PROVIDERS: dict[str, Callable[[Membership], Any]] = {
     "inquiry_pk": lambda m: _inquiry().pk,
     "news_pk": lambda m: _news().pk,
     "snapshot_pk": lambda m: _snapshot().pk,
+    "event_pk": lambda m: _event(m).pk,
+    "registration_pk": lambda m: _registration(m).pk,
 }
 # Parameters that name a fixed value, not an object of the organisation (no cross-tenant question).
 FIXED_PARAMS = {"fmt", "code", "instrument"}
@@ -132,6 +134,20 @@ def _snapshot():
     from tsunagari.needs.models import PublicSnapshot
 
     return PublicSnapshot.objects.create(title="まちの姿", k=10)
+
+
+def _event(m: Membership):
+    from tests.events.conftest import make_event
+    from tsunagari.events.models import Event
+
+    # One event an organisation, so that a registration's URL names its own event.
+    return Event.objects.filter(organization=m.organization).first() or make_event(m.organization)
+
+
+def _registration(m: Membership):
+    from tsunagari.events.models import Registration
+
+    return Registration.objects.create(event=_event(m), name="架空 花子", kana="かくう はなこ")
 
 
 def _watch_target(m: Membership):

@@ -114,6 +114,13 @@ ACTION_LABELS: dict[str, Promise] = {
     "watch.oncall.deleted": _("On-call shift removed"),
     "watch.district_contact.added": _("District contact added"),
     "watch.district_contact.changed": _("District contact changed"),
+    "events.event.created": _("Event created"),
+    "events.event.changed": _("Event changed"),
+    "events.registrations.viewed": _("Event registrants viewed"),
+    "events.registrations.exported": _("Event registrants exported"),
+    "events.registration.walk_in": _("Walk-in added at the door"),
+    "events.registration.checked_in": _("Registrant checked in"),
+    "events.registration.check_in_undone": _("Check-in undone"),
 }
 
 OBJECT_LABELS: dict[str, Promise] = {
@@ -140,6 +147,8 @@ OBJECT_LABELS: dict[str, Promise] = {
     "directory.service": _("Service"),
     "directory.taxonomyterm": _("Directory category"),
     "directory.apitoken": _("API token"),
+    "events.event": _("Event"),
+    "events.registration": _("Event registration"),
 }
 
 
