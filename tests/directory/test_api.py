@@ -641,3 +641,11 @@ def test_a_search_longer_than_anyone_types_is_a_clear_400(client, db, path):
     assert response.status_code == 400, response.content
     assert "at most 200 characters" in response.json()["message"]
     assert get(client, path, search="x" * 200).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/services", "/organizations", "/taxonomies", "/taxonomy_terms"])
+def test_a_search_with_a_nul_character_is_a_clear_400(client, db, path):
+    """Found by Schemathesis on PostgreSQL, which refuses NUL in text (it answered 500)."""
+    response = get(client, path, search="ab\x00c")
+    assert response.status_code == 400, response.content
+    assert "NUL" in response.json()["message"]

@@ -241,6 +241,8 @@ def _search_param(request: HttpRequest) -> str:
     search = request.GET.get("search", "").strip()
     if len(search) > MAX_SEARCH:
         raise ApiError(400, f"search must be at most {MAX_SEARCH} characters.")
+    if "\x00" in search:  # no text holds it, and PostgreSQL refuses it in a query (a 500 before)
+        raise ApiError(400, "search must not contain NUL characters.")
     return search
 
 
