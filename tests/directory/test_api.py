@@ -644,8 +644,9 @@ def test_a_search_longer_than_anyone_types_is_a_clear_400(client, db, path):
 
 
 @pytest.mark.parametrize("path", ["/services", "/organizations", "/taxonomies", "/taxonomy_terms"])
-def test_a_search_with_a_nul_character_is_a_clear_400(client, db, path):
+@pytest.mark.parametrize("param", ["search", "page", "format", "unknown"])
+def test_a_parameter_with_a_nul_character_is_a_clear_400(client, db, path, param):
     """Found by Schemathesis on PostgreSQL, which refuses NUL in text (it answered 500)."""
-    response = get(client, path, search="ab\x00c")
+    response = get(client, path, **{param: "1\x00"})
     assert response.status_code == 400, response.content
     assert "NUL" in response.json()["message"]

@@ -83,6 +83,7 @@ def api_view(view: Callable[..., dict[str, Any]]) -> Callable[..., HttpResponse]
             response["Allow"] = "GET, HEAD"
         else:
             try:
+                _refuse_nul(request)
                 access = Access(token=authenticate(request))
                 response = JsonResponse(
                     view(request, access, **kwargs), json_dumps_params={"ensure_ascii": False}
@@ -93,6 +94,15 @@ def api_view(view: Callable[..., dict[str, Any]]) -> Callable[..., HttpResponse]
         return response
 
     return wrapper
+
+
+def _refuse_nul(request: HttpRequest) -> None:
+    """No text holds a NUL character, and PostgreSQL refuses one in a query (it answered 500): any
+    parameter or path carrying one is a clear 400, checked once here for every endpoint."""
+    if "\x00" in request.path or any(
+        "\x00" in name or any("\x00" in value for value in values) for name, values in request.GET.lists()
+    ):
+        raise ApiError(400, "Parameters must not contain NUL characters.")
 
 
 # --- parameters --------------------------------------------------------------------------------------
@@ -241,8 +251,6 @@ def _search_param(request: HttpRequest) -> str:
     search = request.GET.get("search", "").strip()
     if len(search) > MAX_SEARCH:
         raise ApiError(400, f"search must be at most {MAX_SEARCH} characters.")
-    if "\x00" in search:  # no text holds it, and PostgreSQL refuses it in a query (a 500 before)
-        raise ApiError(400, "search must not contain NUL characters.")
     return search
 
 
