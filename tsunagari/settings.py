@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "tsunagari.meetings",
     "tsunagari.outreach",
     "tsunagari.events",
+    "tsunagari.line",
     "tsunagari.worker",
 ]
 
@@ -372,8 +373,21 @@ TSUNAGARI_WATCH_CLOCKS = _clocks(os.environ.get("TSUNAGARI_WATCH_CLOCKS", ""))
 # 12/29–1/3); outside them the on-call rota answers.
 TSUNAGARI_OFFICE_HOURS = os.environ.get("TSUNAGARI_OFFICE_HOURS", "08:30-17:15")
 TSUNAGARI_NOTIFICATION_CHANNELS = env_list("TSUNAGARI_NOTIFICATION_CHANNELS") or [
-    "tsunagari.notifications.channels.EmailChannel"
+    "tsunagari.notifications.channels.EmailChannel",
+    "tsunagari.line.channels.LineChannel",  # does nothing while LINE is off or for members not linked
 ]
+# LINE (tsunagari/line, docs/operations.md "LINE"): the Messaging API channel's secret and long-lived access
+# token. Without both, LINE is off: the webhook /line/webhook/ answers 404 and nothing is sent.
+TSUNAGARI_LINE_CHANNEL_SECRET = os.environ.get("TSUNAGARI_LINE_CHANNEL_SECRET", "")
+TSUNAGARI_LINE_CHANNEL_ACCESS_TOKEN = os.environ.get("TSUNAGARI_LINE_CHANNEL_ACCESS_TOKEN", "")
+# The account's "add friend" link (https://lin.ee/…), shown to members on the LINE settings page.
+TSUNAGARI_LINE_ADD_FRIEND_URL = os.environ.get("TSUNAGARI_LINE_ADD_FRIEND_URL", "")
+# LINE messages that fail are tried again like e-mails (1, 2, 4 … minutes), this many times in all.
+TSUNAGARI_LINE_MAX_ATTEMPTS = max(1, int(os.environ.get("TSUNAGARI_LINE_MAX_ATTEMPTS", "8")))
+# Minutes a one-time code for linking a LINE account stays valid, and wrong codes one LINE account may send
+# an hour (against guessing).
+TSUNAGARI_LINE_CODE_MINUTES = int(os.environ.get("TSUNAGARI_LINE_CODE_MINUTES", "15"))
+TSUNAGARI_LINE_WRONG_CODES_PER_HOUR = int(os.environ.get("TSUNAGARI_LINE_WRONG_CODES_PER_HOUR", "5"))
 # The public navigator: questions one client may ask a minute, and how many answers the machine computes
 # at once (file-lock slots shared by all server processes; `tsunagari serve` sets it to its workers less
 # one, so a process is always free for staff pages), and how long a question waits for a slot.

@@ -40,6 +40,7 @@ urlpatterns = [
     path("meetings/", include(meeting_urls.public_patterns)),
     path("o/<slug:org_slug>/secretariat/", include("tsunagari.outreach.urls")),
     path("notifications/", include("tsunagari.notifications.urls")),
+    path("line/", include("tsunagari.line.urls")),
     path("events/", include("tsunagari.events.urls")),
     path("o/<slug:org_slug>/events/", include(event_urls.staff_patterns)),
 ]

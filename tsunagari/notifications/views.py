@@ -34,7 +34,14 @@ def notification_list(request: AuthenticatedRequest) -> HttpResponse:
         return redirect("notifications:list")
     items = notifications_of(request.user)[:100]
     troubled = troubled_deliveries_visible_to(request.user)[:100]
-    return render(request, "notifications/list.html", {"items": items, "form": form, "troubled": troubled})
+    from tsunagari.line.selectors import troubled_line_deliveries_visible_to
+
+    line_troubled = troubled_line_deliveries_visible_to(request.user)[:100]
+    return render(
+        request,
+        "notifications/list.html",
+        {"items": items, "form": form, "troubled": troubled, "line_troubled": line_troubled},
+    )
 
 
 @require_POST

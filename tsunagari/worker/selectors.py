@@ -57,6 +57,7 @@ def health(now: datetime | None = None) -> dict[str, Any]:
     from tsunagari.audit.jobs import verify_audit_chain
 
     audit = statuses.get(f"{verify_audit_chain.__module__}.{verify_audit_chain.__name__}")
+    from tsunagari.line.models import LineDelivery
     from tsunagari.notifications.models import EmailDelivery
 
     return {
@@ -72,6 +73,12 @@ def health(now: datetime | None = None) -> dict[str, Any]:
             "retrying": EmailDelivery.objects.filter(status=EmailDelivery.Status.RETRYING).count(),
             "failed_last_7_days": EmailDelivery.objects.filter(
                 status=EmailDelivery.Status.FAILED, created_at__gte=now - timedelta(days=7)
+            ).count(),
+        },
+        "line": {
+            "retrying": LineDelivery.objects.filter(status=LineDelivery.Status.RETRYING).count(),
+            "failed_last_7_days": LineDelivery.objects.filter(
+                status=LineDelivery.Status.FAILED, created_at__gte=now - timedelta(days=7)
             ).count(),
         },
         "problems": problems,
