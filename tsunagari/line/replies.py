@@ -81,7 +81,7 @@ def _crisis_message(danger: str | None, crisis: bool) -> dict[str, Any] | None:
         lines = []
         for shown in group.lines[:LINES_PER_GROUP]:
             line = shown.line
-            reach = line.number or line.url
+            reach = line.number or line.url or line.note  # a LINE consultation: how to find it
             hours = f"（{line.hours}）" if line.hours else ""
             lines.append(f"・{line.name} {reach}{hours}")
         if lines:
