@@ -68,6 +68,10 @@ NON_PERSONAL: dict[str, str] = {
     "events.Registration.email_index": "a blind index (keyed hash)",
     "events.Registration.phone_index": "a blind index (keyed hash)",
     "worker": "job names, codes, counts and host names of the background worker; no residents' data",
+    "line.LineLink.line_user_index": "a blind index (keyed hash) of the LINE user id",
+    "line.LinkCode.code_index": "a blind index (keyed hash) of the one-time code",
+    "line.HandledEvent.webhook_event_id": "a random id LINE gives each webhook event (for replays)",
+    "line.LineDelivery.last_error": "LINE's status and error message, or the network error; never the content",
 }
 
 

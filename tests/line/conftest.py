@@ -70,7 +70,9 @@ class FakeLine:
                 raise urllib3.exceptions.MaxRetryError(None, url, "connection refused")  # type: ignore[arg-type]
             message = {400: "Invalid reply token", 500: "Internal server error"}.get(status, "error")
             return _Response(status, json.dumps({"message": message}).encode(), reason="Error")
-        return _Response(200, b'{"sentMessages": [{"id": "461230966842064897", "quoteToken": "IStG5h1Tz7b"}]}', "OK")
+        return _Response(
+            200, b'{"sentMessages": [{"id": "461230966842064897", "quoteToken": "IStG5h1Tz7b"}]}', "OK"
+        )
 
     def texts(self) -> list[str]:
         return [m["text"] for r in self.requests for m in (r["body"] or {}).get("messages", [])]

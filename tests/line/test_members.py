@@ -46,13 +46,20 @@ def test_a_member_links_line_with_a_one_time_code(client, world, login, line_on,
     code = _get_code(login, member)
     page = login(member).get("/line/settings/").content.decode()
     assert code in page and len(code) == 8
-    assert _send_code(client, f"{code[:4]}－{code[4:]}".translate(str.maketrans("0123456789", "０１２３４５６７８９"))).status_code == 200
+    assert (
+        _send_code(
+            client, f"{code[:4]}－{code[4:]}".translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        ).status_code
+        == 200
+    )
     link = LineLink.objects.get(user=member.user)
     assert link.line_user_id == LINE_USER
     assert LinkCode.objects.get(user=member.user).used_at is not None
     assert ActivityLog.objects.filter(action="line.linked", actor=member.user).exists()
     # Told by e-mail (and in the app): someone who did not link it learns it.
-    assert EmailDelivery.objects.filter(subject="つながりのアカウントにLINEアカウントが連携されました").exists()
+    assert EmailDelivery.objects.filter(
+        subject="つながりのアカウントにLINEアカウントが連携されました"
+    ).exists()
     run_due_tasks()
     assert any("連携しました" in t for t in fake_line.texts())
     assert "連携しています" in login(member).get("/line/settings/").content.decode()
@@ -148,7 +155,9 @@ def test_a_member_who_blocks_the_account_is_unlinked_and_told(client, world, lin
 def test_no_line_without_configuration(world):
     from tsunagari.line.services import user_index
 
-    LineLink.objects.create(user=world["staff"].user, line_user_id=LINE_USER, line_user_index=user_index(LINE_USER))
+    LineLink.objects.create(
+        user=world["staff"].user, line_user_id=LINE_USER, line_user_index=user_index(LINE_USER)
+    )
     notify([world["staff"].user], subject="お知らせ", urgent=True)
     assert not LineDelivery.objects.exists()
 

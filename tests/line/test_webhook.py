@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from tests.cases.test_people import _all_text_in_the_database
-from tests.line.conftest import LINE_USER, SECRET, post_webhook, recorded, sign
+from tests.line.conftest import LINE_USER, post_webhook, recorded, sign
 from tsunagari.directory.hotlines import lines_for
 from tsunagari.line.models import HandledEvent, LineDelivery
 from tsunagari.line.replies import CONTACT_SALT, contact_url
@@ -59,7 +59,9 @@ def test_a_signed_message_is_answered_by_the_worker_with_the_navigator(client, l
     assert quick[0]["uri"] == contact_url(LINE_USER)
     token = quick[0]["uri"].split("/contact/?line=", 1)[1]
     assert signing.loads(token, salt=CONTACT_SALT) == LINE_USER
-    assert QUESTION not in json.dumps(request["body"], ensure_ascii=False)  # the answer never repeats the text
+    assert QUESTION not in json.dumps(
+        request["body"], ensure_ascii=False
+    )  # the answer never repeats the text
     delivery.refresh_from_db()
     assert delivery.status == LineDelivery.Status.SENT
     assert (delivery.to, delivery.messages, delivery.reply_token) == ("", "", "")  # forgotten once sent
@@ -139,7 +141,9 @@ def test_follow_is_welcomed(client, line_on, fake_line):
     assert len(request["body"]["messages"][0]["quickReply"]["items"]) == 2
 
 
-def test_a_line_outage_never_fails_the_webhook_and_the_reply_is_pushed_later(client, line_on, fake_line, settings):
+def test_a_line_outage_never_fails_the_webhook_and_the_reply_is_pushed_later(
+    client, line_on, fake_line, settings
+):
     fake_line.failures = [500]
     assert post_webhook(client, recorded("crisis_message")).status_code == 200
     run_due_tasks()

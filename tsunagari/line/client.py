@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -53,10 +54,8 @@ def describe(error: Exception) -> str:
     answers name the problem, never the message sent), or the network error (which names LINE's host)."""
     if isinstance(error, ApiException):
         message = ""
-        try:
+        with contextlib.suppress(ValueError, AttributeError):
             message = str(json.loads(error.body or b"{}").get("message", ""))
-        except (ValueError, AttributeError):
-            pass
         return f"LINE {error.status} {error.reason or ''}: {message}".strip()[:500]
     return f"{type(error).__name__}: {error}"[:500]
 

@@ -20,6 +20,7 @@ def forget_old_line_records() -> str:
     events, _ = HandledEvent.objects.filter(received_at__lt=now - KEEP_EVENT_IDS).delete()
     codes, _ = LinkCode.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()
     deliveries, _ = LineDelivery.objects.filter(
-        status__in=[LineDelivery.Status.SENT, LineDelivery.Status.FAILED], created_at__lt=now - KEEP_DELIVERIES
+        status__in=[LineDelivery.Status.SENT, LineDelivery.Status.FAILED],
+        created_at__lt=now - KEEP_DELIVERIES,
     ).delete()
     return f"deleted {events} event id(s), {codes} code(s), {deliveries} LINE message record(s)"

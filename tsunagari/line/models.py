@@ -84,10 +84,18 @@ class LineDelivery(models.Model):
     reply_token = EncryptedTextField(blank=True)
     messages = EncryptedTextField(blank=True)  # JSON: the Messaging API's message objects
     notification = models.ForeignKey(
-        "notifications.Notification", null=True, blank=True, on_delete=models.SET_NULL, related_name="line_deliveries"
+        "notifications.Notification",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="line_deliveries",
     )
     recipient = models.ForeignKey(  # the member, for a notification
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="line_deliveries"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="line_deliveries",
     )
     retry_key = models.UUIDField(default=uuid.uuid4, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)

@@ -76,7 +76,9 @@ def _crisis_message(danger: str | None, crisis: bool) -> dict[str, Any] | None:
     groups = crisis_groups(danger, crisis)
     if not groups:
         return None
-    parts = [_("You may be in a very hard place right now. You do not have to carry it alone. You can talk now:")]
+    parts = [
+        _("You may be in a very hard place right now. You do not have to carry it alone. You can talk now:")
+    ]
     for group in groups:
         lines = []
         for shown in group.lines[:LINES_PER_GROUP]:
@@ -119,7 +121,11 @@ def navigator_reply(question: str, *, line_user_id: str) -> list[dict[str, Any]]
     from tsunagari.text.analysis import analyze_query
 
     with translation.override(settings.LANGUAGE_CODE):
-        more = _("More places that may help, and a search by district, on the city's navigator:") + "\n" + navigator_url()
+        more = (
+            _("More places that may help, and a search by district, on the city's navigator:")
+            + "\n"
+            + navigator_url()
+        )
         tokens = analyze_query(question)
         if not tokens and not matches_crisis_pattern(question):
             return [
@@ -154,17 +160,21 @@ def navigator_reply(question: str, *, line_user_id: str) -> list[dict[str, Any]]
         if crisis_message:
             messages.append(crisis_message)
         if services:
-            body = _("Places that may help with what you wrote:") + "\n\n" + "\n\n".join(map(_service_lines, services))
+            body = (
+                _("Places that may help with what you wrote:")
+                + "\n\n"
+                + "\n\n".join(map(_service_lines, services))
+            )
         elif looked:
-            body = _("We found no place that fits what you wrote. On the navigator you can choose the kinds of trouble yourself.")
+            body = _(
+                "We found no place that fits what you wrote. On the navigator you can choose the kinds of trouble yourself."
+            )
         else:
             body = _("We could not look for places just now. Please try again in a little while.")
         messages.append(text(body))
         messages.append(
             text(
-                more
-                + "\n\n"
-                + _("To be contacted by someone who can help, choose 「相談したい」 below."),
+                more + "\n\n" + _("To be contacted by someone who can help, choose 「相談したい」 below."),
                 line_user_id=line_user_id,
             )
         )

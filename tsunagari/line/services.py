@@ -110,7 +110,9 @@ def handle_event(event: Any) -> bool:
 def _dispatch(event: Any) -> None:
     line_user_id: str = event.source.user_id
     if isinstance(event, FollowEvent):
-        queue_reply(line_user_id=line_user_id, reply_token=event.reply_token, messages=replies.welcome(line_user_id))
+        queue_reply(
+            line_user_id=line_user_id, reply_token=event.reply_token, messages=replies.welcome(line_user_id)
+        )
     elif isinstance(event, UnfollowEvent):
         forget_line_user(line_user_id=line_user_id)
     elif isinstance(event.message, TextMessageContent):
@@ -122,7 +124,9 @@ def _dispatch(event: Any) -> None:
             messages = replies.navigator_reply(question, line_user_id=line_user_id)
         queue_reply(line_user_id=line_user_id, reply_token=event.reply_token, messages=messages)
     else:  # a sticker, a photo, a voice message …
-        queue_reply(line_user_id=line_user_id, reply_token=event.reply_token, messages=replies.not_text(line_user_id))
+        queue_reply(
+            line_user_id=line_user_id, reply_token=event.reply_token, messages=replies.not_text(line_user_id)
+        )
 
 
 # --- linking a member's LINE account ----------------------------------------------------------------------
@@ -199,7 +203,9 @@ def _use_code(*, line_user_id: str, code: str) -> User | None:
     notify(
         [user],
         subject=_("A LINE account was linked to your Tsunagari account"),
-        body=_("Your notifications will also come to LINE. If you did not do this, unlink it and tell the secretariat."),
+        body=_(
+            "Your notifications will also come to LINE. If you did not do this, unlink it and tell the secretariat."
+        ),
         url=reverse("line:settings"),
     )
     LineLink.objects.filter(line_user_index=index).exclude(user=user).delete()  # one member per LINE account
@@ -243,9 +249,14 @@ def forget_line_user(*, line_user_id: str) -> None:
 
 
 @transaction.atomic
-def queue_reply(*, line_user_id: str, reply_token: str | None, messages: list[dict[str, Any]]) -> LineDelivery:
+def queue_reply(
+    *, line_user_id: str, reply_token: str | None, messages: list[dict[str, Any]]
+) -> LineDelivery:
     delivery = LineDelivery.objects.create(
-        kind=LineDelivery.Kind.REPLY, to=line_user_id, reply_token=reply_token or "", messages=json.dumps(messages)
+        kind=LineDelivery.Kind.REPLY,
+        to=line_user_id,
+        reply_token=reply_token or "",
+        messages=json.dumps(messages),
     )
     send_line_delivery.enqueue(delivery.pk)
     return delivery
@@ -283,9 +294,12 @@ def attempt_delivery(delivery_id: int) -> str:
     try:
         if not client.line_enabled():
             raise _Gone("LINE is not configured")
-        if delivery.kind == LineDelivery.Kind.NOTIFICATION and not LineLink.objects.filter(
-            user_id=delivery.recipient_id, line_user_index=user_index(delivery.to)
-        ).exists():
+        if (
+            delivery.kind == LineDelivery.Kind.NOTIFICATION
+            and not LineLink.objects.filter(
+                user=delivery.recipient, line_user_index=user_index(delivery.to)
+            ).exists()
+        ):
             raise _Gone("the member unlinked this LINE account")
         messages = json.loads(delivery.messages)
         if delivery.reply_token and delivery.attempts == 0:
@@ -326,7 +340,9 @@ def _attempt_failed(delivery: LineDelivery, *, attempts: int, message: str) -> s
         )  # fmt: skip
         return f"failed for good: {message}"
     next_attempt = timezone.now() + retry_delay(attempts)
-    logger.warning("LINE message #%s failed (attempt %s), again at %s: %s", delivery.pk, attempts, next_attempt, message)
+    logger.warning(
+        "LINE message #%s failed (attempt %s), again at %s: %s", delivery.pk, attempts, next_attempt, message
+    )
     with transaction.atomic():
         LineDelivery.objects.filter(pk=delivery.pk).update(
             status=LineDelivery.Status.RETRYING, attempts=attempts, last_error=message[:500],
