@@ -17,7 +17,7 @@ from tests.cases.test_people import _all_text_in_the_database
 from tests.line.conftest import LINE_USER, post_webhook, recorded, sign
 from tsunagari.directory.hotlines import lines_for
 from tsunagari.line.models import HandledEvent, LineDelivery
-from tsunagari.line.replies import CONTACT_SALT, contact_url
+from tsunagari.line.replies import CONTACT_SALT, contact_url, line_user_from_contact_token
 from tsunagari.worker.runner import run_due_tasks
 
 pytestmark = pytest.mark.django_db
@@ -124,6 +124,19 @@ def test_unknown_events_and_group_messages_are_ignored_with_200(client, line_on,
     assert post_webhook(client, recorded("unknown_events")).status_code == 200
     assert post_webhook(client, recorded("group_message")).status_code == 200
     assert not LineDelivery.objects.exists()
+
+
+def test_events_in_standby_mode_are_left_to_the_channel_that_answers(client, line_on, fake_line):
+    assert post_webhook(client, recorded("text_message").replace('"active"', '"standby"')).status_code == 200
+    assert not LineDelivery.objects.exists() and not HandledEvent.objects.exists()
+
+
+def test_the_contact_token_gives_back_the_line_user_only_when_signed_here():
+    token = contact_url(LINE_USER).split("?line=", 1)[1]
+    assert line_user_from_contact_token(token) == LINE_USER
+    assert line_user_from_contact_token(token[:-2] + "xx") is None
+    assert line_user_from_contact_token(signing.dumps(LINE_USER, salt="another")) is None
+    assert line_user_from_contact_token("") is None
 
 
 def test_a_sticker_is_asked_for_words(client, line_on, fake_line):

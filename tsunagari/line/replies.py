@@ -34,6 +34,16 @@ def contact_url(line_user_id: str) -> str:
     return absolute("/contact/?line=" + token)
 
 
+def line_user_from_contact_token(token: str, *, max_age: int | None = None) -> str | None:
+    """The LINE user id in a ``contact_url`` address (for the contact request form), or None when the token
+    was not made here (a wrong signature, another salt) or is older than ``max_age`` seconds."""
+    try:
+        value = signing.loads(token, salt=CONTACT_SALT, max_age=max_age)
+    except signing.BadSignature:  # SignatureExpired is one
+        return None
+    return value if isinstance(value, str) and value.startswith("U") else None
+
+
 def check_url() -> str:
     return absolute("/check/")
 
