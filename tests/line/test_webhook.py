@@ -139,6 +139,15 @@ def test_the_contact_token_gives_back_the_line_user_only_when_signed_here():
     assert line_user_from_contact_token("") is None
 
 
+def test_a_text_with_nothing_to_go_on_is_asked_for_more(client, line_on, fake_line):
+    assert post_webhook(client, recorded("text_message").replace(QUESTION, "あ")).status_code == 200
+    run_due_tasks()
+    [request] = fake_line.requests
+    [message] = request["body"]["messages"]
+    assert "もう少し" in message["text"] and "https://tsunagari.example.jp/navi/" in message["text"]
+    assert len(message["quickReply"]["items"]) == 2
+
+
 def test_a_sticker_is_asked_for_words(client, line_on, fake_line):
     assert post_webhook(client, recorded("sticker")).status_code == 200
     run_due_tasks()
