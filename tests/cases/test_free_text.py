@@ -67,6 +67,9 @@ NON_PERSONAL: dict[str, str] = {
     "events.SurveyQuestion": "questions written by the organiser; answers are choice numbers, linked to nobody",
     "events.Registration.email_index": "a blind index (keyed hash)",
     "events.Registration.phone_index": "a blind index (keyed hash)",
+    "reachout.ContactRequest.reference": "a random reference code given to the person (no meaning)",
+    "reachout.ContactRequest.pin_hash": "a hash",
+    "reachout.ContactRequest.contact_index": "a blind index (keyed hash)",
     "worker": "job names, codes, counts and host names of the background worker; no residents' data",
 }
 
