@@ -57,7 +57,9 @@ def _status(client, reference, pin) -> str:
 
 def test_the_self_check_answers_in_words_and_stores_nothing(db, client):
     logged = ActivityLog.objects.count()
-    response = client.post(reverse("reachout:check"), {**CHECK, "district": District.objects.get(code="yamate").pk})
+    response = client.post(
+        reverse("reachout:check"), {**CHECK, "district": District.objects.get(code="yamate").pk}
+    )
     html = response.content.decode()
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     assert "4.8" in html  # the national survey's share of people who gave the same answer, in words
@@ -83,7 +85,9 @@ def test_crisis_words_put_the_crisis_box_first(db, client):
 
 
 def test_a_missing_answer_keeps_what_was_typed(db, client):
-    response = client.post(reverse("reachout:check"), {**CHECK, "direct_loneliness__q1": "", "text": "ねむれない夜"})
+    response = client.post(
+        reverse("reachout:check"), {**CHECK, "direct_loneliness__q1": "", "text": "ねむれない夜"}
+    )
     html = response.content.decode()
     assert response.status_code == 200 and "notice--error" in html
     assert "ねむれない夜" in html
@@ -92,7 +96,12 @@ def test_a_missing_answer_keeps_what_was_typed(db, client):
 
 @pytest.mark.parametrize(
     ("answers", "level"),
-    [((1, 1, 1, 1), "rarely"), ((3, 1, 1, 1), "sometimes"), ((2, 2, 2, 2), "sometimes"), ((4, 3, 3, 3), "often")],
+    [
+        ((1, 1, 1, 1), "rarely"),
+        ((3, 1, 1, 1), "sometimes"),
+        ((2, 2, 2, 2), "sometimes"),
+        ((4, 3, 3, 3), "often"),
+    ],
 )
 def test_the_level_comes_from_both_instruments(answers, level):
     names = list(CHECK)
@@ -157,7 +166,9 @@ def test_crisis_words_make_it_urgent_tell_the_on_call_person_and_show_the_crisis
                                ends_at=now + timedelta(hours=1))  # fmt: skip
     response, reference, _pin = _send(client, {**FORM, "message": "もう死にたい"})
     html = response.content.decode()
-    assert reference and "crisis--urgent" in html and html.index("crisis--urgent") < html.index("data-reference")
+    assert (
+        reference and "crisis--urgent" in html and html.index("crisis--urgent") < html.index("data-reference")
+    )
     request = ContactRequest.objects.get()
     assert request.urgent and request.due_at - request.created_at == timedelta(minutes=30)
     assert Notification.objects.get(recipient=on_call.user).urgent
@@ -187,7 +198,7 @@ def test_the_pin_is_rate_limited_per_reference(world, client, settings):
     for _ in range(5):
         assert _status(other, reference, "000000" if pin != "000000" else "111111") == ""
     response = other.post(reverse("reachout:status"), {"reference": reference, "pin": pin})
-    assert response.status_code == 429 and 'data-status' not in response.content.decode()
+    assert response.status_code == 429 and "data-status" not in response.content.decode()
     with pytest.raises(services.TooManyAttempts):
         services.check_status(reference=reference, pin=pin)
 
@@ -206,7 +217,9 @@ def test_assigning_tells_the_organisation_which_sees_it_and_marks_it_contacted(w
     staff = client_for(coordinator)
     detail = staff.get(reverse("reachout_staff:request_detail", args=[slug, request.pk]))
     assert "ぬばたまの月子" in detail.content.decode()
-    response = staff.post(reverse("reachout_staff:request_assign", args=[slug, request.pk]), {"organization": org_a.pk})
+    response = staff.post(
+        reverse("reachout_staff:request_assign", args=[slug, request.pk]), {"organization": org_a.pk}
+    )
     assert response.status_code == 302
     assert Notification.objects.filter(recipient=world["staff"].user).count() == 1
     assert not Notification.objects.filter(recipient=world["viewer"].user).exists()
@@ -214,12 +227,21 @@ def test_assigning_tells_the_organisation_which_sees_it_and_marks_it_contacted(w
     # org A's staff see it, org B's do not
     url_a = reverse("reachout_staff:request_detail", args=["org-a", request.pk])
     assert client_for(world["staff"]).get(url_a).status_code == 200
-    assert client_for(world["other_staff"]).get(reverse("reachout_staff:request_detail", args=["org-b", request.pk])).status_code == 404
+    assert (
+        client_for(world["other_staff"])
+        .get(reverse("reachout_staff:request_detail", args=["org-b", request.pk]))
+        .status_code
+        == 404
+    )
     assert today_for(world["staff"]).waiting == 1
     # a second assignment is a conflict, not an overwrite
-    again = staff.post(reverse("reachout_staff:request_assign", args=[slug, request.pk]), {"organization": org_a.pk})
+    again = staff.post(
+        reverse("reachout_staff:request_assign", args=[slug, request.pk]), {"organization": org_a.pk}
+    )
     assert again.status_code == 409
-    done = client_for(world["staff"]).post(reverse("reachout_staff:request_contacted", args=["org-a", request.pk]))
+    done = client_for(world["staff"]).post(
+        reverse("reachout_staff:request_contacted", args=["org-a", request.pk])
+    )
     assert done.status_code == 302
     assert _status(client_for(None), reference, pin) == "contacted"
     assert today_for(world["staff"]).waiting == 0
@@ -236,7 +258,11 @@ def test_the_secretariat_opens_a_person_and_case_on_the_persons_own_request(worl
     assert response.status_code == 302
     case = Case.objects.get()
     person = Person.objects.get()
-    assert (person.name, person.phone, person.organization_id) == ("ぬばたまの月子", "0857-12-3456", coordinator.organization_id)
+    assert (person.name, person.phone, person.organization_id) == (
+        "ぬばたまの月子",
+        "0857-12-3456",
+        coordinator.organization_id,
+    )
     assert case.lead is None and case.unassigned_since is not None  # the ordinary queue, with its clock
     assert "引っ越してきて" in case.summary
     assert ActivityLog.objects.get(action="cases.case.opened").legal_basis == LegalBasis.SELF_REQUEST
@@ -278,3 +304,12 @@ def test_the_navigator_and_a_service_page_lead_to_the_request(db, client):
     home = client.get(reverse("home")).content.decode()
     assert reverse("reachout:check") in home and reverse("reachout:contact") in home
     assert reverse("reachout:check") in client.get(reverse("directory:navigator")).content.decode()
+
+
+def test_the_demo_leaves_a_request_waiting_for_the_secretariat(world, org_a):
+    from tsunagari.demo import _seed_contact_requests
+
+    _seed_contact_requests({"jimukyoku": world["coordinator"].organization, "yorisoi": org_a})
+    assert today_for(world["coordinator"]).waiting == 1  # one waiting for the secretariat
+    assert today_for(world["staff"]).waiting == 1  # one given to the NPO, waiting for its call
+    assert sorted(ContactRequest.objects.values_list("status", flat=True)) == ["assigned", "received"]

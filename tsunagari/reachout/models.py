@@ -16,9 +16,9 @@ class ContactRequest(models.Model):
     reference code and PIN; the secretariat assigns the request to a member organisation or opens a case."""
 
     class Means(models.TextChoices):
-        PHONE = "phone", _("Phone")
-        EMAIL = "email", _("E-mail")
-        LINE = "line", _("LINE")
+        PHONE = "phone", pgettext_lazy("contact means", "Phone")
+        EMAIL = "email", pgettext_lazy("contact means", "E-mail")
+        LINE = "line", pgettext_lazy("contact means", "LINE")
         VISIT = "visit", _("A visit at home")
         COUNTER = "counter", _("At a counter (I will come)")
 
