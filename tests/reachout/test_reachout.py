@@ -313,3 +313,11 @@ def test_the_demo_leaves_a_request_waiting_for_the_secretariat(world, org_a):
     assert today_for(world["coordinator"]).waiting == 1  # one waiting for the secretariat
     assert today_for(world["staff"]).waiting == 1  # one given to the NPO, waiting for its call
     assert sorted(ContactRequest.objects.values_list("status", flat=True)) == ["assigned", "received"]
+
+
+def test_a_form_with_a_mistake_still_shows_the_crisis_lines_first(db, client):
+    check_page = client.post(reverse("reachout:check"), {"text": "死にたい"}).content.decode()
+    assert "crisis--urgent" in check_page and "notice--error" in check_page
+    response, reference, _pin = _send(client, {**FORM, "phone": "", "message": "死にたい"})
+    html = response.content.decode()
+    assert reference is None and "crisis--urgent" in html and "notice--error" in html

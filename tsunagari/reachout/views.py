@@ -71,6 +71,8 @@ def self_check(request: HttpRequest) -> HttpResponse:
             "places": check.places(district),
             "district": district,
         }
+    elif request.method == "POST":  # an answer is missing: the crisis lines still come first if needed
+        context["answer"] = _danger(request.POST.get("text", ""), quick=True)
     return _no_store(render(request, "reachout/check.html", context))
 
 
@@ -91,7 +93,7 @@ def contact(request: HttpRequest) -> HttpResponse:
     source = ContactRequest.Source.LINE if line_user_id else _source(params.get("from", ""))
     initial: dict = {}
     district_pk = request.GET.get("district", "")
-    if district_pk.isdigit() and len(district_pk) < 10:
+    if district_pk.isascii() and district_pk.isdigit() and len(district_pk) < 10:
         initial["district"] = District.objects.filter(pk=int(district_pk)).first()
     if line_user_id:
         initial["means"] = ContactRequest.Means.LINE
@@ -117,7 +119,9 @@ def contact(request: HttpRequest) -> HttpResponse:
                 ),
             )
             status = 429
-        elif form.is_valid():
+        elif not form.is_valid():  # what was typed stays; the crisis lines still come first if needed
+            context["answer"] = _danger(text, quick=True)
+        else:
             if form.is_spam:
                 return _no_store(render(request, "reachout/received.html", {"spam": True}))
             data = form.cleaned_data
