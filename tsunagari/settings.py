@@ -391,7 +391,9 @@ TSUNAGARI_PUBLIC_FORMS_PER_MINUTE = int(os.environ.get("TSUNAGARI_PUBLIC_FORMS_P
 # 「相談したい」 contact requests (tsunagari/reachout): business days the secretariat has to answer one (a
 # request with crisis words is 緊急: the watch clock for emergencies), requests one client may send an hour,
 # and wrong PINs a reference code allows an hour before its status page locks.
-TSUNAGARI_CONTACT_RESPONSE_BUSINESS_DAYS = int(os.environ.get("TSUNAGARI_CONTACT_RESPONSE_BUSINESS_DAYS", "1"))
+TSUNAGARI_CONTACT_RESPONSE_BUSINESS_DAYS = int(
+    os.environ.get("TSUNAGARI_CONTACT_RESPONSE_BUSINESS_DAYS", "1")
+)
 TSUNAGARI_CONTACT_REQUESTS_PER_HOUR = int(os.environ.get("TSUNAGARI_CONTACT_REQUESTS_PER_HOUR", "5"))
 TSUNAGARI_CONTACT_STATUS_ATTEMPTS = int(os.environ.get("TSUNAGARI_CONTACT_STATUS_ATTEMPTS", "5"))
 TSUNAGARI_CITY_NAME = os.environ.get("TSUNAGARI_CITY_NAME", "架空市")
