@@ -321,3 +321,27 @@ def test_a_form_with_a_mistake_still_shows_the_crisis_lines_first(db, client):
     response, reference, _pin = _send(client, {**FORM, "phone": "", "message": "死にたい"})
     html = response.content.decode()
     assert reference is None and "crisis--urgent" in html and "notice--error" in html
+
+
+def test_the_request_list_takes_as_many_queries_for_three_as_for_one_and_decrypts_nothing(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    coordinator = world["coordinator"]
+    url = reverse("reachout_staff:request_list", args=[coordinator.organization.slug])
+    staff = client_for(coordinator)
+    staff.get(url)  # warm: session, preferences
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert staff.get(url).status_code == 200
+        return len(captured)
+
+    _send(client)
+    one = queries()
+    for phone in ("0857-12-0002", "0857-12-0003"):
+        _send(client, {**FORM, "phone": phone})
+    assert ContactRequest.objects.count() == 3
+    assert queries() == one
+    html = staff.get(url).content.decode()
+    assert html.count("R-") >= 3 and "ぬばたまの月子" not in html  # references and states, no names
