@@ -30,7 +30,7 @@ def test_csp_header_forbids_inline_code(client, db):
 @pytest.mark.parametrize(
     "name",
     ["home", "account_login", "account_reset_password", "about", "membership_apply", "contact", "news_list",
-     "public_picture", "events:list"],
+     "public_picture", "events:list", "reachout:check", "reachout:contact", "reachout:status"],
 )  # fmt: skip
 def test_public_pages_have_no_inline_code(client, db, name):
     response = client.get(reverse(name))

@@ -249,7 +249,33 @@ def _seed(*, password: str, progress: Callable[[str], None]) -> bool:
     _seed_meetings(orgs)
     _seed_public_face(orgs)
     _seed_events(orgs)
+    _seed_contact_requests(orgs)
     return True
+
+
+def _seed_contact_requests(orgs: dict[str, Organization]) -> None:
+    """「相談したい」: one request waiting in the secretariat's today view (from the self-check), and one
+    the secretariat gave よりそいネット, waiting for its call."""
+    from tsunagari.directory.selectors import category_terms
+    from tsunagari.reachout.models import ContactRequest
+    from tsunagari.reachout.services import assign_request, submit_request
+
+    coordinator = Membership.objects.get(organization=orgs["jimukyoku"], role=Role.COORDINATOR)
+    loneliness = list(category_terms().filter(code__in=["loneliness", "belonging"]))
+    for name, phone, district, message, source in (
+        ("みどり", "0857-00-7001", "yamate", "夫を亡くしてから、誰とも話さない日が続いています。近くで集まれる場所があれば知りたいです。",
+         ContactRequest.Source.CHECK),
+        ("ケン", "0857-00-7002", "midoridai", "団地に越してきて知り合いがいません。平日の夜なら電話に出られます。",
+         ContactRequest.Source.NAVIGATOR),
+    ):  # fmt: skip
+        received = submit_request(
+            data={"means": ContactRequest.Means.PHONE, "when": ContactRequest.When.WEEKDAY_DAYTIME, "when_note": "",
+                  "name": name, "phone": phone, "email": "", "address": "",
+                  "district": District.objects.get(code=district), "categories": loneliness, "message": message},
+            source=source, urgent=False,
+        )  # fmt: skip
+        if name == "ケン":
+            assign_request(by=coordinator, request=received.request, organization=orgs["yorisoi"])
 
 
 def _seed_meetings(orgs: dict[str, Organization]) -> None:

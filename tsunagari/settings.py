@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "tsunagari.outreach",
     "tsunagari.events",
     "tsunagari.line",
+    "tsunagari.reachout",
     "tsunagari.worker",
 ]
 
@@ -401,6 +402,14 @@ TSUNAGARI_NAVIGATOR_WAIT_SECONDS = float(os.environ.get("TSUNAGARI_NAVIGATOR_WAI
 # Public forms (membership applications, inquiries to the secretariat): submissions one client may send a
 # minute, against spam (with a honeypot field; no outside CAPTCHA).
 TSUNAGARI_PUBLIC_FORMS_PER_MINUTE = int(os.environ.get("TSUNAGARI_PUBLIC_FORMS_PER_MINUTE", "5"))
+# 「相談したい」 contact requests (tsunagari/reachout): business days the secretariat has to answer one (a
+# request with crisis words is 緊急: the watch clock for emergencies), requests one client may send an hour,
+# and wrong PINs a reference code allows an hour before its status page locks.
+TSUNAGARI_CONTACT_RESPONSE_BUSINESS_DAYS = int(
+    os.environ.get("TSUNAGARI_CONTACT_RESPONSE_BUSINESS_DAYS", "1")
+)
+TSUNAGARI_CONTACT_REQUESTS_PER_HOUR = int(os.environ.get("TSUNAGARI_CONTACT_REQUESTS_PER_HOUR", "5"))
+TSUNAGARI_CONTACT_STATUS_ATTEMPTS = int(os.environ.get("TSUNAGARI_CONTACT_STATUS_ATTEMPTS", "5"))
 TSUNAGARI_CITY_NAME = os.environ.get("TSUNAGARI_CITY_NAME", "架空市")
 TSUNAGARI_PLATFORM_NAME = os.environ.get("TSUNAGARI_PLATFORM_NAME", "孤独・孤立対策官民連携プラットフォーム")
 

@@ -34,6 +34,7 @@ from tsunagari.orgs.applications import applications_visible_to
 from tsunagari.orgs.models import Membership, MembershipApplication, Organization, Role
 from tsunagari.orgs.selectors import memberships_of, pick_membership
 from tsunagari.outreach.selectors import inquiries_visible_to
+from tsunagari.reachout.selectors import waiting_requests
 from tsunagari.watch import ladder
 from tsunagari.watch.models import Alert, SosReport
 from tsunagari.watch.selectors import alerts_visible_to, sos_for_triage
@@ -99,6 +100,8 @@ def _waiting(membership: Membership) -> dict[str, QuerySet]:
         "inbox": inbox_for(membership).filter(status=Referral.Status.SENT),
         # One count for the badge (due today or overdue); the today view splits it in two.
         "tasks_due": open_tasks_for(membership).filter(due_on__lte=today),
+        # 「相談したい」: the secretariat's untaken requests; an organisation's assigned, not yet contacted.
+        "contact_requests": waiting_requests(membership),
     }
 
 
@@ -139,6 +142,8 @@ def today_for(membership: Membership) -> Today:
                 status=MembershipApplication.Status.WAITING
             ),
             "waiting_inquiries": inquiries_visible_to(membership).filter(answered_at__isnull=True),
+            "urgent_contact_requests": waiting_requests(membership).filter(urgent=True),
+            "overdue_contact_requests": waiting_requests(membership).filter(due_at__lt=timezone.now()),
         },
     )
     result = Today(waiting=sum(counts[name] for name in _waiting(membership)))
@@ -151,6 +156,11 @@ def today_for(membership: Membership) -> Today:
                reverse("cases:case_list", args=[slug]), urgent=True),
         Figure(_("Open alerts at a high step"), counts["urgent_alerts"], alert_url, urgent=True),
     ]  # fmt: skip
+    requests_url = reverse("reachout_staff:request_list", args=[slug])
+    result.urgent.append(
+        Figure(_("Contact requests with crisis words (緊急) waiting"), counts["urgent_contact_requests"],
+               requests_url, urgent=True)
+    )  # fmt: skip
     if membership.is_coordinator:
         result.urgent.append(
             Figure(_("SOS reports waiting for triage"), counts["sos"], reverse("watch:sos_queue", args=[slug]),
@@ -167,6 +177,12 @@ def today_for(membership: Membership) -> Today:
             Figure(_("Inquiries waiting for an answer"), counts["waiting_inquiries"],
                    reverse("outreach:inquiry_list", args=[slug])),
         ]  # fmt: skip
+    result.figures += [
+        Figure(_("Residents waiting to be contacted (相談したい)"), counts["contact_requests"], requests_url),
+        Figure(
+            _("Contact requests past their answer time"), counts["overdue_contact_requests"], requests_url
+        ),
+    ]
     inbox_url = reverse("cases:inbox", args=[slug])
     task_url = reverse("cases:task_list", args=[slug])
     result.figures += [

@@ -57,7 +57,7 @@ def test_a_signed_message_is_answered_by_the_worker_with_the_navigator(client, l
     assert [a["label"] for a in quick] == ["相談したい", "セルフチェック"]
     assert quick[1]["uri"] == "https://tsunagari.example.jp/check/"
     assert quick[0]["uri"] == contact_url(LINE_USER)
-    token = quick[0]["uri"].split("/contact/?line=", 1)[1]
+    token = quick[0]["uri"].split("/soudan/?line=", 1)[1]
     assert signing.loads(token, salt=CONTACT_SALT) == LINE_USER
     assert QUESTION not in json.dumps(
         request["body"], ensure_ascii=False

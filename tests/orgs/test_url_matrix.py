@@ -54,6 +54,7 @@ KWARG_PROVIDERS: dict[str, Callable[[Membership], Any]] = {
     "snapshot_pk": lambda m: _snapshot().pk,
     "event_pk": lambda m: _event(m).pk,
     "registration_pk": lambda m: _registration(m).pk,
+    "request_pk": lambda m: _contact_request(m).pk,
 }
 # Parameters that name a fixed value, not an object of the organisation (no cross-tenant question).
 FIXED_PARAMS = {"fmt", "code", "instrument"}
@@ -148,6 +149,20 @@ def _registration(m: Membership):
     from tsunagari.events.models import Registration
 
     return Registration.objects.create(event=_event(m), name="架空 花子", kana="かくう はなこ")
+
+
+def _contact_request(m: Membership):
+    """A 「相談したい」 request assigned to the member's organisation; for the secretariat (which sees every
+    one) a request nobody has taken yet, so that assigning it or opening a case from it can happen."""
+    from django.utils import timezone
+
+    from tsunagari.reachout.models import ContactRequest
+
+    return ContactRequest.objects.create(
+        reference=f"R-TEST-{ContactRequest.objects.count():04d}", pin_hash="-", means="phone", name="架空 月子",
+        phone="0857-00-0000", due_at=timezone.now(),
+        **({"status": "received"} if m.is_coordinator else {"status": "assigned", "assigned_to": m.organization}),
+    )  # fmt: skip
 
 
 def _watch_target(m: Membership):

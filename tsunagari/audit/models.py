@@ -13,6 +13,7 @@ class LegalBasis(models.TextChoices):
     NONE = "", _("No disclosure")
     OWN_ORGANIZATION = "own_org", _("Own organisation's work")
     CONSENT = "consent", _("Consent of the person (本人同意)")
+    SELF_REQUEST = "self_request", _("The person's own request (本人からの申出)")
     SUPPORT_MEETING = "support_meeting", _("Support meeting (支援会議, 社会福祉法106条の6)")
     REGIONAL_COUNCIL = (
         "regional_council",

@@ -133,19 +133,18 @@ def _tell_secretariat_about_match(*, by: Membership, matches: list[Person]) -> N
 
 
 @transaction.atomic
-def register_person(*, by: Membership, data: dict[str, Any]) -> Person:
+def register_person(
+    *, by: Membership, data: dict[str, Any], legal_basis: str = LegalBasis.OWN_ORGANIZATION
+) -> Person:
+    """Register a person; ``legal_basis`` is why their data is held (the organisation's own work, or
+    「本人からの申出」 when the person asked to be contacted: reachout)."""
     if not by.can_register_people:
         raise PermissionDenied
     person = Person(organization=by.organization, **data)
     set_indexes(person)
     person.full_clean()
     person.save()
-    log_action(
-        person,
-        actor=by,
-        action="cases.person.registered",
-        legal_basis=LegalBasis.OWN_ORGANIZATION,
-    )
+    log_action(person, actor=by, action="cases.person.registered", legal_basis=legal_basis)
     return person
 
 
@@ -259,8 +258,10 @@ def open_case(
     risk: str = Case.Risk.MEDIUM,
     summary: str = "",
     lead_self: bool = True,
+    legal_basis: str = LegalBasis.OWN_ORGANIZATION,
 ) -> Case:
-    """Open a case; without a lead it goes to the secretariat's queue, with its clock running."""
+    """Open a case; without a lead it goes to the secretariat's queue, with its clock running.
+    ``legal_basis`` is written on the audit row (「本人からの申出」 for a case opened from a contact request)."""
     subject = person or household
     if not by.has_role(Role.STAFF) or subject is None or subject.organization_id != by.organization_id:
         raise PermissionDenied
@@ -270,7 +271,7 @@ def open_case(
         risk=risk, summary=summary, unassigned_since=None if lead_self else now,
     )  # fmt: skip
     case.categories.set(categories or [])
-    log_action(case, actor=by, action="cases.case.opened", legal_basis=LegalBasis.OWN_ORGANIZATION)
+    log_action(case, actor=by, action="cases.case.opened", legal_basis=legal_basis)
     return case
 
 

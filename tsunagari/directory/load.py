@@ -29,20 +29,25 @@ from django.http import HttpRequest
 from tsunagari.audit.services import client_ip
 
 
-def over_rate_limit(request: HttpRequest, *, scope: str = "navigator", limit: int | None = None) -> bool:
-    """True once this client has asked more than ``limit`` times this minute in ``scope`` (the navigator's
-    questions by default, TSUNAGARI_NAVIGATOR_PER_MINUTE; public forms pass their own scope and limit)."""
+def over_rate_limit(
+    request: HttpRequest, *, scope: str = "navigator", limit: int | None = None, seconds: int = 60
+) -> bool:
+    """True once this client has asked more than ``limit`` times in this window of ``seconds`` (a minute
+    unless told) in ``scope`` (the navigator's questions by default, TSUNAGARI_NAVIGATOR_PER_MINUTE;
+    public forms pass their own scope and limit)."""
     if limit is None:
         limit = settings.TSUNAGARI_NAVIGATOR_PER_MINUTE
     if limit <= 0:
         return False
-    window = int(time.time() // 60)
-    key = f"{scope}-rate:{client_ip(request) or 'unknown'}:{window}"
-    cache.add(key, 0, timeout=120)
+    window = int(time.time() // seconds)
+    key = f"{scope}-rate:{client_ip(request) or 'unknown'}:{window}" + (
+        "" if seconds == 60 else f":{seconds}"
+    )
+    cache.add(key, 0, timeout=2 * seconds)
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr: this is the first question of a new window
-        cache.set(key, 1, timeout=120)
+        cache.set(key, 1, timeout=2 * seconds)
         count = 1
     return count > limit
 

@@ -27,11 +27,11 @@ TEXT_LIMIT = 5000  # LINE's limit for one text message
 
 
 def contact_url(line_user_id: str) -> str:
-    """The 「相談したい」 form (the contact request app, /contact/) with the LINE user id signed in the address,
+    """The 「相談したい」 form (the contact request app, /soudan/) with the LINE user id signed in the address,
     so that the request can name LINE as the way to be contacted. Signed, not encrypted: the id is readable
     in the address (it means nothing outside this LINE account); the contact app checks the signature."""
     token = signing.dumps(line_user_id, salt=CONTACT_SALT)
-    return absolute("/contact/?line=" + token)
+    return absolute(reverse("reachout:contact") + "?line=" + token)
 
 
 def line_user_from_contact_token(token: str, *, max_age: int | None = None) -> str | None:

@@ -1,0 +1,368 @@
+"""Writes about contact requests (「相談したい」): receiving one, the status page's PIN check, assigning it,
+marking it contacted, opening a person and case from it, and escalating one nobody answered.
+
+Who is told: the secretariat's coordinators when a request arrives (and, for 緊急, whoever is on call,
+at once); the staff of the organisation it is assigned to. Notifications and the activity log name no
+one: the reference number and statuses only.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tsunagari.audit.models import LegalBasis
+from tsunagari.audit.services import log_action
+from tsunagari.cases import services as cases
+from tsunagari.cases.business_days import add_business_days
+from tsunagari.cases.models import Case, Person
+from tsunagari.crypto import blind_index, normalise_for_index
+from tsunagari.line.replies import line_user_from_contact_token
+from tsunagari.notifications.services import notify
+from tsunagari.orgs.applications import secretariat_coordinators
+from tsunagari.orgs.models import Membership, Organization, Role
+from tsunagari.orgs.selectors import staff_of
+from tsunagari.watch import urgency
+from tsunagari.watch.models import Urgency
+
+from .models import ContactRequest
+
+LINE_MAX_AGE = 24 * 3600  # the LINE helper's signed link lasts a day
+# Reference codes avoid letters and digits that are read alike (0/O, 1/I/L, 2/Z, 5/S, 8/B).
+_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+_PIN_DIGITS = 6
+# A hash to compare with when the reference code is unknown, so that a wrong code costs as long as a
+# wrong PIN (the page does not tell which of the two was wrong).
+_DUMMY_HASH = make_password("not a pin")
+
+
+class Duplicate(Exception):
+    """The same person (same phone, e-mail or LINE) already has an open request from the last day."""
+
+
+class TooManyAttempts(Exception):
+    """Too many wrong PINs for this reference code this hour: its status page is locked for a while."""
+
+
+class AlreadyChanged(Exception):
+    """Someone else moved the request meanwhile (assigned, opened a case, marked it contacted)."""
+
+
+@dataclass(frozen=True)
+class Received:
+    request: ContactRequest
+    pin: str  # shown once to the person, never stored in the clear
+
+
+def line_user_id_from(token: str) -> str | None:
+    """The LINE user id inside the LINE webhook's signed 「相談したい」 link (``line.replies.contact_url``),
+    or None when the token is missing, altered or older than a day."""
+    if not token:
+        return None
+    return line_user_from_contact_token(token, max_age=LINE_MAX_AGE)
+
+
+def _reference() -> str:
+    while True:
+        raw = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+        code = f"R-{raw[:4]}-{raw[4:]}"
+        if not ContactRequest.objects.filter(reference=code).exists():
+            return code
+
+
+def normalise_reference(text: str) -> str:
+    """What a person types back (lower case, full-width, without hyphens) as the stored form."""
+    import unicodedata
+
+    plain = "".join(ch for ch in unicodedata.normalize("NFKC", text).upper() if ch.isalnum())
+    if plain.startswith("R"):
+        plain = plain[1:]
+    return f"R-{plain[:4]}-{plain[4:8]}" if len(plain) == 8 else ""
+
+
+def _contact_index(means: str, phone: str, email: str, line_user_id: str | None) -> str:
+    """A keyed hash of the way to reach the person (to notice the same person asking twice)."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if means == ContactRequest.Means.LINE and line_user_id:
+        return blind_index(line_user_id, purpose="contact-line")
+    if email:
+        return blind_index(normalise_for_index(email), purpose="contact-email")
+    if digits:
+        return blind_index(digits, purpose="contact-phone")
+    return ""
+
+
+def due_at(*, urgent: bool, since: datetime) -> datetime:
+    """When the request must have been answered: 緊急 on the watch clock for emergencies; otherwise by the
+    end of the TSUNAGARI_CONTACT_RESPONSE_BUSINESS_DAYS-th business day after the day it came."""
+    if urgent:
+        return urgency.due(Urgency.EMERGENCY, since)
+    day = add_business_days(timezone.localdate(since), settings.TSUNAGARI_CONTACT_RESPONSE_BUSINESS_DAYS)
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def _detail_url(request: ContactRequest, organization: Organization) -> str:
+    return reverse("reachout_staff:request_detail", args=[organization.slug, request.pk])
+
+
+@transaction.atomic
+def submit_request(
+    *, data: dict[str, Any], source: str, urgent: bool, line_user_id: str | None = None
+) -> Received:
+    """Store a request (everything typed is encrypted) and tell the coordinators; 緊急 (crisis words in
+    the text) tells whoever is on call at once. Raises Duplicate when the same phone, e-mail or LINE id
+    has an open request from the last day (nothing is stored twice)."""
+    means = data["means"]
+    index = _contact_index(means, data.get("phone", ""), data.get("email", ""), line_user_id)
+    if (
+        index
+        and ContactRequest.objects.filter(
+            contact_index=index,
+            created_at__gte=timezone.now() - timedelta(days=1),
+            status__in=[ContactRequest.Status.RECEIVED, ContactRequest.Status.ASSIGNED],
+        ).exists()
+    ):
+        raise Duplicate
+    pin = "".join(secrets.choice("0123456789") for _ in range(_PIN_DIGITS))
+    now = timezone.now()
+    request = ContactRequest.objects.create(
+        reference=_reference(), pin_hash=make_password(pin), means=means,
+        when=data.get("when") or ContactRequest.When.ANYTIME, when_note=data.get("when_note", ""),
+        name=data["name"], phone=data.get("phone", ""), email=data.get("email", ""),
+        address=data.get("address", ""), line_user_id=line_user_id if means == ContactRequest.Means.LINE else None,
+        contact_index=index, district=data.get("district"), message=data.get("message", ""), source=source,
+        urgent=urgent, created_at=now, due_at=due_at(urgent=urgent, since=now),
+    )  # fmt: skip
+    request.categories.set(data.get("categories") or [])
+    log_action(request, actor=None, action="reachout.request.received", data={"urgent": urgent})
+    _tell_about_new(request)
+    return Received(request, pin)
+
+
+def _tell_about_new(request: ContactRequest) -> None:
+    coordinators = list(secretariat_coordinators())
+    if not coordinators:
+        return
+    secretariat = coordinators[0].organization
+    url = _detail_url(request, secretariat)
+    with translation.override(settings.LANGUAGE_CODE):
+        level = urgency.SHORT[Urgency.EMERGENCY if request.urgent else Urgency.ROUTINE]
+        subject = _("[Contact request] %(urgency)s: someone asks to be contacted (%(reference)s)") % {
+            "urgency": level,
+            "reference": request.reference,
+        }
+        lines = [
+            _("Answer by %(due)s: assign it to a member organisation, or open a person and case.")
+            % {"due": timezone.localtime(request.due_at).strftime("%Y-%m-%d %H:%M")}
+        ]
+        on_call = list(urgency.on_call_at()) if request.urgent else []
+        if request.urgent:
+            lines.insert(
+                0,
+                _(
+                    "The person's words contain crisis words. They were shown the crisis lines. Please reach them as soon as you can."
+                ),
+            )
+        lines.append(_("Open the platform to see who it is (this message names no one)."))
+        body = "\n\n".join(lines)
+    told: set[int] = set()
+    if on_call:
+        users = [shift.member.user for shift in on_call]
+        notify(users, subject=subject, body=body, url=url, urgent=True)
+        told.update(u.pk for u in users)
+    notify(
+        [m.user for m in coordinators if m.user.pk not in told],
+        subject=subject,
+        body=body,
+        url=url,
+        urgent=request.urgent,
+    )
+
+
+def check_status(*, reference: str, pin: str) -> ContactRequest | None:
+    """The request behind this reference code and PIN, or None when either is wrong (the caller does not
+    learn which). After TSUNAGARI_CONTACT_STATUS_ATTEMPTS wrong PINs in an hour for one reference code,
+    raise TooManyAttempts, even for the right PIN, until the hour is over."""
+    code = normalise_reference(reference)
+    key = f"contact-status-failures:{code or 'invalid'}:{int(timezone.now().timestamp() // 3600)}"
+    limit = settings.TSUNAGARI_CONTACT_STATUS_ATTEMPTS
+    if limit > 0 and (cache.get(key) or 0) >= limit:
+        raise TooManyAttempts
+    found = (
+        ContactRequest.objects.filter(reference=code).only("pk", "pin_hash", "status").first()
+        if code
+        else None
+    )
+    if found is not None and check_password(pin, found.pin_hash):
+        return found
+    if found is None:
+        check_password(pin, _DUMMY_HASH)
+    cache.add(key, 0, timeout=7200)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=7200)
+    return None
+
+
+def _move(request: ContactRequest, *, allowed: list[str], **changes: Any) -> ContactRequest:
+    """Change a request only if it is still in one of ``allowed`` statuses (the row is updated
+    conditionally: of two people acting at once, the second gets AlreadyChanged)."""
+    updated = ContactRequest.objects.filter(pk=request.pk, status__in=allowed).update(**changes)
+    if not updated:
+        raise AlreadyChanged
+    request.refresh_from_db()
+    return request
+
+
+@transaction.atomic
+def assign_request(*, by: Membership, request: ContactRequest, organization: Organization) -> ContactRequest:
+    """The secretariat gives the request to a member organisation, whose staff are told and see it."""
+    if not by.is_coordinator:
+        raise PermissionDenied
+    request = _move(
+        request, allowed=[ContactRequest.Status.RECEIVED], status=ContactRequest.Status.ASSIGNED,
+        assigned_to=organization, assigned_at=timezone.now(),
+    )  # fmt: skip
+    log_action(
+        request, actor=by, action="reachout.request.assigned", legal_basis=LegalBasis.SELF_REQUEST,
+        data={"organization": organization.pk},
+    )  # fmt: skip
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[Contact request] A resident asks to be contacted: %(reference)s is yours") % {
+            "reference": request.reference
+        }
+        body = _(
+            "The secretariat gave your organisation a request to be contacted (%(reference)s). Please contact the person as they asked, by %(due)s, then mark the request as contacted. Open the platform to see who it is (this message names no one)."
+        ) % {
+            "reference": request.reference,
+            "due": timezone.localtime(request.due_at).strftime("%Y-%m-%d %H:%M"),
+        }
+    recipients = [user for user in staff_of(organization) if user.pk != by.user_id]
+    notify(
+        recipients, subject=subject, body=body, url=_detail_url(request, organization), urgent=request.urgent
+    )
+    return request
+
+
+def may_mark_contacted(membership: Membership, request: ContactRequest) -> bool:
+    """The staff of the organisation it was assigned to, or the secretariat's coordinators."""
+    return membership.is_coordinator or (
+        request.assigned_to_id == membership.organization_id and membership.has_role(Role.STAFF)
+    )
+
+
+@transaction.atomic
+def mark_contacted(*, by: Membership, request: ContactRequest) -> ContactRequest:
+    if not may_mark_contacted(by, request):
+        raise PermissionDenied
+    request = _move(
+        request, allowed=[ContactRequest.Status.ASSIGNED], status=ContactRequest.Status.CONTACTED,
+        contacted_at=timezone.now(),
+    )  # fmt: skip
+    log_action(request, actor=by, action="reachout.request.contacted")
+    return request
+
+
+_PREFERENCE: dict[str, str] = {
+    ContactRequest.Means.PHONE: Person.ContactPreference.PHONE,
+    ContactRequest.Means.VISIT: Person.ContactPreference.VISIT,
+    ContactRequest.Means.LINE: Person.ContactPreference.LINE,
+}
+
+
+@transaction.atomic
+def open_case_from_request(*, by: Membership, request: ContactRequest, lead_self: bool) -> Case:
+    """The secretariat registers the person and opens a case on the basis 「本人からの申出」 (through the
+    cases services, so the ordinary rules hold: without a lead it waits in the queue with its clock)."""
+    if not by.is_coordinator:
+        raise PermissionDenied
+    request = _move(
+        request, allowed=[ContactRequest.Status.RECEIVED], status=ContactRequest.Status.ASSIGNED,
+        assigned_to=by.organization, assigned_at=timezone.now(),
+    )  # fmt: skip
+    person = cases.register_person(
+        by=by,
+        data={
+            "name": request.name, "phone": request.phone, "address": request.address,
+            "district": request.district,
+            "contact_preference": _PREFERENCE.get(request.means, Person.ContactPreference.PHONE),
+        },
+        legal_basis=LegalBasis.SELF_REQUEST,
+    )  # fmt: skip
+    summary = "\n".join(
+        part
+        for part in (
+            _("Asked to be contacted (%(reference)s) by %(means)s, %(when)s.")
+            % {
+                "reference": request.reference,
+                "means": request.get_means_display(),
+                "when": request.get_when_display(),
+            },
+            request.when_note,
+            request.email,
+            request.message,
+        )
+        if part
+    )
+    case = cases.open_case(
+        by=by, person=person, categories=list(request.categories.all()),
+        risk=Case.Risk.URGENT if request.urgent else Case.Risk.MEDIUM, summary=summary, lead_self=lead_self,
+        legal_basis=LegalBasis.SELF_REQUEST,
+    )  # fmt: skip
+    ContactRequest.objects.filter(pk=request.pk).update(case=case)
+    request.case = case
+    log_action(
+        request, actor=by, action="reachout.request.case_opened", legal_basis=LegalBasis.SELF_REQUEST,
+        data={"case": case.pk},
+    )  # fmt: skip
+    return case
+
+
+def escalate_unanswered(now: datetime | None = None) -> int:
+    """Requests nobody has contacted by their answer time reach the coordinators once, as cases nobody
+    leads do (cases.jobs): ids and dates only."""
+    from tsunagari.cases.jobs import _tell_coordinators
+
+    now = now or timezone.now()
+    due = list(
+        ContactRequest.objects.filter(
+            status__in=[ContactRequest.Status.RECEIVED, ContactRequest.Status.ASSIGNED],
+            due_at__lt=now,
+            escalated_at__isnull=True,
+        ).only("pk", "reference", "due_at", "status", "urgent")
+    )
+    if not due:
+        return 0
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        _tell_coordinators(
+            _("[Tsunagari] Contact requests nobody has answered"),
+            _(
+                "These residents asked to be contacted and have not been contacted in time. Please assign them now:"
+            ),
+            [
+                f"{r.reference}: {r.get_status_display()}（{_('due')} {timezone.localtime(r.due_at):%Y-%m-%d %H:%M}）"
+                for r in due
+            ],
+            "reachout_staff:request_list",
+        )
+        for request in due:
+            ContactRequest.objects.filter(pk=request.pk).update(escalated_at=now)
+            log_action(request, actor=None, action="reachout.request.escalated")
+    return len(due)
+
+
+def record_view(*, request: ContactRequest, by: Membership) -> None:
+    """Every look at a request's details is logged (the person's own request is the basis)."""
+    log_action(request, actor=by, action="reachout.request.viewed", legal_basis=LegalBasis.SELF_REQUEST)
