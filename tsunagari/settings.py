@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "tsunagari.meetings",
     "tsunagari.outreach",
     "tsunagari.events",
+    "tsunagari.training",
     "tsunagari.worker",
 ]
 
