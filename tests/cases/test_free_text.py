@@ -67,6 +67,10 @@ NON_PERSONAL: dict[str, str] = {
     "events.SurveyQuestion": "questions written by the organiser; answers are choice numbers, linked to nobody",
     "events.Registration.email_index": "a blind index (keyed hash)",
     "events.Registration.phone_index": "a blind index (keyed hash)",
+    "training.CurriculumItem": "a course's curriculum, written by the organiser for the public event page",
+    "training.Certificate.number": "the certificate's number (year, course and registration ids)",
+    "training.Certificate.email_index": "a blind index (keyed hash)",
+    "training.Supporter.consent_text": "a copy of the consent wording as shown (written by the system)",
     "worker": "job names, codes, counts and host names of the background worker; no residents' data",
 }
 
