@@ -325,3 +325,19 @@ def test_member_pages_and_query_counts(world, course, django_assert_max_num_quer
     assert len(three.captured_queries) == len(one.captured_queries)
     filtered = staff.get(url, {"district": district.pk, "way": "greeting"})
     assert filtered.status_code == 200 and filtered.context["total"] == 1
+
+
+def test_the_demo_course_has_50_registered_44_attended_and_30_supporters(secretariat, world):
+    from tsunagari.demo import _seed_training
+    from tsunagari.training.selectors import supporters_by_district, supporters_visible_to
+
+    for i in range(5):
+        DistrictFactory(name=f"地区{i}")
+    _seed_training({"jimukyoku": secretariat})
+    past, future = secretariat.events.filter(kind=EventKind.SUPPORTER_COURSE).order_by("starts_at")
+    assert past.registrations.count() == 50
+    assert past.registrations.filter(attended_at__isnull=False).count() == 44
+    assert Certificate.objects.filter(event=past).count() == 44
+    assert supporters_visible_to(world["coordinator"]).count() == 30
+    assert len({row.district for row in supporters_by_district(world["coordinator"]) if row.supporters}) == 5
+    assert future.curriculum.count() == 3 and future.ends_at > future.starts_at
