@@ -461,7 +461,7 @@ def _seed_training(orgs: dict[str, Organization]) -> None:
             attended_at=held + timedelta(minutes=i % 10) if i < 44 else None,
         ))  # fmt: skip
     Registration.objects.bulk_create(rows)
-    attended = [r for r in Registration.objects.filter(event=past, attended_at__isnull=False).order_by("pk")]
+    attended = list(Registration.objects.filter(event=past, attended_at__isnull=False).order_by("pk"))
     certificates = Certificate.objects.bulk_create(
         Certificate(number=certificate_number(past, r), event=past, registration=r, issued_by=secretariat,
                     name=r.name, email_index=r.email_index, completed_on=held.date(), issued_at=held + timedelta(hours=2))
@@ -471,12 +471,10 @@ def _seed_training(orgs: dict[str, Organization]) -> None:
     ways = [[WayToHelp.GREETING, WayToHelp.WATCHING], [WayToHelp.LISTENING], [WayToHelp.PLACE, WayToHelp.GREETING],
             [WayToHelp.WATCHING], [WayToHelp.GREETING, WayToHelp.LISTENING, WayToHelp.PLACE]]  # fmt: skip
     wording = consent_wording()
-    by_registration = {r.pk: r for r in attended}
     # Supporters crowd the central districts; the outlying ones (where needs are reported) have few.
     weights = [6, 5, 4, 3, 3, 2, 2, 2, 1, 1, 1]
     plan = [d for d, n in zip(districts, weights + [1] * len(districts), strict=False) for _ in range(n)]
-    for i, certificate in enumerate(certificates[:30]):
-        registration = by_registration[certificate.registration_id]
+    for i, (certificate, registration) in enumerate(zip(certificates[:30], attended[:30], strict=True)):
         by_phone = i % 4 == 3
         supporter = Supporter.objects.create(
             certificate=certificate, name=registration.name, kana=registration.kana,

@@ -24,7 +24,9 @@ def check_in_url(registration: Registration) -> str:
 def qr_svg(data: str, *, scale: int = 4) -> str:
     """An SVG drawing of the QR code (no XML declaration: it can be placed in a page or attached)."""
     out = io.BytesIO()
-    segno.make(data, error="m").save(out, kind="svg", scale=scale, xmldecl=False, svgclass="qr-code", dark="#000")
+    segno.make(data, error="m").save(
+        out, kind="svg", scale=scale, xmldecl=False, svgclass="qr-code", dark="#000"
+    )
     return out.getvalue().decode()
 
 

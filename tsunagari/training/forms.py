@@ -28,7 +28,9 @@ class SupporterForm(forms.Form):
         label=_("How should we contact you?"), choices=ContactWay.choices, widget=forms.RadioSelect
     )
     email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
-    phone = forms.CharField(label=_("Phone"), required=False, max_length=30, validators=[validate_phone_number])
+    phone = forms.CharField(
+        label=_("Phone"), required=False, max_length=30, validators=[validate_phone_number]
+    )
     contact_note = forms.CharField(
         label=_("When and how best to reach you (optional)"),
         required=False,
@@ -45,9 +47,17 @@ class SupporterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("contact_by") == ContactWay.EMAIL and not data.get("email") and not self.has_error("email"):
+        if (
+            data.get("contact_by") == ContactWay.EMAIL
+            and not data.get("email")
+            and not self.has_error("email")
+        ):
             self.add_error("email", _("Please give your e-mail address, or choose the phone."))
-        if data.get("contact_by") == ContactWay.PHONE and not data.get("phone") and not self.has_error("phone"):
+        if (
+            data.get("contact_by") == ContactWay.PHONE
+            and not data.get("phone")
+            and not self.has_error("phone")
+        ):
             self.add_error("phone", _("Please give your phone number, or choose e-mail."))
         return data
 
@@ -76,5 +86,7 @@ class InviteForm(forms.Form):
 class RegisterFilterForm(forms.Form):
     district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.all(), required=False)
     way = forms.ChoiceField(
-        label=_("How they would like to help"), choices=[("", "---------"), *WayToHelp.choices], required=False
+        label=_("How they would like to help"),
+        choices=[("", "---------"), *WayToHelp.choices],
+        required=False,
     )

@@ -85,7 +85,9 @@ class Supporter(models.Model):
     certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="+")
     name = EncryptedTextField(_("name"))
     kana = EncryptedTextField(_("name in kana"), blank=True)
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+", verbose_name=_("district"))
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="+", verbose_name=_("district")
+    )
     ways = models.JSONField(_("how you would like to help"), default=list)
     email = EncryptedTextField(_("e-mail"), blank=True)
     phone = EncryptedTextField(_("phone"), blank=True)
@@ -105,7 +107,9 @@ class Supporter(models.Model):
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["certificate"], condition=Q(withdrawn_at__isnull=True), name="one_listing_per_certificate"
+                fields=["certificate"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_listing_per_certificate",
             )
         ]
 

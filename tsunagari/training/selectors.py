@@ -17,8 +17,10 @@ from .models import Certificate, Supporter
 def sees_register(membership: Membership) -> bool:
     """Staff and up of the secretariat or of an active full member organisation."""
     org = membership.organization
-    return membership.has_role(Role.STAFF) and org.is_active and (
-        org.is_secretariat or org.tier == Organization.Tier.FULL
+    return (
+        membership.has_role(Role.STAFF)
+        and org.is_active
+        and (org.is_secretariat or org.tier == Organization.Tier.FULL)
     )
 
 

@@ -256,7 +256,9 @@ def withdraw(*, supporter: Supporter) -> bool:
     return True
 
 
-def log_register_viewed(*, by: Membership, shown: list[Supporter], action: str = "training.register.viewed") -> None:
+def log_register_viewed(
+    *, by: Membership, shown: list[Supporter], action: str = "training.register.viewed"
+) -> None:
     """Every showing of supporters' details is a disclosure on their consent: logged with the ids shown."""
     log_action(
         None,

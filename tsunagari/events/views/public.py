@@ -18,7 +18,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tsunagari.audit.services import client_ip
-
 from tsunagari.training.selectors import training_links
 
 from .. import calendar, qr, services

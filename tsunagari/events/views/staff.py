@@ -152,9 +152,7 @@ def check_in(request: OrgRequest, event_pk: int, registration_pk: int) -> HttpRe
             action="events.registrations.viewed",
             data={"shown": 1, "via": "qr"},
         )
-        return render(
-            request, "events/staff/check_in.html", {"r": registration, "event": registration.event}
-        )
+        return render(request, "events/staff/check_in.html", {"r": registration, "event": registration.event})
     services.set_attendance(
         registration=registration, attended=request.POST.get("attended") != "0", by=request.membership
     )
@@ -165,7 +163,10 @@ def check_in(request: OrgRequest, event_pk: int, registration_pk: int) -> HttpRe
     if request.POST.get("next") == "person":
         messages.success(request, _("Checked in.") if registration.attended_at else _("Check-in undone."))
         return redirect(
-            "events_staff:check_in", org_slug=request.org.slug, event_pk=event_pk, registration_pk=registration.pk
+            "events_staff:check_in",
+            org_slug=request.org.slug,
+            event_pk=event_pk,
+            registration_pk=registration.pk,
         )
     return redirect("events_staff:attendance", org_slug=request.org.slug, event_pk=event_pk)
 
