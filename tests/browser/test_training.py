@@ -64,7 +64,10 @@ def test_a_course_attendee_receives_the_certificate_and_joins_the_register(brows
     resident.get_by_role("link", name="受講証を開く").click()
     resident.wait_for_selector("#certificate-title")
     assert resident.locator("#certificate-name").inner_text() == NAME
-    assert resident.locator("#certificate-issuer").inner_text() == "架空市 福祉部 地域福祉課（孤独・孤立対策推進室）"
+    assert (
+        resident.locator("#certificate-issuer").inner_text()
+        == "架空市 福祉部 地域福祉課（孤独・孤立対策推進室）"
+    )
     assert re.search(r"第TS-\d{4}-\d{4}-\d{5}号", resident.locator(".certificate__number").inner_text())
     _fits(resident)
     _assert_axe_clean(resident)

@@ -91,7 +91,9 @@ def invite_member(
         organization = organization or by.organization
         if organization.pk == by.organization_id:
             check_role_assignable(by=by, role=role)
-        elif not by.is_coordinator or not (role == Role.ADMIN or (supporter_volunteer and role == Role.VOLUNTEER)):
+        elif not by.is_coordinator or not (
+            role == Role.ADMIN or (supporter_volunteer and role == Role.VOLUNTEER)
+        ):
             raise PermissionDenied
     if organization is None:
         raise ValueError("organization is required when inviting from the command line")

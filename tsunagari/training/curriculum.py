@@ -9,5 +9,5 @@ NATIONAL_TEXT = "内閣府「つながりサポーター養成講座」テキス
 DEFAULT_SUPPORTER_COURSE: list[tuple[str, str, int, str]] = [
     ("lecture", "孤独・孤立とは：誰にでも起こりうること", 30, NATIONAL_TEXT),
     ("lecture", "SOSのサインに気づく・声をかける・話を聴く・つなぐ", 30, NATIONAL_TEXT),
-    ("individual_work", "個人ワーク：身近な人のSOSに気づいたら、自分にできること", 30, NATIONAL_TEXT),
+    ("individual_work", "身近な人のSOSに気づいたら、自分にできること", 30, NATIONAL_TEXT),
 ]
