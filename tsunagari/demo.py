@@ -250,6 +250,7 @@ def _seed(*, password: str, progress: Callable[[str], None]) -> bool:
     _seed_public_face(orgs)
     _seed_events(orgs)
     _seed_contact_requests(orgs)
+    _seed_training(orgs)
     return True
 
 
@@ -443,6 +444,72 @@ def _seed_events(orgs: dict[str, Organization]) -> None:
     rows += [person(120 + i, symposium, people=1, status="waitlisted") for i in range(3)]
     rows += [person(i, salon, people=1, status="confirmed") for i in range(19)]
     Registration.objects.bulk_create(rows)
+
+
+def _seed_training(orgs: dict[str, Organization]) -> None:
+    """A つながりサポーター養成講座 held by the secretariat six weeks ago: 50 registered, 44 attended and have
+    their 受講証, 30 listed as supporters across the districts; and the next course, open for applications."""
+    from tsunagari.events.models import Event, EventKind, Format, Registration
+    from tsunagari.events.services import _indexes
+    from tsunagari.training.models import Certificate, ContactWay, Supporter, WayToHelp
+    from tsunagari.training.services import certificate_number, consent_wording, ensure_curriculum
+
+    secretariat = orgs["jimukyoku"]
+    held = timezone.localtime().replace(hour=13, minute=30, second=0, microsecond=0) - timedelta(days=42)
+    description = ("身近な人の孤独・孤立のサインに気づき、声をかけ、話を聴き、必要な支援につなぐ「つながりサポーター」を養成します。"
+                   "講義と個人ワークの90分。どなたでも受講できます。")  # fmt: skip
+    past = Event.objects.create(
+        organization=secretariat, kind=EventKind.SUPPORTER_COURSE, title="つながりサポーター養成講座（第1回）",
+        description=description, starts_at=held, ends_at=held + timedelta(minutes=90), format=Format.IN_PERSON,
+        place="架空市役所 3階 大会議室", capacity=50, accessibility=["sign_language", "wheelchair"],
+    )  # fmt: skip
+    upcoming = held + timedelta(days=42 + 16)
+    future = Event.objects.create(
+        organization=secretariat, kind=EventKind.SUPPORTER_COURSE, title="つながりサポーター養成講座（第2回）",
+        description=description + "募集中です。", starts_at=upcoming, ends_at=upcoming + timedelta(minutes=90),
+        format=Format.IN_PERSON, place="架空市役所 3階 大会議室", capacity=40, accessibility=["wheelchair"],
+    )  # fmt: skip
+    ensure_curriculum(past)
+    ensure_curriculum(future)
+    family = ["架空", "仮野", "見本", "例田", "試川", "模擬", "空山", "虚木"]
+    family_kana = ["かくう", "かりの", "みほん", "れいだ", "ためしかわ", "もぎ", "そらやま", "うつろぎ"]
+    given = [("和子", "かずこ"), ("健一", "けんいち"), ("洋子", "ようこ"), ("誠", "まこと"), ("恵美", "えみ"),
+             ("修", "おさむ"), ("由美", "ゆみ")]  # fmt: skip
+    rows = []
+    for i in range(50):
+        name, kana = given[i % len(given)]
+        email = f"demo-course-{i}@example.jp"
+        email_index, phone_index = _indexes(email, "")
+        rows.append(Registration(
+            event=past, name=f"{family[i % len(family)]} {name}", kana=f"{family_kana[i % len(family)]} {kana}",
+            email=email, email_index=email_index, phone_index=phone_index, people=1, status="confirmed",
+            consented_at=held - timedelta(days=20), created_at=held - timedelta(days=20, minutes=-i),
+            attended_at=held + timedelta(minutes=i % 10) if i < 44 else None,
+        ))  # fmt: skip
+    Registration.objects.bulk_create(rows)
+    attended = list(Registration.objects.filter(event=past, attended_at__isnull=False).order_by("pk"))
+    certificates = Certificate.objects.bulk_create(
+        Certificate(number=certificate_number(past, r), event=past, registration=r, issued_by=secretariat,
+                    name=r.name, email_index=r.email_index, completed_on=held.date(), issued_at=held + timedelta(hours=2))
+        for r in attended
+    )  # fmt: skip
+    districts = list(District.objects.all())
+    ways = [[WayToHelp.GREETING, WayToHelp.WATCHING], [WayToHelp.LISTENING], [WayToHelp.PLACE, WayToHelp.GREETING],
+            [WayToHelp.WATCHING], [WayToHelp.GREETING, WayToHelp.LISTENING, WayToHelp.PLACE]]  # fmt: skip
+    wording = consent_wording()
+    # Supporters crowd the central districts; the outlying ones (where needs are reported) have few.
+    weights = [6, 5, 4, 3, 3, 2, 2, 2, 1, 1, 1]
+    plan = [d for d, n in zip(districts, weights + [1] * len(districts), strict=False) for _ in range(n)]
+    for i, (certificate, registration) in enumerate(zip(certificates[:30], attended[:30], strict=True)):
+        by_phone = i % 4 == 3
+        supporter = Supporter.objects.create(
+            certificate=certificate, name=registration.name, kana=registration.kana,
+            district=plan[i % len(plan)], ways=ways[i % len(ways)],
+            email="" if by_phone else registration.email, phone=f"0857-20-{1000 + i:04d}" if by_phone else "",
+            contact_by=ContactWay.PHONE if by_phone else ContactWay.EMAIL,
+            contact_note="平日の日中" if i % 3 == 0 else "", consent_text=wording, consented_at=held + timedelta(days=1),
+        )  # fmt: skip
+        Certificate.objects.filter(pk=certificate.pk).update(supporter=supporter)
 
 
 def _seed_watch(orgs: dict[str, Organization]) -> None:

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "tsunagari.events",
     "tsunagari.line",
     "tsunagari.reachout",
+    "tsunagari.training",
     "tsunagari.worker",
 ]
 

@@ -7,6 +7,7 @@ from tsunagari.accounts import views as account_views
 from tsunagari.cases import urls as case_urls
 from tsunagari.events import urls as event_urls
 from tsunagari.meetings import urls as meeting_urls
+from tsunagari.training import urls as training_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -45,4 +46,6 @@ urlpatterns = [
     path("line/", include("tsunagari.line.urls")),
     path("events/", include("tsunagari.events.urls")),
     path("o/<slug:org_slug>/events/", include(event_urls.staff_patterns)),
+    path("training/", include("tsunagari.training.urls")),
+    path("o/<slug:org_slug>/supporters/", include(training_urls.staff_patterns)),
 ]

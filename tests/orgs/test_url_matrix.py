@@ -55,12 +55,14 @@ KWARG_PROVIDERS: dict[str, Callable[[Membership], Any]] = {
     "event_pk": lambda m: _event(m).pk,
     "registration_pk": lambda m: _registration(m).pk,
     "request_pk": lambda m: _contact_request(m).pk,
+    "supporter_pk": lambda m: _supporter(m).pk,
 }
 # Parameters that name a fixed value, not an object of the organisation (no cross-tenant question).
 FIXED_PARAMS = {"fmt", "code", "instrument"}
 # Objects every member organisation reaches by design: gap issues are the platform's shared agenda
-# (needs/selectors.py, gap_issues_visible_to). Any other object of A is 404 to B.
-SHARED_PARAMS = {"issue_pk"}
+# (needs/selectors.py, gap_issues_visible_to), and listed つながりサポーター are on the register every member's
+# staff sees (training/selectors.py, supporters_visible_to). Any other object of A is 404 to B.
+SHARED_PARAMS = {"issue_pk", "supporter_pk"}
 
 
 def _meeting(m: Membership):
@@ -163,6 +165,24 @@ def _contact_request(m: Membership):
         phone="0857-00-0000", due_at=timezone.now(),
         **({"status": "received"} if m.is_coordinator else {"status": "assigned", "assigned_to": m.organization}),
     )  # fmt: skip
+def _supporter(m: Membership):
+    """A listed つながりサポーター (on the register every member organisation's staff sees)."""
+    from tests.factories import DistrictFactory
+    from tsunagari.orgs.models import District
+    from tsunagari.training.models import Certificate, Supporter
+
+    supporter = Supporter.objects.filter(withdrawn_at__isnull=True).first()
+    if supporter is None:
+        registration = _registration(m)
+        certificate = Certificate.objects.create(
+            number=f"TS-matrix-{registration.pk}", event=registration.event, registration=registration,
+            issued_by=registration.event.organization, name="架空 花子", completed_on=registration.event.starts_at.date(),
+        )  # fmt: skip
+        supporter = Supporter.objects.create(
+            certificate=certificate, name="架空 花子", district=District.objects.first() or DistrictFactory(), ways=["greeting"],
+            email="hanako@example.org", contact_by="email", consent_text="-",
+        )  # fmt: skip
+    return supporter
 
 
 def _watch_target(m: Membership):

@@ -77,18 +77,23 @@ def invite_member(
     role: str,
     site_url: str | None,
     organization: Organization | None = None,
+    supporter_volunteer: bool = False,
 ) -> tuple[Invitation, str]:
     """Send an invitation link by e-mail; return the invitation and its link.
 
     The link works once and expires (INVITATION_VALID_FOR). Admins invite into their own
     organisation; a secretariat coordinator may also invite the first admin of an organisation it has
-    just registered (``organization``); ``by=None`` is the command line setting up the platform.
+    just registered (``organization``), or a listed つながりサポーター as a volunteer of a member organisation
+    (``supporter_volunteer``, from training.services.invite_as_volunteer); ``by=None`` is the command line
+    setting up the platform.
     """
     if by is not None:
         organization = organization or by.organization
         if organization.pk == by.organization_id:
             check_role_assignable(by=by, role=role)
-        elif not (by.is_coordinator and role == Role.ADMIN):
+        elif not by.is_coordinator or not (
+            role == Role.ADMIN or (supporter_volunteer and role == Role.VOLUNTEER)
+        ):
             raise PermissionDenied
     if organization is None:
         raise ValueError("organization is required when inviting from the command line")

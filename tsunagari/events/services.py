@@ -101,7 +101,11 @@ def find_duplicate(event: Event, *, email: str, phone: str) -> Registration | No
 # --- e-mail ---------------------------------------------------------------------------------------------
 
 
-def _send(registration: Registration, template: str, subject: str, **extra: Any) -> None:
+def _send(
+    registration: Registration, template: str, subject: str, *, with_qr: bool = False, **extra: Any
+) -> None:
+    """E-mail the registrant (if they gave an address). ``with_qr`` attaches the QR code of their check-in
+    page for staff at the door (events/qr.py)."""
     if not registration.email:
         return
     context = {
@@ -111,8 +115,14 @@ def _send(registration: Registration, template: str, subject: str, **extra: Any)
         "event_url": absolute(reverse("events:detail", args=[registration.event_id])),
         **extra,
     }
+    attachments = []
+    if with_qr:
+        from .qr import check_in_attachment
+
+        attachments.append(check_in_attachment(registration))
+        context["with_qr"] = True
     body = render_to_string(f"events/email/{template}.txt", context)
-    queue_email(to=[registration.email], subject=subject, body=body)
+    queue_email(to=[registration.email], subject=subject, body=body, attachments=attachments)
 
 
 def _subject(text: str, event: Event) -> str:
@@ -185,6 +195,10 @@ def register(
     )
     if walk_in:
         log_action(registration, actor=by, action="events.registration.walk_in")
+        if by is not None:  # a walk-in attends: a course's 受講証 is issued at once
+            from tsunagari.training.services import attendance_changed
+
+            attendance_changed(registration=registration, by=by)
     else:
         _send(
             registration,
@@ -195,6 +209,7 @@ def register(
                 else _("On the waiting list"),
                 event,
             ),
+            with_qr=status == Registration.Status.CONFIRMED and in_hall,
         )
     return registration
 
@@ -267,7 +282,7 @@ def promote_waitlist(event: Event) -> list[Registration]:
         registration.status = Registration.Status.CONFIRMED
         registration.promoted_at = timezone.now()
         registration.save(update_fields=["status", "promoted_at"])
-        _send(registration, "promoted", _subject(_("A seat is now yours"), event))
+        _send(registration, "promoted", _subject(_("A seat is now yours"), event), with_qr=True)
         promoted.append(registration)
     return promoted
 
@@ -285,6 +300,10 @@ def set_attendance(*, registration: Registration, attended: bool, by: Membership
         log_action(registration, actor=by, action="events.registration.checked_in")
     else:
         log_action(registration, actor=by, action="events.registration.check_in_undone")
+    # Completing a course (attendance marked) issues its 受講証; undoing a mistaken tap withdraws it.
+    from tsunagari.training.services import attendance_changed
+
+    attendance_changed(registration=registration, by=by)
     return registration
 
 
@@ -293,6 +312,9 @@ def save_event(*, event: Event, by: Membership) -> Event:
     created = event.pk is None
     event.organization = by.organization
     event.save()
+    from tsunagari.training.services import ensure_curriculum
+
+    ensure_curriculum(event)  # a つながりサポーター養成講座 gets the default curriculum
     if created:
         log_action(event, actor=by, action="events.event.created")
     else:

@@ -12,13 +12,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tsunagari.audit.services import client_ip
+from tsunagari.training.selectors import training_links
 
-from .. import calendar, services
+from .. import calendar, qr, services
 from ..forms import ChangeForm, RegistrationForm
 from ..models import Registration, SurveyAnswer
 from ..selectors import public_events, upcoming_public_events
@@ -152,11 +154,18 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 return redirect("events:manage", token=token)
     show_stream = bool(event.stream_url) and registration.status != Registration.Status.CANCELLED
+    show_qr = (
+        registration.status == Registration.Status.CONFIRMED
+        and registration.mode == Registration.Mode.IN_PERSON
+        and registration.attended_at is None
+    )
     response = render(
         request,
         "events/manage.html",
         {"registration": registration, "event": event, "form": form, "error": error, "show_stream": show_stream,
-         "manage_url": request.build_absolute_uri(reverse("events:manage", args=[token]))},
+         "manage_url": request.build_absolute_uri(reverse("events:manage", args=[token])),
+         "qr": mark_safe(qr.qr_svg(qr.check_in_url(registration))) if show_qr else "",  # noqa: S308 - segno's SVG, no input of ours but ids
+         "certificate": training_links(registration)},
     )  # fmt: skip
     add_never_cache_headers(response)
     response["Referrer-Policy"] = "same-origin"  # the token must not leak to the streaming site

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tsunagari import spreadsheets
 from tsunagari.audit.services import log_action
+from tsunagari.charts import Chart, Series
 from tsunagari.crypto import normalise_for_index
 from tsunagari.orgs.access import OrgRequest, org_view
 from tsunagari.orgs.models import Role
@@ -91,10 +92,22 @@ def registrations(request: OrgRequest, event_pk: int) -> HttpResponse:
             dict(q.answers.values_list("choice").annotate(n=Count("pk")).values_list("choice", "n"))
         ]
     ]
+    charts = [
+        Chart(
+            id=f"survey-{question.pk}",
+            title=question.text,
+            kind="bar",
+            labels=[choice for choice, _n in counts],
+            series=[Series(_("Answers"), [n for _choice, n in counts])],
+            y_min=0,
+            y_title=_("Answers"),
+        )
+        for question, counts in survey
+    ]
     return render(
         request,
         "events/staff/registrations.html",
-        {"event": event, "rows": rows, "totals": totals, "survey": survey},
+        {"event": event, "rows": rows, "totals": totals, "survey": list(zip(survey, charts, strict=True))},
     )
 
 
@@ -124,18 +137,36 @@ def attendance(request: OrgRequest, event_pk: int) -> HttpResponse:
 
 
 @org_view(Role.STAFF)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def check_in(request: OrgRequest, event_pk: int, registration_pk: int) -> HttpResponse:
+    """One person at the door. GET is where the QR code in the confirmation e-mail leads (staff of the
+    organiser only, signed in): the person and one button; POST checks in (or undoes it)."""
     registration = get_object_or_404(
         _registrations(request, get_object_or_404(events_of(request.membership), pk=event_pk)),
         pk=registration_pk,
     )
+    if request.method == "GET":
+        log_action(
+            registration.event,
+            actor=request.membership,
+            action="events.registrations.viewed",
+            data={"shown": 1, "via": "qr"},
+        )
+        return render(request, "events/staff/check_in.html", {"r": registration, "event": registration.event})
     services.set_attendance(
         registration=registration, attended=request.POST.get("attended") != "0", by=request.membership
     )
     if request.htmx:
         return render(
             request, "events/staff/attendance.html#door-row", {"r": registration, "event": registration.event}
+        )
+    if request.POST.get("next") == "person":
+        messages.success(request, _("Checked in.") if registration.attended_at else _("Check-in undone."))
+        return redirect(
+            "events_staff:check_in",
+            org_slug=request.org.slug,
+            event_pk=event_pk,
+            registration_pk=registration.pk,
         )
     return redirect("events_staff:attendance", org_slug=request.org.slug, event_pk=event_pk)
 
