@@ -4,6 +4,7 @@
     uv run python benchmarks/crisis.py --train        # retrain, write data/crisis_model.npz, then figures
     uv run python benchmarks/crisis.py --json F.json  # … and the figures as JSON ("-": stdout)
     uv run python benchmarks/crisis.py --holdout      # only the shipped detector on the held-out set
+    uv run python benchmarks/crisis.py --no-blind     # … without the blind set (whoever tunes the detector)
 
 The held-out sets, tsunagari/directory/data/crisis_holdout.csv and crisis_holdout_fresh.csv (same
 columns), are never trained on (a test checks that none of their texts is in the labelled set):
