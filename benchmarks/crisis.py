@@ -4,6 +4,7 @@
     uv run python benchmarks/crisis.py --train        # retrain, write data/crisis_model.npz, then figures
     uv run python benchmarks/crisis.py --json F.json  # … and the figures as JSON ("-": stdout)
     uv run python benchmarks/crisis.py --holdout      # only the shipped detector on the held-out set
+    uv run python benchmarks/crisis.py --no-blind     # … without the blind set (whoever tunes the detector)
 
 The held-out sets, tsunagari/directory/data/crisis_holdout.csv and crisis_holdout_fresh.csv (same
 columns), are never trained on (a test checks that none of their texts is in the labelled set):
@@ -16,7 +17,10 @@ the other sets, and its texts were never read by whoever tuned the detector (onl
 misses were passed on): 0.680 recall / 0.014 FP for the detector of 2026-11, 0.787 / 0.043 after two
 rounds tuned without it, 0.784 / 0.034 after loneliness-only hard negatives were added (2026-12-01). On
 that last run the report still printed the blind set's misses and false alarms (about 40 texts) to the
-tuner's screen; they were not used, and the report now prints only their classes. The next round of
+tuner's screen; they were not used, and the report now prints only their classes. On 2026-12-02 the
+labelled set grew by 740 texts in registers it lacked (dialects, older people, postpartum mothers,
+carers, middle-aged men, emoji, typos, seven languages), tuned with --no-blind (the blind set not even
+counted; its figure for that model is still to be taken by someone else). The next round of
 tuning should start from a newly written blind set. Keep it unread; write a new one when it has been
 read. Add to neither what you tune on: a phrasing a held-out set shows missing belongs, in other
 wordings, in the labelled set.
@@ -581,9 +585,15 @@ def main() -> int:
     parser.add_argument(
         "--holdout", action="store_true", help="only the shipped detector on the held-out set"
     )
+    parser.add_argument(
+        "--no-blind",
+        action="store_true",
+        help="leave out the blind held-out set entirely (for whoever tunes the detector)",
+    )
     parser.add_argument("--json", dest="json_path", help='write the figures as JSON here ("-": stdout)')
     args = parser.parse_args()
     globals()["FP_BUDGET"] = args.fp_budget
+    holdouts = (HOLDOUT, HOLDOUT_FRESH) if args.no_blind else (HOLDOUT, HOLDOUT_FRESH, HOLDOUT_BLIND)
 
     from navigator import set_up  # benchmarks/navigator.py: a throwaway database with the directory
 
@@ -591,7 +601,7 @@ def main() -> int:
         os.environ.setdefault("TSUNAGARI_CACHE_DIR", str(REPO / "var" / "cache"))
         set_up(Path(tmp) / "data")
         if args.holdout:
-            held = [holdout_figures(path) for path in (HOLDOUT, HOLDOUT_FRESH, HOLDOUT_BLIND)]
+            held = [holdout_figures(path) for path in holdouts]
             from django.db import connection
 
             connection.close()
@@ -640,7 +650,7 @@ def main() -> int:
         if not args.no_navigator:
             detectors.append(summarise("meaning threshold (former)", rows, meaning_detector(rows, x), None))
             figures["category_order"] = category_order(rows)
-            figures["holdout"] = [holdout_figures(path) for path in (HOLDOUT, HOLDOUT_FRESH, HOLDOUT_BLIND)]
+            figures["holdout"] = [holdout_figures(path) for path in holdouts]
         from django.db import connection
 
         connection.close()
