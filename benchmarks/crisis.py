@@ -79,6 +79,8 @@ TEXTS = REPO / "tsunagari" / "directory" / "data" / "crisis_texts.csv"
 HOLDOUT = REPO / "tsunagari" / "directory" / "data" / "crisis_holdout.csv"
 HOLDOUT_FRESH = REPO / "tsunagari" / "directory" / "data" / "crisis_holdout_fresh.csv"
 HOLDOUT_BLIND = REPO / "tsunagari" / "directory" / "data" / "crisis_holdout_blind.csv"
+HOLDOUT_BLIND2 = REPO / "tsunagari" / "directory" / "data" / "crisis_holdout_blind2.csv"
+BLIND = (HOLDOUT_BLIND, HOLDOUT_BLIND2)  # reported by sub-class only: their texts stay unread
 MODEL = REPO / "tsunagari" / "directory" / "data" / "crisis_model.npz"
 HEADS = ("crisis", "violence", "medical")
 FOLDS = 5
@@ -457,24 +459,29 @@ def holdout_figures(path: Path) -> dict[str, Any]:
     from tsunagari.directory.navigator import navigate
 
     rows = load_rows(path)
+    blind = path in BLIND
     positives = [r for r in rows if r["crisis"] == "1"]
     negatives = [r for r in rows if r["crisis"] == "0" and r["danger"] == "none"]
-    misses, false_alarms, pattern_misses, pattern_false, wrong_first = [], [], [], [], []
+    misses, false_alarms, pattern_misses, pattern_false, wrong_first, wrong_line = [], [], [], [], [], []
     for row in rows:
         answer = navigate(row["text"], limit=5)
-        by_pattern = "suicide" in pattern_kinds(row["text"])
+        by_pattern = bool(pattern_kinds(row["text"]))
         if row["crisis"] == "1":
-            if not answer.crisis:
+            # Caught when the resident sees lines first: the crisis box, or the first line of another
+            # danger (a set may mark violence or an act already done as crisis; 110 or 119 first is right).
+            if not (answer.crisis or (row["danger"] != "suicide" and answer.danger is not None)):
                 misses.append(f"[{row['subclass']}] {row['text']}")
+            elif row["danger"] != "none" and answer.danger != row["danger"]:
+                wrong_line.append(f"[{row['subclass']}] {row['text']}")
             if not by_pattern:
                 pattern_misses.append(row["text"])
         elif row["danger"] == "none":
-            if answer.crisis:
+            if answer.crisis or answer.danger is not None:
                 false_alarms.append(f"[{row['subclass']}] {row['text']}")
             if by_pattern:
                 pattern_false.append(row["text"])
         if not answer.crisis and answer.categories[0].code == "suicide_crisis":
-            wrong_first.append(f"[{row['subclass']}]" if path == HOLDOUT_BLIND else row["text"])
+            wrong_first.append(f"[{row['subclass']}]" if blind else row["text"])
     return {
         "set": path.name,
         "texts": len(rows),
@@ -485,8 +492,9 @@ def holdout_figures(path: Path) -> dict[str, Any]:
         "patterns_only_recall": round(1 - len(pattern_misses) / len(positives), 3),
         "patterns_only_false_positive_rate": round(len(pattern_false) / len(negatives), 3),
         "non_crisis_with_crisis_first": wrong_first,
-        "misses": _by_subclass(misses) if path == HOLDOUT_BLIND else misses,
-        "false_alarms": _by_subclass(false_alarms) if path == HOLDOUT_BLIND else false_alarms,
+        "misses": _by_subclass(misses) if blind else misses,
+        "false_alarms": _by_subclass(false_alarms) if blind else false_alarms,
+        "first_line_wrong": _by_subclass(wrong_line) if blind else wrong_line,
     }
 
 
@@ -506,11 +514,14 @@ def print_holdout(h: dict[str, Any]) -> None:
     if isinstance(h["misses"], dict):  # the blind set: classes only (see _by_subclass)
         print(f"  missed by sub-class:      {dict(sorted(h['misses'].items()))}")
         print(f"  false alarms by sub-class: {dict(sorted(h['false_alarms'].items()))}")
+        print(f"  caught, another first line: {dict(sorted(h['first_line_wrong'].items()))}")
         return
     for text in h["misses"]:
         print(f"  missed      {text}")
     for text in h["false_alarms"]:
         print(f"  false alarm {text}")
+    for text in h["first_line_wrong"]:
+        print(f"  first line  {text}")
 
 
 # --- report --------------------------------------------------------------------------------------------
@@ -593,7 +604,7 @@ def main() -> int:
     parser.add_argument("--json", dest="json_path", help='write the figures as JSON here ("-": stdout)')
     args = parser.parse_args()
     globals()["FP_BUDGET"] = args.fp_budget
-    holdouts = (HOLDOUT, HOLDOUT_FRESH) if args.no_blind else (HOLDOUT, HOLDOUT_FRESH, HOLDOUT_BLIND)
+    holdouts = (HOLDOUT, HOLDOUT_FRESH) if args.no_blind else (HOLDOUT, HOLDOUT_FRESH, *BLIND)
 
     from navigator import set_up  # benchmarks/navigator.py: a throwaway database with the directory
 
