@@ -22,6 +22,7 @@ from tsunagari.directory.crisis import (
     CrisisModel,
     assess,
     crisis_model,
+    decide,
     pattern_kinds,
     sentences,
     texts_digest,
@@ -72,7 +73,9 @@ def _holdout(*, blind: bool = True) -> list[dict[str, str]]:
     """The held-out sets; ``blind=False`` leaves out the one whose texts nobody tuning the detector has
     read (its misses and false alarms are figures to report, not rows to fix one by one)."""
     rows: list[dict[str, str]] = []
-    names = ("crisis_holdout_fresh.csv", "crisis_holdout_blind.csv", "crisis_holdout_blind2.csv")[: 3 if blind else 1]
+    names = ("crisis_holdout_fresh.csv", "crisis_holdout_blind.csv", "crisis_holdout_blind2.csv")[
+        : 3 if blind else 1
+    ]
     for path in (HOLDOUT_CSV, *(HOLDOUT_CSV.with_name(name) for name in names)):
         with path.open(encoding="utf-8", newline="") as fh:
             rows += list(csv.DictReader(fh))
@@ -234,6 +237,16 @@ def test_danger_in_one_sentence_is_not_diluted_by_the_rest(monkeypatch):
     assert assess(text, whole, pieces, np.vstack([calm, calm])).crisis is False
     found = assess(text, whole, pieces, np.vstack([calm, danger_direction]))
     assert (found.crisis, found.danger) == (True, "suicide")
+
+
+def test_an_act_already_done_puts_119_first_even_when_the_wish_to_die_leans_higher():
+    # the medical head only just over its threshold, the suicide head far over it
+    assert decide(frozenset(), {"crisis": 4.0, "medical": 0.1}) == (True, "medical")
+    # violence and a wish to die: the larger lean decides (a wish to die is not sent to 110)
+    assert decide(frozenset(), {"crisis": 4.0, "violence": 0.1}) == (True, "suicide")
+    assert decide(frozenset(), {"violence": 0.5}) == (False, "violence")
+    assert decide(frozenset({"suicide"}), {"medical": 0.5}) == (True, "medical")  # 「全部飲んだ、死にたい」
+    assert decide(frozenset({"suicide"}), {"violence": 0.5}) == (True, "suicide")  # a pattern outranks a lean
 
 
 # --- the navigator: danger decides, the categories follow ------------------------------------------------
