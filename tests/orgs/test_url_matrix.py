@@ -165,6 +165,8 @@ def _contact_request(m: Membership):
         phone="0857-00-0000", due_at=timezone.now(),
         **({"status": "received"} if m.is_coordinator else {"status": "assigned", "assigned_to": m.organization}),
     )  # fmt: skip
+
+
 def _supporter(m: Membership):
     """A listed つながりサポーター (on the register every member organisation's staff sees)."""
     from tests.factories import DistrictFactory
