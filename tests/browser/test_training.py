@@ -88,6 +88,8 @@ def test_a_course_attendee_receives_the_certificate_and_joins_the_register(brows
     _fits(resident)
     _assert_axe_clean(resident)
     resident.locator("input[name=contact_by][value=email]").check()
+    resident.locator("#id_kana").fill(KANA)  # the certificate's link carries no contact details over
+    resident.locator("#id_email").fill(EMAIL)
     resident.locator("#id_consent").check()
     resident.get_by_role("button", name="名簿に登録する").click()
     resident.wait_for_selector("#supporter-status")

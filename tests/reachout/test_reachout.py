@@ -160,11 +160,16 @@ def test_bad_input_keeps_what_was_typed(world, client):
     assert ContactRequest.objects.count() == 0
 
 
-def test_crisis_words_make_it_urgent_tell_the_on_call_person_and_show_the_crisis_box(world, client):
+def _on_call_now(world):
     on_call = make_member(world["coordinator"].organization, Role.COORDINATOR)
     now = timezone.now()
     OnCallShift.objects.create(member=on_call, phone="090-0000-0000", starts_at=now - timedelta(hours=1),
                                ends_at=now + timedelta(hours=1))  # fmt: skip
+    return on_call
+
+
+def test_crisis_words_make_it_urgent_tell_the_on_call_person_and_show_the_crisis_box(world, client):
+    on_call = _on_call_now(world)
     response, reference, _pin = _send(client, {**FORM, "message": "もう死にたい"})
     html = response.content.decode()
     assert (
@@ -179,11 +184,27 @@ def test_crisis_words_make_it_urgent_tell_the_on_call_person_and_show_the_crisis
     assert urgent["Contact requests with crisis words (緊急) waiting"] == 1
 
 
-def test_duplicates_honeypot_and_rate_limits(world, client, settings):
+def test_a_repeated_request_is_answered_like_a_new_one_and_the_secretariat_told_which_it_repeats(
+    world, client
+):
+    """Saying "we already have a request from you" would tell anyone who types a resident's phone that
+    the resident asked for help today; and a second message may now hold crisis words."""
+    _response, first, _pin = _send(client)
+    on_call = _on_call_now(world)
+    stranger = client_for(None)
+    response, second, pin = _send(
+        stranger, {**FORM, "phone": "０８５７（１２）３４５６", "message": "もう死にたい"}
+    )
+    assert second and second != first and pin
+    assert "すでに" not in response.content.decode() and "already" not in response.content.decode()
+    assert ContactRequest.objects.get(reference=second).urgent
+    told = Notification.objects.filter(recipient=world["coordinator"].user).order_by("pk").last()
+    assert first in told.body and told.urgent
+    assert Notification.objects.filter(recipient=on_call.user, urgent=True).exists()
+
+
+def test_honeypot_and_rate_limits(world, client, settings):
     _send(client)
-    response, reference, _pin = _send(client)
-    assert reference is None and ContactRequest.objects.count() == 1
-    assert "すでに" in response.content.decode() or "already" in response.content.decode()
     response, reference, _pin = _send(client, {**FORM, "phone": "0857-99-0000", "homepage": "http://spam"})
     assert reference is None and response.status_code == 200 and ContactRequest.objects.count() == 1
     settings.TSUNAGARI_CONTACT_REQUESTS_PER_HOUR = 2
@@ -346,3 +367,18 @@ def test_the_request_list_takes_as_many_queries_for_three_as_for_one_and_decrypt
     assert queries() == one
     html = staff.get(url).content.decode()
     assert html.count("R-") >= 3 and "ぬばたまの月子" not in html  # references and states, no names
+
+
+def test_the_request_list_shows_the_waiting_ones_before_those_already_contacted(world, client):
+    """PostgreSQL sorts an empty contacted_at last and SQLite first: the order is said, not left to them."""
+    coordinator = world["coordinator"]
+    _send(client)
+    answered = ContactRequest.objects.get()
+    ContactRequest.objects.filter(pk=answered.pk).update(
+        status=ContactRequest.Status.CONTACTED, contacted_at=timezone.now()
+    )
+    _send(client, {**FORM, "phone": "0857-12-0009"})
+    waiting = ContactRequest.objects.exclude(pk=answered.pk).get()
+    url = reverse("reachout_staff:request_list", args=[coordinator.organization.slug])
+    html = client_for(coordinator).get(url).content.decode()
+    assert html.index(waiting.reference) < html.index(answered.reference)

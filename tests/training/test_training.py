@@ -129,8 +129,12 @@ def test_joining_the_register_with_consent_and_withdrawing(client, world, attend
     assert list(Certificate.objects.values_list("supporter", flat=True)) == [supporter.pk]
     assert Notification.objects.filter(recipient=world["coordinator"].user).count() == 1
     assert EmailDelivery.objects.filter(to=["nanakamado@example.org"]).exists()
-    # The join link now leads to the entry; the manage page links it too.
-    assert _join(client, cert, district=district)["Location"] == services.supporter_url(supporter)
+    # The join link (the certificate's, which a person may forward) says only that they are listed: no
+    # contact details, no link to the entry; their own manage page links the entry.
+    again = client.get(reverse("training:join", args=[services.certificate_token(cert)])).content.decode()
+    assert 'id="already-listed"' in again
+    assert services.supporter_url(supporter) not in again and "nanakamado@example.org" not in again
+    assert _join(client, cert, district=district).status_code == 200 and Supporter.objects.count() == 1
     manage = client.get(reverse("events:manage", args=[events.manage_token(attendee)])).content.decode()
     assert services.supporter_url(supporter) in manage
 

@@ -47,10 +47,6 @@ _PIN_DIGITS = 6
 _DUMMY_HASH = make_password("not a pin")
 
 
-class Duplicate(Exception):
-    """The same person (same phone, e-mail or LINE) already has an open request from the last day."""
-
-
 class TooManyAttempts(Exception):
     """Too many wrong PINs for this reference code this hour: its status page is locked for a while."""
 
@@ -121,19 +117,26 @@ def submit_request(
     *, data: dict[str, Any], source: str, urgent: bool, line_user_id: str | None = None
 ) -> Received:
     """Store a request (everything typed is encrypted) and tell the coordinators; 緊急 (crisis words in
-    the text) tells whoever is on call at once. Raises Duplicate when the same phone, e-mail or LINE id
-    has an open request from the last day (nothing is stored twice)."""
+    the text) tells whoever is on call at once.
+
+    A request with the same phone, e-mail or LINE id as an open one from the last day is stored and
+    answered like any other, and the coordinators are told which earlier request it repeats. Refusing
+    it would tell anyone who types a resident's number that this resident asked for help today (a
+    partner checking on the person they harm), and would drop a second message that now holds crisis
+    words. Floods are held back by the per-connection rate limits of the form."""
     means = data["means"]
     index = _contact_index(means, data.get("phone", ""), data.get("email", ""), line_user_id)
-    if (
-        index
-        and ContactRequest.objects.filter(
+    earlier = (
+        ContactRequest.objects.filter(
             contact_index=index,
             created_at__gte=timezone.now() - timedelta(days=1),
             status__in=[ContactRequest.Status.RECEIVED, ContactRequest.Status.ASSIGNED],
-        ).exists()
-    ):
-        raise Duplicate
+        )
+        .order_by("created_at")
+        .first()
+        if index
+        else None
+    )
     pin = "".join(secrets.choice("0123456789") for _ in range(_PIN_DIGITS))
     now = timezone.now()
     request = ContactRequest.objects.create(
@@ -145,17 +148,21 @@ def submit_request(
         urgent=urgent, created_at=now, due_at=due_at(urgent=urgent, since=now),
     )  # fmt: skip
     request.categories.set(data.get("categories") or [])
-    log_action(request, actor=None, action="reachout.request.received", data={"urgent": urgent})
-    _tell_about_new(request)
+    log_action(
+        request,
+        actor=None,
+        action="reachout.request.received",
+        data={"urgent": urgent, **({"repeats": earlier.reference} if earlier else {})},
+    )
+    _tell_about_new(request, repeats=earlier)
     return Received(request, pin)
 
 
-def _tell_about_new(request: ContactRequest) -> None:
+def _tell_about_new(request: ContactRequest, *, repeats: ContactRequest | None = None) -> None:
     coordinators = list(secretariat_coordinators())
-    if not coordinators:
-        return
-    secretariat = coordinators[0].organization
-    url = _detail_url(request, secretariat)
+    # Without coordinators (all away, or none yet) the person on call is still told of a 緊急 request.
+    secretariat = Organization.objects.filter(is_secretariat=True).first()
+    url = _detail_url(request, secretariat) if secretariat else ""
     with translation.override(settings.LANGUAGE_CODE):
         level = urgency.SHORT[Urgency.EMERGENCY if request.urgent else Urgency.ROUTINE]
         subject = _("[Contact request] %(urgency)s: someone asks to be contacted (%(reference)s)") % {
@@ -166,6 +173,11 @@ def _tell_about_new(request: ContactRequest) -> None:
             _("Answer by %(due)s: assign it to a member organisation, or open a person and case.")
             % {"due": timezone.localtime(request.due_at).strftime("%Y-%m-%d %H:%M")}
         ]
+        if repeats is not None:
+            lines.append(
+                _("The same phone, e-mail or LINE as the open request %(reference)s of the last day.")
+                % {"reference": repeats.reference}
+            )
         on_call = list(urgency.on_call_at()) if request.urgent else []
         if request.urgent:
             lines.insert(

@@ -12,6 +12,7 @@ import numpy as np
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tsunagari.directory.crisis import Assessment, assess
 from tsunagari.directory.embeddings import DIM as EMBEDDING_DIM
-from tsunagari.directory.load import over_rate_limit
+from tsunagari.directory.load import answering_slot, over_rate_limit
 from tsunagari.directory.navigator import assess_danger
 from tsunagari.orgs.access import OrgRequest, conflict_page, org_view
 from tsunagari.orgs.models import District, Role
@@ -51,9 +52,13 @@ def _danger(text: str, *, quick: bool = False) -> Assessment | None:
     ``quick``: the curated patterns only (no embedding), for a client that is over its rate limit."""
     if not text.strip():
         return None
-    if quick:
-        return assess(text, np.zeros(EMBEDDING_DIM, dtype=np.float32))
-    return assess_danger(text)
+    if not quick:
+        # The model is the navigator's: share its answering slots, so that these public forms cannot
+        # crowd it out; with none free in time, the patterns alone answer (as for the navigator).
+        with answering_slot() as answering:
+            if answering:
+                return assess_danger(text)
+    return assess(text, np.zeros(EMBEDDING_DIM, dtype=np.float32))
 
 
 @login_not_required
@@ -62,12 +67,15 @@ def _danger(text: str, *, quick: bool = False) -> Assessment | None:
 def self_check(request: HttpRequest) -> HttpResponse:
     form = CheckForm(request.POST or None)
     context: dict = {"form": form, "sources": check.sources()}
+    limited = request.method == "POST" and over_rate_limit(
+        request, scope="self-check", limit=settings.TSUNAGARI_PUBLIC_FORMS_PER_MINUTE
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         district = data.get("district")
         context |= {
             "outcome": check.outcome(data),
-            "answer": _danger(data.get("text", "")),
+            "answer": _danger(data.get("text", ""), quick=limited),
             "places": check.places(district),
             "district": district,
         }
@@ -127,21 +135,16 @@ def contact(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             answer = _danger("\n".join([data["message"], data["when_note"]]))
             urgent = bool(answer and answer.danger)
-            try:
-                received = services.submit_request(
-                    data=data, source=source, urgent=urgent, line_user_id=line_user_id
+            received = services.submit_request(
+                data=data, source=source, urgent=urgent, line_user_id=line_user_id
+            )
+            return _no_store(
+                render(
+                    request,
+                    "reachout/received.html",
+                    {"request_": received.request, "pin": received.pin, "answer": answer},
                 )
-            except services.Duplicate:
-                context["duplicate"] = True
-                context["answer"] = answer
-            else:
-                return _no_store(
-                    render(
-                        request,
-                        "reachout/received.html",
-                        {"request_": received.request, "pin": received.pin, "answer": answer},
-                    )
-                )
+            )
     return _no_store(render(request, "reachout/contact_form.html", context, status=status))
 
 
@@ -198,7 +201,9 @@ def request_list(request: OrgRequest) -> HttpResponse:
             "district__name",
             "assigned_to__name",
         )
-        .order_by("contacted_at", "-urgent", "due_at")
+        # Waiting ones first on both databases (PostgreSQL sorts NULL last ascending, SQLite first),
+        # then 緊急, then the earliest answer time; the id makes pages stable.
+        .order_by(F("contacted_at").asc(nulls_first=True), "-urgent", "due_at", "pk")
     )
     return render(request, "reachout/request_list.html", {"page": paginate(request, rows)})
 

@@ -56,14 +56,14 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     cert = services.certificate_for_token(token)
     if cert is None or cert.event.kind != "supporter_course":
         raise Http404
-    listed = Supporter.objects.filter(certificate=cert, withdrawn_at__isnull=True).first()
-    if listed is not None:
-        return redirect("training:supporter", token=services.supporter_token(listed))
-    registration = cert.registration
-    initial = {"name": cert.name}
-    if registration is not None and registration.erased_at is None:
-        initial |= {"kana": registration.kana, "email": registration.email, "phone": registration.phone}
-    form = SupporterForm(request.POST or None, initial=initial)
+    # The 受講証's link is the one a person shows or forwards to prove they attended, so what it opens
+    # shows nothing the certificate does not: no contact details carried over from the registration, and
+    # for someone already listed only that they are (their own entry, with its withdrawal, is reached
+    # through the link in the e-mail that confirmed the listing).
+    if Supporter.objects.filter(certificate=cert, withdrawn_at__isnull=True).exists():
+        context = {"certificate": cert, "already_listed": True, "token": token}
+        return _private(render(request, "training/join.html", context))
+    form = SupporterForm(request.POST or None, initial={"name": cert.name})
     if request.method == "POST" and form.is_valid():
         try:
             supporter = services.join_register(certificate=cert, data=form.supporter_data())
