@@ -234,8 +234,15 @@ def rotate_data_key() -> int:
         encrypted = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
         if not encrypted or model is Person:
             continue
-        for row in model._default_manager.select_for_update().only("pk", *encrypted).iterator():
-            row.save(update_fields=encrypted)
+        # A model with blind indexes recomputes them under the new key (``fresh_blind_indexes``), from
+        # whole rows: an index may hash plain columns too (the way to be contacted).
+        indexed = hasattr(model, "fresh_blind_indexes")
+        rows = model._default_manager.select_for_update()
+        for row in (rows if indexed else rows.only("pk", *encrypted)).iterator():
+            fresh = row.fresh_blind_indexes() if indexed else {}
+            for name, value in fresh.items():
+                setattr(row, name, value)
+            row.save(update_fields=[*encrypted, *fresh])
             count += 1
     from allauth.mfa.models import Authenticator
 

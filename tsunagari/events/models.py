@@ -135,6 +135,13 @@ class Registration(models.Model):
         labels = dict(Accessibility.choices)
         return [str(labels[code]) for code in self.accessibility_codes]
 
+    def fresh_blind_indexes(self) -> dict[str, str]:
+        """The blind indexes under the newest data key (``cases.services.rotate_data_key`` calls this)."""
+        from .services import _indexes
+
+        email_index, phone_index = _indexes(self.email, self.phone)
+        return {"email_index": email_index, "phone_index": phone_index}
+
 
 class SurveyQuestion(models.Model):
     """A question of the short anonymous survey after an event; answers are counted, never linked to a

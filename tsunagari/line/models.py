@@ -34,6 +34,12 @@ class LineLink(models.Model):
     def __str__(self) -> str:
         return f"LINE link of user {self.user_id}"
 
+    def fresh_blind_indexes(self) -> dict[str, str]:
+        """The blind index under the newest data key (``cases.services.rotate_data_key`` calls this)."""
+        from .services import user_index
+
+        return {"line_user_index": user_index(self.line_user_id)}
+
 
 class LinkCode(models.Model):
     """A one-time code a member sends to the city's LINE account to link it. Short-lived; kept encrypted so

@@ -85,3 +85,9 @@ class ContactRequest(models.Model):
 
     def __str__(self) -> str:
         return f"contact request #{self.pk}"  # never the name: __str__ ends up in logs
+
+    def fresh_blind_indexes(self) -> dict[str, str]:
+        """The blind index under the newest data key (``cases.services.rotate_data_key`` calls this)."""
+        from .services import _contact_index
+
+        return {"contact_index": _contact_index(self.means, self.phone, self.email, self.line_user_id)}

@@ -257,17 +257,16 @@ def withdraw(*, supporter: Supporter) -> bool:
     return True
 
 
-def log_register_viewed(
-    *, by: Membership, shown: list[Supporter], action: str = "training.register.viewed"
-) -> None:
+def log_register_viewed(*, by: Membership, shown: list[Supporter]) -> None:
     """Every showing of supporters' details is a disclosure on their consent: logged with the ids shown."""
-    log_action(
-        None,
-        actor=by,
-        action=action,
-        legal_basis=LegalBasis.CONSENT,
-        data={"supporters": [s.pk for s in shown]},
-    )
+    data = {"supporters": [s.pk for s in shown]}
+    log_action(None, actor=by, action="training.register.viewed", legal_basis=LegalBasis.CONSENT, data=data)
+
+
+def log_supporter_viewed(*, by: Membership, supporter: Supporter) -> None:
+    """One supporter's entry shown to a member (a disclosure on their consent)."""
+    data = {"supporters": [supporter.pk]}
+    log_action(None, actor=by, action="training.supporter.viewed", legal_basis=LegalBasis.CONSENT, data=data)
 
 
 @transaction.atomic

@@ -131,7 +131,7 @@ def register(request: OrgRequest) -> HttpResponse:
 @org_view(Role.STAFF)
 def supporter_detail(request: OrgRequest, supporter_pk: int) -> HttpResponse:
     entry = get_object_or_404(supporters_visible_to(request.membership), pk=supporter_pk)
-    services.log_register_viewed(by=request.membership, shown=[entry], action="training.supporter.viewed")
+    services.log_supporter_viewed(by=request.membership, supporter=entry)
     context = {
         "supporter": entry,
         "certificates": list(entry.certificates.all()),
