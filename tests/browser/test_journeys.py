@@ -136,7 +136,7 @@ def test_resident_finds_help_on_a_phone_including_a_crisis_text(browser, demo_se
     )
     page = context.new_page()
     page.goto(demo_server.url + "/")
-    page.locator(".navi-cta a.button").click()
+    page.locator(".navi-cta").get_by_role("link", name="相談先を探す").click()
     page.wait_for_url(re.compile(r"/navi/$"))
     page.locator("#id_text").fill("誰とも話していない。毎日さびしい")
     page.locator("form.navi-form button[type=submit]").click()
