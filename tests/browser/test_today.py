@@ -26,9 +26,10 @@ def test_the_secretariat_lands_on_its_today_view_on_a_phone(browser, demo_server
     assert today.get_by_role("heading", name="今日のこと").is_visible()
     labels = today.locator(".today__label").all_inner_texts()
     # Urgent things first, then what waits; each figure is a link to its list.
-    assert labels[:3] == [
+    assert labels[:4] == [
         "リスク「高」「緊急」の未終結のケース",
         "段階の高い未対応のアラート",
+        "危機を示す言葉のある相談の申込み（緊急）",
         "判断を待っているSOS",
     ]
     assert (
