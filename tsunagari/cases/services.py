@@ -236,10 +236,10 @@ def rotate_data_key() -> int:
             continue
         # A model with blind indexes recomputes them under the new key (``fresh_blind_indexes``), from
         # whole rows: an index may hash plain columns too (the way to be contacted).
-        indexed = hasattr(model, "fresh_blind_indexes")
+        fresh_indexes = getattr(model, "fresh_blind_indexes", None)
         rows = model._default_manager.select_for_update()
-        for row in (rows if indexed else rows.only("pk", *encrypted)).iterator():
-            fresh = row.fresh_blind_indexes() if indexed else {}
+        for row in (rows if fresh_indexes else rows.only("pk", *encrypted)).iterator():
+            fresh: dict[str, str] = fresh_indexes(row) if fresh_indexes else {}
             for name, value in fresh.items():
                 setattr(row, name, value)
             row.save(update_fields=[*encrypted, *fresh])
