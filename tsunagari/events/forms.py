@@ -11,6 +11,14 @@ from .models import Accessibility, Event, Format, Registration
 from .services import RegistrationData
 
 
+def kana_name(value: str) -> str:
+    """A name in kana as typed (spaces around it dropped), or a clear message (registrants, supporters)."""
+    kana = value.strip()
+    if not _is_kana(kana):
+        raise forms.ValidationError(_("Please write your name in hiragana or katakana."))
+    return kana
+
+
 def _is_kana(value: str) -> bool:
     return all(
         ("ぁ" <= ch <= "ゖ") or ("ァ" <= ch <= "ヺ") or ch in "ー・ 　ｰ" or ("ｦ" <= ch <= "ﾟ") for ch in value
@@ -62,10 +70,7 @@ class RegistrationForm(forms.Form):
             self.fields["mode"].initial = modes[0][0]
 
     def clean_kana(self) -> str:
-        kana = self.cleaned_data["kana"].strip()
-        if not _is_kana(kana):
-            raise forms.ValidationError(_("Please write your name in hiragana or katakana."))
-        return kana
+        return kana_name(self.cleaned_data["kana"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

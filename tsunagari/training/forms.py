@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tsunagari.events.forms import _is_kana
+from tsunagari.events.forms import kana_name
 from tsunagari.orgs.models import District, Organization
 from tsunagari.orgs.validators import validate_phone_number
 
@@ -40,10 +40,7 @@ class SupporterForm(forms.Form):
     consent = forms.BooleanField(label=_("I agree to be listed as described above"))
 
     def clean_kana(self) -> str:
-        kana = self.cleaned_data["kana"].strip()
-        if not _is_kana(kana):
-            raise forms.ValidationError(_("Please write your name in hiragana or katakana."))
-        return kana
+        return kana_name(self.cleaned_data["kana"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
