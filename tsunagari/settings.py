@@ -123,6 +123,7 @@ MIDDLEWARE = [
     "tsunagari.accounts.middleware.RequireMFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "tsunagari.text.middleware.FuriganaMiddleware",
 ]
 
 ROOT_URLCONF = "tsunagari.urls"
@@ -141,6 +142,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "tsunagari.orgs.context_processors.memberships",
                 "tsunagari.today.badge",
+                "tsunagari.text.middleware.furigana",
             ],
         },
     }
@@ -224,7 +226,11 @@ INVITATION_VALID_FOR = timedelta(days=int(os.environ.get("TSUNAGARI_INVITATION_D
 
 # --- Internationalisation -------------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
-LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
+# やさしい日本語 (plain Japanese for residents, after the national guidelines) is a language of its own:
+# its catalog (locale/ja_Easy) translates the public pages' strings and falls back to Japanese for the rest.
+# "ja-easy" is a valid Django code (locale ja_Easy); pages still declare lang="ja" (base.html).
+EASY_JAPANESE = "ja-easy"
+LANGUAGES = [("ja", _("Japanese")), (EASY_JAPANESE, _("Easy Japanese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True

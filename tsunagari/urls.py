@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     # Residents switch language before signing in (or without ever signing in).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("furigana/", views.set_furigana, name="set_furigana"),
     path("", include("tsunagari.directory.urls")),
     path("", include("tsunagari.orgs.public_urls")),
     path("", include("tsunagari.outreach.public_urls")),

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.validators import slug_re
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from tsunagari.directory.hotlines import crisis_hotlines
 from tsunagari.http import AuthenticatedRequest
 from tsunagari.orgs.selectors import memberships_of, pick_membership
 from tsunagari.outreach.selectors import published_news
+from tsunagari.text.middleware import FURIGANA_COOKIE
 from tsunagari.worker.selectors import health
 
 
@@ -65,3 +68,24 @@ def switch_organization(request: AuthenticatedRequest) -> HttpResponse:
         return redirect("dashboard")
     request.session["current_org"] = slug
     return redirect("orgs:dashboard", org_slug=slug)
+
+
+@login_not_required
+@require_POST
+def set_furigana(request: HttpRequest) -> HttpResponse:
+    """The ふりがな switch in the header: remember the choice in a cookie and go back to the same page
+    (like Django's set_language, an unsafe ``next`` falls back to the home page)."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    response = redirect(target)
+    on = request.POST.get("furigana") == "1"
+    response.set_cookie(
+        FURIGANA_COOKIE,
+        "1" if on else "0",
+        max_age=365 * 24 * 60 * 60,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+    )
+    return response
