@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tsunagari.crypto import EncryptedTextField
 from tsunagari.orgs.models import Organization
@@ -88,7 +89,7 @@ class Event(models.Model):
 
 class Registration(models.Model):
     class Status(models.TextChoices):
-        CONFIRMED = "confirmed", _("Registered")
+        CONFIRMED = "confirmed", pgettext_lazy("registration status", "Registered")
         WAITLISTED = "waitlisted", _("On the waiting list")
         CANCELLED = "cancelled", _("Cancelled")
 

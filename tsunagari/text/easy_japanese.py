@@ -26,8 +26,11 @@ _PUBLIC_TEMPLATES = {
         "register", "registered", "survey", "survey_thanks",
     ),
 }  # fmt: skip
-# Python modules whose strings residents read: the public forms, the self-check, the crisis lines' wording.
+# Python modules whose strings residents read: the public forms, the self-check, the crisis lines' wording,
+# and the models whose choices a resident sees (how to be contacted, a request's status, an event's kind).
 _PUBLIC_MODULES = (
+    "reachout/models.py",
+    "events/models.py",
     "reachout/forms.py",
     "reachout/check.py",
     "reachout/views.py",
