@@ -56,8 +56,11 @@ def test_counters_whose_sound_changes_with_the_number_get_no_guess():
     )  # a counter that keeps its sound keeps its reading
 
 
-def test_a_weekday_in_brackets_reads_as_a_weekday():
+def test_a_weekday_in_brackets_or_in_a_list_of_days_reads_as_a_weekday():
     assert _readings(ruby_text("3日（木）")) == [("木", "もく")]
+    assert _readings(ruby_text("月・木・金は休み"))[:3] == [("月", "げつ"), ("木", "もく"), ("金", "きん")]
+    assert ("水", "みず") in _readings(ruby_text("食料・水"))  # water in a list of things stays water
+    assert ("月", "つき") in _readings(ruby_text("月は明るい"))
 
 
 @settings(max_examples=150, deadline=None)

@@ -1,4 +1,5 @@
-"""Compile every project template, so a syntax error fails CI instead of a user's page."""
+"""Compile every project template, so a syntax error fails CI instead of a user's page; and refuse a
+``{#`` comment that runs over several lines, which Django does not read as a comment but shows as text."""
 
 from __future__ import annotations
 
@@ -25,4 +26,9 @@ def compile_all_templates() -> list[str]:
             get_template(name)
         except TemplateSyntaxError as error:
             errors.append(f"{name}: {error}")
+        for number, line in enumerate((TEMPLATE_ROOT / name).read_text(encoding="utf-8").splitlines(), 1):
+            if line.count("{#") > line.count("#}"):
+                errors.append(
+                    f"{name}:{number}: a {{# comment #}} must end on its line (use {{% comment %}})"
+                )
     return errors

@@ -36,8 +36,22 @@ _DIGITS = re.compile(r"[0-9０-９]$")
 # 3分 さんぷん, 1本 いっぽん …): Sudachi reads the counter alone, so after digits they get no reading rather
 # than a wrong one. Counters that keep their sound (月, 年, 時, 歳, 円, 回 …) keep their reading.
 _NUMBER_SHAPED_COUNTERS = frozenset("日人分本杯匹階軒泊発百千")
-# A day of the week abbreviated in brackets after a date, （木）: Sudachi reads the lone kanji as a noun (き).
+# A day of the week written as its one kanji, in brackets after a date （木） or in a list of days
+# 月・木・金は…: Sudachi reads the lone kanji as a noun (木 き, 金 きん is luck, 月 がつ).
 _WEEKDAYS = {"月": "げつ", "火": "か", "水": "すい", "木": "もく", "金": "きん", "土": "ど", "日": "にち"}
+_BEFORE_A_DAY = ("(", "（", "・", "、", "〜", "～", "/", "／")
+_AFTER_A_DAY = (")", "）", "・", "、", "〜", "～", "/", "／", "は", "曜")
+
+
+def _is_weekday(before: str, word: str, after: str, after_next: str) -> bool:
+    """``word`` is a day of the week abbreviated: between a bracket or list mark and a closing one, or
+    the first of a list of days (月・木). 「月は明るい」 or 「食料・水」 are not."""
+    if word not in _WEEKDAYS:
+        return False
+    listed = before.endswith(_BEFORE_A_DAY) and after.startswith(_AFTER_A_DAY)
+    heads_a_list = after in ("・", "、", "〜", "～") and after_next in _WEEKDAYS
+    return listed or heads_a_list
+
 
 # Elements whose text never gets readings; void elements never hold text and are not tracked.
 SKIPPED_ELEMENTS = frozenset(
@@ -100,12 +114,14 @@ def ruby_text(text: str) -> str:
     tokenizer = _tokenizer()
     previous = ""
     for chunk in _chunks(text):
-        for morpheme in (word for m in tokenizer.tokenize(chunk) for word in _words(m)):
-            surface = morpheme.surface()
+        words = [word for m in tokenizer.tokenize(chunk) for word in _words(m)]
+        surfaces = [word.surface() for word in words] + ["", ""]
+        for i, morpheme in enumerate(words):
+            surface = surfaces[i]
             reading = fold_kana(morpheme.reading_form())
             known = not morpheme.is_oov() and _KANA_ONLY.match(reading) is not None
             counted = surface in _NUMBER_SHAPED_COUNTERS and _DIGITS.search(previous) is not None
-            if surface in _WEEKDAYS and previous.endswith(("(", "（")):
+            if _is_weekday(previous, surface, surfaces[i + 1], surfaces[i + 2]):
                 reading, known, counted = _WEEKDAYS[surface], True, False
             if _HAS_KANJI.search(surface) and known and not counted and reading != fold_kana(surface):
                 out.append(_aligned(surface, reading))
