@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
 from collections.abc import Iterable
+from functools import lru_cache
 from html.parser import HTMLParser
 
 from sudachipy import Morpheme, SplitMode
