@@ -18,7 +18,7 @@ from pathlib import Path
 CATALOG = Path(__file__).resolve().parent.parent / "locale" / "ja_Easy" / "LC_MESSAGES" / "django.po"
 
 _PUBLIC_TEMPLATES = {
-    "": ("base", "home", "400", "403", "404", "429", "_field", "_form_errors"),
+    "": ("base", "_site_tools", "home", "400", "403", "404", "429", "_field", "_form_errors"),
     "directory/": ("_crisis_box", "_service_card", "navigator", "service_detail", "service_search"),
     "reachout/": ("_ask_box", "_choice_field", "check", "contact_form", "received", "status"),
     "events/": (
