@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.validators import slug_re
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -78,7 +78,7 @@ def set_furigana(request: HttpRequest) -> HttpResponse:
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         target = "/"
-    response = redirect(target)
+    response = HttpResponseRedirect(target)  # not redirect(): a ``next`` of "abc" is a path, not a view name
     on = request.POST.get("furigana") == "1"
     response.set_cookie(
         FURIGANA_COOKIE,

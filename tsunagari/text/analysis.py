@@ -33,12 +33,14 @@ STOP_WORDS = {
     "今", "最近", "色々", "いろいろ", "ちょっと", "とても", "すごい", "凄い", "もう", "まだ", "又", "また",
     "者",
 }  # fmt: skip
-_KATAKANA = re.compile(r"[\u30a1-\u30f6]")
+# Katakana ァ..ヶ to the hiragana 0x60 code points below; a translation table, not a regex with a callback per
+# character (the search index folds every word it stores, and ふりがな every reading).
+_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
 
 
 def fold_kana(text: str) -> str:
     """Katakana to hiragana (ヒキコモリ → ひきこもり); long-vowel marks and other characters unchanged."""
-    return _KATAKANA.sub(lambda m: chr(ord(m.group(0)) - 0x60), text)
+    return text.translate(_KATAKANA_TO_HIRAGANA)
 
 
 def normalize(text: str) -> str:

@@ -30,6 +30,7 @@ from tsunagari.text.analysis import _chunks, _tokenizer, fold_kana
 _KANJI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヵヶ"
 _HAS_KANJI = re.compile(f"[{_KANJI}]")
 _KANJI_RUNS = re.compile(f"([{_KANJI}]+)")
+_KANJI_ONLY = re.compile(f"^[{_KANJI}]+$")
 _KANA_ONLY = re.compile(r"^[\u3041-\u3096\u30fcー]+$")
 _DIGITS = re.compile(r"[0-9０-９]$")
 # Counters whose own sound changes with the number before them (1日 ついたち, 3日 みっか, 1人 ひとり,
@@ -105,6 +106,17 @@ def _words(morpheme: Morpheme) -> Iterable[Morpheme]:
     return (morpheme,)
 
 
+def _read(word: Morpheme) -> str:
+    """One word as HTML: with its reading when Sudachi knows the word and the reading is kana."""
+    surface = word.surface()
+    reading = fold_kana(word.reading_form())
+    if not _HAS_KANJI.search(surface) or word.is_oov() or not _KANA_ONLY.match(reading):
+        return html.escape(surface, quote=False)
+    if _KANJI_ONLY.match(surface):
+        return _ruby(surface, reading)
+    return _aligned(surface, reading)
+
+
 @lru_cache(maxsize=8192)
 def ruby_text(text: str) -> str:
     """Plain ``text`` as HTML, with readings over its kanji words (the result is escaped)."""
@@ -114,19 +126,18 @@ def ruby_text(text: str) -> str:
     tokenizer = _tokenizer()
     previous = ""
     for chunk in _chunks(text):
-        words = [word for m in tokenizer.tokenize(chunk) for word in _words(m)]
-        surfaces = [word.surface() for word in words] + ["", ""]
-        for i, morpheme in enumerate(words):
+        morphemes = list(tokenizer.tokenize(chunk))
+        surfaces = [m.surface() for m in morphemes] + ["", ""]
+        for i, morpheme in enumerate(morphemes):
             surface = surfaces[i]
-            reading = fold_kana(morpheme.reading_form())
-            known = not morpheme.is_oov() and _KANA_ONLY.match(reading) is not None
-            counted = surface in _NUMBER_SHAPED_COUNTERS and _DIGITS.search(previous) is not None
-            if _is_weekday(previous, surface, surfaces[i + 1], surfaces[i + 2]):
-                reading, known, counted = _WEEKDAYS[surface], True, False
-            if _HAS_KANJI.search(surface) and known and not counted and reading != fold_kana(surface):
-                out.append(_aligned(surface, reading))
-            else:
+            if not _HAS_KANJI.search(surface):  # most words: nothing to read, no dictionary lookups
                 out.append(html.escape(surface, quote=False))
+            elif _is_weekday(previous, surface, surfaces[i + 1], surfaces[i + 2]):
+                out.append(_ruby(surface, _WEEKDAYS[surface]))
+            elif surface in _NUMBER_SHAPED_COUNTERS and _DIGITS.search(previous):
+                out.append(html.escape(surface, quote=False))
+            else:
+                out.extend(_read(word) for word in _words(morpheme))
             previous = surface
     return "".join(out)
 
