@@ -42,6 +42,38 @@ def test_not_every_hard_word_is_a_crisis(text):
     assert not matches_crisis_pattern(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "週末は友だちと七輪で焼き肉。練炭も買い足しておこう",  # charcoal for cooking
+        "推理小説で、犯人が練炭を使うトリックが出てくる",  # a mystery plot
+        "ドアノブにかける収納フックを100均で買った",  # storage
+        "教員向けの手引き：生徒に「死にたい」と言われたら、まず話を聴く",  # a manual quoting a child
+        "ホラーゲームの首吊りの場面が怖すぎてレビューに書いた",  # horror, reviewed
+        "SNSの消えたい過去の投稿を整理したい",  # a past to erase, not oneself
+        "残業続きで、休みの日はずっと眠っていたい",  # tiredness after work, no hopelessness
+        "Hôm nay nóng muốn chết",  # Vietnamese: so hot I could die
+    ],
+)
+def test_harmless_contexts_of_the_methods_words_are_not_a_crisis(text):
+    assert not matches_crisis_pattern(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "練炭を買ってきた。キャンプじゃない",  # the cover story negated
+        "担任に「死にたい」と言ったら無視された",  # a student's own words, not a manual
+        "首吊りの方法を調べてしまう",
+        "消えたい。過去も全部消したい",
+        "ずっと眠りたい、もう起きたくない",  # sleep with hopelessness
+        "tôi muốn chết",
+    ],
+)
+def test_danger_beside_those_contexts_is_still_caught(text):
+    assert matches_crisis_pattern(text)
+
+
 def test_plain_language_loneliness_is_understood(db):
     answer = navigate("誰とも話していない")
     assert answer.crisis is False
