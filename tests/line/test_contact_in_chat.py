@@ -102,7 +102,9 @@ def test_other_or_not_sure_makes_a_request_without_a_kind(client, line_on, fake_
     assert request.reference in last_reply(fake_line)[0]["text"]
 
 
-def test_a_kind_that_means_danger_to_life_shows_the_crisis_lines_and_is_urgent(client, line_on, fake_line, world):
+def test_a_kind_that_means_danger_to_life_shows_the_crisis_lines_and_is_urgent(
+    client, line_on, fake_line, world
+):
     crisis = category_terms().filter(is_crisis=True, code__in=CONTACT_KINDS).first()
     tap(client, postbacks.kind_chosen(crisis.code))
     lines, confirm = last_reply(fake_line)

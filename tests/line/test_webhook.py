@@ -21,6 +21,7 @@ from tsunagari.crypto import encrypt_text, generate_key
 from tsunagari.directory.hotlines import lines_for
 from tsunagari.line.models import HandledEvent, LineDelivery
 from tsunagari.line.replies import contact_url, line_user_from_contact_token
+from tsunagari.reachout.models import ContactRequest
 from tsunagari.worker.runner import run_due_tasks
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +138,8 @@ def test_the_contact_token_gives_back_the_line_user_only_when_made_here(settings
     assert line_user_from_contact_token(token) == LINE_USER
     assert line_user_from_contact_token(token[:-4] + "AAA=") is None  # altered
     assert line_user_from_contact_token(signing.dumps(LINE_USER, salt="tsunagari.line.contact")) is None
-    assert line_user_from_contact_token(encrypt_text(LINE_USER)) is None  # another ciphertext of the data keys
+    # Another ciphertext of the data keys (an encrypted column) does not pass for a link's token.
+    assert line_user_from_contact_token(encrypt_text(LINE_USER)) is None
     assert line_user_from_contact_token("") is None
     assert line_user_from_contact_token("ü" * 50) is None and line_user_from_contact_token("A" * 5000) is None
     with monkeypatch.context() as later:
@@ -241,13 +243,18 @@ def test_a_reply_that_fails_for_good_is_blanked_and_shown_to_the_secretariat(cli
 
 
 def test_a_line_message_text_is_stored_nowhere(client, line_on, fake_line, settings, caplog):
-    """The dump-leak check for LINE: after the webhook, a failed attempt (the reply waiting, encrypted, for
-    a retry) and a success, no table holds the resident's words, nor their LINE user id in the clear, and
-    no log line (at any level, the SDK's and urllib3's included) holds their words."""
+    """The dump-leak check for LINE: after the webhook, a contact request made in the chat, a failed attempt
+    (the reply waiting, encrypted, for a retry) and a success, no table holds the resident's words, nor their
+    LINE user id in the clear, and no log line (at any level, the SDK's and urllib3's included) holds their
+    words."""
     caplog.set_level(logging.DEBUG)
     fake_line.failures = [500]
     for name in ("text_message", "crisis_message", "follow"):
         post_webhook(client, recorded(name))
+    # Then a contact request made with the chat's buttons: it holds the kind of trouble, never the words.
+    post_webhook(client, recorded("postback").replace('"soudan"', '"soudan:yes:loneliness"'))
+    request = ContactRequest.objects.get()
+    assert request.message == "" and request.when_note == "" and request.line_user_id == LINE_USER
     run_due_tasks()
     secrets = (QUESTION, CRISIS, "ぬばたま団地", "何日も誰とも話していなく", "屋上から飛び降り", LINE_USER)
     dump = _all_text_in_the_database()
@@ -258,6 +265,6 @@ def test_a_line_message_text_is_stored_nowhere(client, line_on, fake_line, setti
     dump = _all_text_in_the_database()
     for secret in secrets:
         assert secret not in dump, secret
-    assert LineDelivery.objects.filter(status=LineDelivery.Status.SENT).count() == 3
+    assert LineDelivery.objects.filter(status=LineDelivery.Status.SENT).count() == 4
     for secret in (QUESTION, CRISIS, "ぬばたま団地"):
         assert secret not in caplog.text, secret

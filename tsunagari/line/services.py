@@ -6,6 +6,9 @@ written anywhere (no row, no log line, no task argument), nor is anything derive
 answer. Building the answer in the webhook rather than in the worker is the safer choice: a queued
 question, even encrypted, would sit in the database (and in its backups) until sent, and a failed task keeps
 its arguments for weeks; an answer names only public services and hotlines. See docs/operations.md, "LINE".
+
+The chat's buttons (postbacks) let a resident ask to be contacted without leaving LINE: the request holds the
+LINE user id (encrypted) and the kind of trouble they chose, never anything they wrote.
 """
 
 from __future__ import annotations
