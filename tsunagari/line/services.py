@@ -141,6 +141,7 @@ def _dispatch(event: Any) -> None:
 # --- a contact request inside the chat (「相談したい」) -----------------------------------------------------
 
 
+@sensitive_variables("received")
 def contact_step(*, line_user_id: str, data: str) -> list[dict[str, Any]]:
     """One step of a contact request made with the chat's buttons (postbacks.py): 「相談したい」 → what it is
     about → 「LINEで連絡してもいいですか」 → 「はい」 makes the request. Data that is not one of our steps gets
