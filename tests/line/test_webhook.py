@@ -4,8 +4,10 @@ worker, so that a LINE outage never fails the webhook."""
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import time
 from datetime import timedelta
 
 import pytest
@@ -15,9 +17,11 @@ from django_tasks_db.models import DBTaskResult
 
 from tests.cases.test_people import _all_text_in_the_database
 from tests.line.conftest import LINE_USER, post_webhook, recorded, sign
+from tsunagari.crypto import encrypt_text, generate_key
 from tsunagari.directory.hotlines import lines_for
 from tsunagari.line.models import HandledEvent, LineDelivery
-from tsunagari.line.replies import CONTACT_SALT, contact_url, line_user_from_contact_token
+from tsunagari.line.replies import contact_url, line_user_from_contact_token
+from tsunagari.reachout.models import ContactRequest
 from tsunagari.worker.runner import run_due_tasks
 
 pytestmark = pytest.mark.django_db
@@ -56,9 +60,7 @@ def test_a_signed_message_is_answered_by_the_worker_with_the_navigator(client, l
     quick = [item["action"] for item in request["body"]["messages"][-1]["quickReply"]["items"]]
     assert [a["label"] for a in quick] == ["相談したい", "セルフチェック"]
     assert quick[1]["uri"] == "https://tsunagari.example.jp/check/"
-    assert quick[0]["uri"] == contact_url(LINE_USER)
-    token = quick[0]["uri"].split("/soudan/?line=", 1)[1]
-    assert signing.loads(token, salt=CONTACT_SALT) == LINE_USER
+    assert quick[0]["type"] == "postback" and quick[0]["data"] == "soudan"  # the request is made in the chat
     assert QUESTION not in json.dumps(
         request["body"], ensure_ascii=False
     )  # the answer never repeats the text
@@ -131,12 +133,41 @@ def test_events_in_standby_mode_are_left_to_the_channel_that_answers(client, lin
     assert not LineDelivery.objects.exists() and not HandledEvent.objects.exists()
 
 
-def test_the_contact_token_gives_back_the_line_user_only_when_signed_here():
+def test_the_contact_token_gives_back_the_line_user_only_when_made_here(settings, monkeypatch):
     token = contact_url(LINE_USER).split("?line=", 1)[1]
     assert line_user_from_contact_token(token) == LINE_USER
-    assert line_user_from_contact_token(token[:-2] + "xx") is None
-    assert line_user_from_contact_token(signing.dumps(LINE_USER, salt="another")) is None
+    assert line_user_from_contact_token(token[:-4] + "AAA=") is None  # altered
+    assert line_user_from_contact_token(signing.dumps(LINE_USER, salt="tsunagari.line.contact")) is None
+    # Another ciphertext of the data keys (an encrypted column) does not pass for a link's token.
+    assert line_user_from_contact_token(encrypt_text(LINE_USER)) is None
     assert line_user_from_contact_token("") is None
+    assert line_user_from_contact_token("ü" * 50) is None and line_user_from_contact_token("A" * 5000) is None
+    with monkeypatch.context() as later:
+        now = time.time()
+        later.setattr(time, "time", lambda: now + 24 * 3600 + 60)
+        assert line_user_from_contact_token(token) is None  # a day old
+        assert line_user_from_contact_token(token, max_age=None) == LINE_USER
+    # Still read after a new data key is put first (key rotation); not read with unrelated keys.
+    settings.DATA_ENCRYPTION_KEYS = [generate_key(), *settings.DATA_ENCRYPTION_KEYS]
+    assert line_user_from_contact_token(token) == LINE_USER
+    settings.DATA_ENCRYPTION_KEYS = [generate_key()]
+    assert line_user_from_contact_token(token) is None
+
+
+def test_the_contact_link_holds_the_line_user_id_in_no_readable_form():
+    url = contact_url(LINE_USER)
+    token = url.split("?line=", 1)[1]
+    raw = LINE_USER.encode()
+    readable = {LINE_USER, LINE_USER.lower(), raw.hex()}
+    for skip in range(3):  # base64 of the id at every alignment, in both alphabets, with and without padding
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            encoded = encode(b"x" * skip + raw).decode()
+            readable.add(encoded.rstrip("=")[4 if skip else 0 : -4])
+    for form in readable:
+        assert form not in url, form
+    decoded = base64.urlsafe_b64decode(token)
+    assert raw not in decoded and LINE_USER[1:9].encode() not in decoded
+    assert contact_url(LINE_USER) != url  # a fresh token each time: two links cannot be matched
 
 
 def test_a_text_with_nothing_to_go_on_is_asked_for_more(client, line_on, fake_line):
@@ -212,13 +243,18 @@ def test_a_reply_that_fails_for_good_is_blanked_and_shown_to_the_secretariat(cli
 
 
 def test_a_line_message_text_is_stored_nowhere(client, line_on, fake_line, settings, caplog):
-    """The dump-leak check for LINE: after the webhook, a failed attempt (the reply waiting, encrypted, for
-    a retry) and a success, no table holds the resident's words, nor their LINE user id in the clear, and
-    no log line (at any level, the SDK's and urllib3's included) holds their words."""
+    """The dump-leak check for LINE: after the webhook, a contact request made in the chat, a failed attempt
+    (the reply waiting, encrypted, for a retry) and a success, no table holds the resident's words, nor their
+    LINE user id in the clear, and no log line (at any level, the SDK's and urllib3's included) holds their
+    words."""
     caplog.set_level(logging.DEBUG)
     fake_line.failures = [500]
     for name in ("text_message", "crisis_message", "follow"):
         post_webhook(client, recorded(name))
+    # Then a contact request made with the chat's buttons: it holds the kind of trouble, never the words.
+    post_webhook(client, recorded("postback").replace('"soudan"', '"soudan:yes:loneliness"'))
+    request = ContactRequest.objects.get()
+    assert request.message == "" and request.when_note == "" and request.line_user_id == LINE_USER
     run_due_tasks()
     secrets = (QUESTION, CRISIS, "ぬばたま団地", "何日も誰とも話していなく", "屋上から飛び降り", LINE_USER)
     dump = _all_text_in_the_database()
@@ -229,6 +265,6 @@ def test_a_line_message_text_is_stored_nowhere(client, line_on, fake_line, setti
     dump = _all_text_in_the_database()
     for secret in secrets:
         assert secret not in dump, secret
-    assert LineDelivery.objects.filter(status=LineDelivery.Status.SENT).count() == 3
+    assert LineDelivery.objects.filter(status=LineDelivery.Status.SENT).count() == 4
     for secret in (QUESTION, CRISIS, "ぬばたま団地"):
         assert secret not in caplog.text, secret

@@ -1,7 +1,8 @@
 """LINE: the city's official account answers residents with the navigator, and members who linked their LINE
 account receive their notifications there too.
 
-What residents write is never stored: no model here has a field for it (docs/operations.md, "LINE"). The rows
+What residents write is never stored: no model here has a field for it (docs/operations.md, "LINE"); a contact
+request made with the chat's buttons is a reachout ContactRequest holding their LINE user id and a category only. The rows
 below hold LINE user ids (encrypted, with a blind index for lookups), the replies on their way out (encrypted)
 and the ids of webhook events already handled (random ids chosen by LINE, for replays)."""
 

@@ -6,42 +6,60 @@ so even a decrypted reply does not repeat what they wrote."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
-from django.core import signing
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.debug import sensitive_variables
 
+from tsunagari.crypto import fernet
 from tsunagari.directory.templatetags.crisis_box import crisis_groups
 from tsunagari.notifications.channels import absolute
 from tsunagari.notifications.models import Notification
 
-CONTACT_SALT = "tsunagari.line.contact"
+from . import postbacks
+
+if TYPE_CHECKING:
+    from tsunagari.directory.models import TaxonomyTerm
+
+CONTACT_PURPOSE = "tsunagari.line.contact"  # inside the encrypted token: no other ciphertext passes for one
+CONTACT_MAX_AGE = 24 * 3600  # a contact link works for a day
+CONTACT_TOKEN_LIMIT = 500  # a real token is about 140 characters
 SERVICES_SHOWN = 2  # the two closest services; the navigator page has the rest
 LINES_PER_GROUP = 3
 TEXT_LIMIT = 5000  # LINE's limit for one text message
+QUICK_ITEMS_LIMIT = 13  # LINE's limit for the quick replies of one message
+QUICK_LABEL_LIMIT = 20  # and for the label of one
 
 
 def contact_url(line_user_id: str) -> str:
-    """The 「相談したい」 form (the contact request app, /soudan/) with the LINE user id signed in the address,
-    so that the request can name LINE as the way to be contacted. Signed, not encrypted: the id is readable
-    in the address (it means nothing outside this LINE account); the contact app checks the signature."""
-    token = signing.dumps(line_user_id, salt=CONTACT_SALT)
+    """The 「相談したい」 form (the contact request app, /soudan/) for someone who would rather be contacted by
+    phone or a visit, with their LINE user id **encrypted** in the address (Fernet with the data keys, under a
+    purpose of its own), so that the request can also name LINE as the way to be contacted. The address shows
+    nothing readable: not the id, nor anything it can be decoded from without the data keys."""
+    plain = f"{CONTACT_PURPOSE}\n{line_user_id}"
+    token = fernet().encrypt(plain.encode()).decode("ascii")
     return absolute(reverse("reachout:contact") + "?line=" + token)
 
 
-def line_user_from_contact_token(token: str, *, max_age: int | None = None) -> str | None:
-    """The LINE user id in a ``contact_url`` address (for the contact request form), or None when the token
-    was not made here (a wrong signature, another salt) or is older than ``max_age`` seconds."""
-    try:
-        value = signing.loads(token, salt=CONTACT_SALT, max_age=max_age)
-    except signing.BadSignature:  # SignatureExpired is one
+def line_user_from_contact_token(token: str, *, max_age: int | None = CONTACT_MAX_AGE) -> str | None:
+    """The LINE user id in a ``contact_url`` address (the one reader, for the contact request form), or None
+    when the token was not made here (altered, another key, another purpose) or is older than ``max_age``
+    seconds."""
+    if not token or len(token) > CONTACT_TOKEN_LIMIT:
         return None
-    return value if isinstance(value, str) and value.startswith("U") else None
+    try:
+        plain = fernet().decrypt(token.encode("ascii"), ttl=max_age).decode()
+    except (InvalidToken, ValueError):  # UnicodeError is a ValueError
+        return None
+    purpose, _newline, value = plain.partition("\n")
+    if purpose != CONTACT_PURPOSE or not value.startswith("U") or not value.isascii() or not value.isalnum():
+        return None
+    return value
 
 
 def check_url() -> str:
@@ -52,17 +70,20 @@ def navigator_url() -> str:
     return absolute(reverse("directory:navigator"))
 
 
-def quick_reply(line_user_id: str) -> dict[str, Any]:
+def _postback(label: str, data: str) -> dict[str, Any]:
+    """A quick reply that sends ``data`` back to the webhook (a PostbackEvent); the chat shows ``label`` as if
+    the resident had written it."""
+    label = label[:QUICK_LABEL_LIMIT]
+    return {
+        "type": "action",
+        "action": {"type": "postback", "label": label, "data": data, "displayText": label},
+    }
+
+
+def quick_reply() -> dict[str, Any]:
     return {
         "items": [
-            {
-                "type": "action",
-                "action": {
-                    "type": "uri",
-                    "label": pgettext("LINE quick reply, at most 20 characters", "I want to talk"),
-                    "uri": contact_url(line_user_id),
-                },
-            },
+            _postback(pgettext("LINE quick reply, at most 20 characters", "I want to talk"), postbacks.START),
             {
                 "type": "action",
                 "action": {
@@ -75,10 +96,13 @@ def quick_reply(line_user_id: str) -> dict[str, Any]:
     }
 
 
-def text(body: str, *, line_user_id: str | None = None) -> dict[str, Any]:
+def text(body: str, *, quick: bool = False, items: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A text message; with ``quick`` the usual quick replies (「相談したい」「セルフチェック」), or ``items``."""
     message: dict[str, Any] = {"type": "text", "text": body.strip()[:TEXT_LIMIT]}
-    if line_user_id:
-        message["quickReply"] = quick_reply(line_user_id)
+    if items:
+        message["quickReply"] = {"items": items[:QUICK_ITEMS_LIMIT]}
+    elif quick:
+        message["quickReply"] = quick_reply()
     return message
 
 
@@ -117,7 +141,7 @@ def _service_lines(service: Any) -> str:
 
 
 @sensitive_variables("question", "tokens", "answer")
-def navigator_reply(question: str, *, line_user_id: str) -> list[dict[str, Any]]:
+def navigator_reply(question: str) -> list[dict[str, Any]]:
     """The navigator's answer to a resident's message, as LINE messages: the crisis lines first when the
     text speaks of danger, the two closest services, and a link to the navigator page for the rest (the
     question is not put in the link: the resident types it there again if they wish)."""
@@ -146,7 +170,7 @@ def navigator_reply(question: str, *, line_user_id: str) -> list[dict[str, Any]]
                     )
                     + "\n\n"
                     + more,
-                    line_user_id=line_user_id,
+                    quick=True,
                 )
             ]
         services: list[Service] = []
@@ -185,13 +209,13 @@ def navigator_reply(question: str, *, line_user_id: str) -> list[dict[str, Any]]
         messages.append(
             text(
                 more + "\n\n" + _("To be contacted by someone who can help, choose 「相談したい」 below."),
-                line_user_id=line_user_id,
+                quick=True,
             )
         )
         return messages
 
 
-def welcome(line_user_id: str) -> list[dict[str, Any]]:
+def welcome() -> list[dict[str, Any]]:
     with translation.override(settings.LANGUAGE_CODE):
         return [
             text(
@@ -202,19 +226,19 @@ def welcome(line_user_id: str) -> list[dict[str, Any]]:
                 % {"city": settings.TSUNAGARI_CITY_NAME}
                 + "\n\n"
                 + _("If your life is in danger now, call 119 (ambulance) or 110 (police)."),
-                line_user_id=line_user_id,
+                quick=True,
             )
         ]
 
 
-def not_text(line_user_id: str) -> list[dict[str, Any]]:
+def not_text() -> list[dict[str, Any]]:
     with translation.override(settings.LANGUAGE_CODE):
         return [
             text(
                 _("We can read only written messages. Please write in words what troubles you.")
                 + "\n\n"
                 + navigator_url(),
-                line_user_id=line_user_id,
+                quick=True,
             )
         ]
 
@@ -256,3 +280,133 @@ def notification_message(notification: Notification) -> list[dict[str, Any]]:
             parts.append(_("Sign in to Tsunagari to see it:") + "\n" + absolute(notification.url))
         parts.append(f"（{timezone.localtime(notification.created_at):%Y-%m-%d %H:%M}）")
         return [text("\n\n".join(parts))]
+
+
+# --- a contact request inside the chat (「相談したい」) -----------------------------------------------------
+
+# The kinds of trouble the chat offers, among the categories of the web form (directory.selectors.
+# category_terms): LINE shows at most 13 quick replies, and 「その他・わからない」 is one of them.
+CONTACT_KINDS = (
+    "loneliness",
+    "mental_health",
+    "suicide_crisis",
+    "livelihood",
+    "debt_legal",
+    "housing",
+    "employment",
+    "elderly_care",
+    "children_youth",
+    "violence",
+    "health",
+    "hikikomori",
+)
+
+
+def contact_kinds() -> list[TaxonomyTerm]:
+    """The categories offered in the chat, in the web form's order (a code no longer in the taxonomy is left
+    out); at most 12, leaving room for 「その他・わからない」."""
+    from tsunagari.directory.selectors import category_terms
+
+    return list(category_terms().filter(code__in=CONTACT_KINDS))[: QUICK_ITEMS_LIMIT - 1]
+
+
+def status_url() -> str:
+    return absolute(reverse("reachout:status"))
+
+
+def _other_label() -> str:
+    return pgettext("LINE quick reply, at most 20 characters", "Other / not sure")
+
+
+def contact_ask_kind(kinds: list[TaxonomyTerm], *, line_user_id: str) -> list[dict[str, Any]]:
+    """Step 1: what is it about? One quick reply per kind, and the web form for a phone call or a visit."""
+    with translation.override(settings.LANGUAGE_CODE):
+        items = [_postback(term.label, postbacks.kind_chosen(term.code)) for term in kinds]
+        items.append(_postback(_other_label(), postbacks.kind_chosen(postbacks.OTHER)))
+        body = (
+            _(
+                "Someone from the city's support network will contact you here on LINE. What is it about? Please choose the closest below."
+            )
+            + "\n\n"
+            + _("If you would rather be called or visited, please use this form:")
+            + "\n"
+            + contact_url(line_user_id)
+        )
+        return [text(body, items=items)]
+
+
+def contact_confirm(kind: TaxonomyTerm | None) -> list[dict[str, Any]]:
+    """Step 2: may we contact you on LINE? Says what is stored. The crisis lines come first for a kind of
+    trouble that means danger to life."""
+    with translation.override(settings.LANGUAGE_CODE):
+        code = kind.code if kind else postbacks.OTHER
+        label = kind.label if kind else _other_label()
+        messages = []
+        if kind is not None and kind.is_crisis:
+            crisis = _crisis_message("suicide", True)
+            if crisis:
+                messages.append(crisis)
+        body = (
+            _("May we contact you on LINE about 「%(kind)s」?") % {"kind": label}
+            + "\n\n"
+            + _(
+                "We keep only your LINE ID (encrypted) and the kind of trouble. The messages you write here "
+                "are not kept."
+            )
+        )
+        items = [
+            _postback(pgettext("LINE quick reply, at most 20 characters", "Yes"), postbacks.confirmed(code)),
+            _postback(pgettext("LINE quick reply, at most 20 characters", "Stop"), postbacks.STOP),
+        ]
+        messages.append(text(body, items=items))
+        return messages
+
+
+def contact_received(*, reference: str, pin: str, urgent: bool) -> list[dict[str, Any]]:
+    """Step 3: the request is made: its reference code and PIN, and what happens next."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if urgent:
+            when = _("The secretariat will contact you here on LINE as soon as it can.")
+        else:
+            when = _("The secretariat will contact you here on LINE within %(days)s working days.") % {
+                "days": settings.TSUNAGARI_CONTACT_RESPONSE_BUSINESS_DAYS
+            }
+        body = "\n\n".join(
+            [
+                _("We have received your request."),
+                _("Reference code: %(reference)s") % {"reference": reference}
+                + "\n"
+                + _("PIN: %(pin)s") % {"pin": pin},
+                when,
+                _("With the reference code and the PIN you can see how your request is going:")
+                + "\n"
+                + status_url(),
+                _("If your life is in danger now, call 119 (ambulance) or 110 (police)."),
+            ]
+        )
+        return [text(body)]
+
+
+def contact_stopped() -> list[dict[str, Any]]:
+    with translation.override(settings.LANGUAGE_CODE):
+        return [
+            text(
+                _(
+                    "All right, we stopped. Nothing was kept. You can choose 「相談したい」 again at any time."
+                ),
+                quick=True,
+            )
+        ]
+
+
+def postback_not_understood() -> list[dict[str, Any]]:
+    """A button we do not know (an old one, or altered data): a polite answer, and the usual choices."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return [
+            text(
+                _(
+                    "Sorry, this button no longer works. Please choose 「相談したい」 again, or write to us in your own words."
+                ),
+                quick=True,
+            )
+        ]

@@ -6,6 +6,9 @@ written anywhere (no row, no log line, no task argument), nor is anything derive
 answer. Building the answer in the webhook rather than in the worker is the safer choice: a queued
 question, even encrypted, would sit in the database (and in its backups) until sent, and a failed task keeps
 its arguments for weeks; an answer names only public services and hotlines. See docs/operations.md, "LINE".
+
+The chat's buttons (postbacks) let a resident ask to be contacted without leaving LINE: the request holds the
+LINE user id (encrypted) and the kind of trouble they chose, never anything they wrote.
 """
 
 from __future__ import annotations
@@ -16,19 +19,20 @@ import re
 import secrets
 import unicodedata
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.webhooks import (
     FollowEvent,
     MessageEvent,
+    PostbackEvent,
     TextMessageContent,
     UnfollowEvent,
     UserSource,
@@ -39,9 +43,13 @@ from tsunagari.audit.services import log_action
 from tsunagari.crypto import blind_index
 from tsunagari.notifications.models import Notification
 
-from . import client, replies
+from . import client, postbacks, replies
 from .models import HandledEvent, LineDelivery, LineLink, LinkCode
 from .tasks import send_line_delivery
+
+if TYPE_CHECKING:
+    from tsunagari.directory.models import TaxonomyTerm
+    from tsunagari.reachout.services import Received
 
 logger = logging.getLogger("tsunagari.line")
 
@@ -84,7 +92,7 @@ def handle_event(event: Any) -> bool:
     """One event, at most once (LINE's webhookEventId). Messages from groups and rooms, events in standby
     mode (another channel answers) and kinds of event we do not know are ignored. A failure in one event
     is logged (its id and the error's type only) and does not stop the others nor fail the webhook."""
-    if not isinstance(event, MessageEvent | FollowEvent | UnfollowEvent):
+    if not isinstance(event, MessageEvent | PostbackEvent | FollowEvent | UnfollowEvent):
         return False
     if not isinstance(event.source, UserSource) or not event.source.user_id:
         return False
@@ -110,23 +118,69 @@ def handle_event(event: Any) -> bool:
 def _dispatch(event: Any) -> None:
     line_user_id: str = event.source.user_id
     if isinstance(event, FollowEvent):
-        queue_reply(
-            line_user_id=line_user_id, reply_token=event.reply_token, messages=replies.welcome(line_user_id)
-        )
+        queue_reply(line_user_id=line_user_id, reply_token=event.reply_token, messages=replies.welcome())
     elif isinstance(event, UnfollowEvent):
         forget_line_user(line_user_id=line_user_id)
+    elif isinstance(event, PostbackEvent):
+        data = event.postback.data if event.postback else ""
+        with transaction.atomic():  # the request and its reply together: a failure leaves neither
+            messages = contact_step(line_user_id=line_user_id, data=data or "")
+            queue_reply(line_user_id=line_user_id, reply_token=event.reply_token, messages=messages)
     elif isinstance(event.message, TextMessageContent):
         question = event.message.text or ""
         code = code_in(question)
         if code is not None:
             messages = link_with_code(line_user_id=line_user_id, code=code)
         else:
-            messages = replies.navigator_reply(question, line_user_id=line_user_id)
+            messages = replies.navigator_reply(question)
         queue_reply(line_user_id=line_user_id, reply_token=event.reply_token, messages=messages)
     else:  # a sticker, a photo, a voice message …
-        queue_reply(
-            line_user_id=line_user_id, reply_token=event.reply_token, messages=replies.not_text(line_user_id)
-        )
+        queue_reply(line_user_id=line_user_id, reply_token=event.reply_token, messages=replies.not_text())
+
+
+# --- a contact request inside the chat (「相談したい」) -----------------------------------------------------
+
+
+@sensitive_variables("received")
+def contact_step(*, line_user_id: str, data: str) -> list[dict[str, Any]]:
+    """One step of a contact request made with the chat's buttons (postbacks.py): 「相談したい」 → what it is
+    about → 「LINEで連絡してもいいですか」 → 「はい」 makes the request. Data that is not one of our steps gets
+    a polite answer; it is never logged (only its length)."""
+    kinds = replies.contact_kinds()
+    step = postbacks.parse(data, offered={term.code for term in kinds})
+    if step is None:
+        logger.info("LINE postback not understood (%s characters)", len(data))
+        return replies.postback_not_understood()
+    if step.action == "start":
+        return replies.contact_ask_kind(kinds, line_user_id=line_user_id)
+    if step.action == "stop":
+        return replies.contact_stopped()
+    kind = next((term for term in kinds if term.code == step.kind), None)  # None: 「その他・わからない」
+    if step.action == "kind":
+        return replies.contact_confirm(kind)
+    received = request_contact(line_user_id=line_user_id, kind=kind)
+    return replies.contact_received(
+        reference=received.request.reference, pin=received.pin, urgent=received.request.urgent
+    )
+
+
+def request_contact(*, line_user_id: str, kind: TaxonomyTerm | None) -> Received:
+    """A contact request through reachout's own service (its rules: encryption, reference code and PIN, the
+    secretariat told, 緊急 on call): LINE as the means, with the LINE user id (stored encrypted) as the way
+    to reach the person, and the kind of trouble; no name, no text. A kind that means danger to life (a
+    crisis category) makes it 緊急, as crisis words do on the web form."""
+    from tsunagari.reachout.models import ContactRequest
+    from tsunagari.reachout.services import submit_request
+
+    with translation.override(settings.LANGUAGE_CODE):
+        name = _("(no name: asked on LINE)")
+    data = {"means": ContactRequest.Means.LINE, "name": name, "categories": [kind] if kind else []}
+    return submit_request(
+        data=data,
+        source=ContactRequest.Source.LINE,
+        urgent=bool(kind and kind.is_crisis),
+        line_user_id=line_user_id,
+    )
 
 
 # --- linking a member's LINE account ----------------------------------------------------------------------
