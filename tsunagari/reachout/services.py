@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
@@ -33,6 +32,8 @@ from tsunagari.notifications.services import notify
 from tsunagari.orgs.applications import secretariat_coordinators
 from tsunagari.orgs.models import Membership, Organization, Role
 from tsunagari.orgs.selectors import staff_of
+from tsunagari.ratelimit import services as ratelimit
+from tsunagari.text.analysis import normalize
 from tsunagari.watch import urgency
 from tsunagari.watch.models import Urgency
 
@@ -78,10 +79,10 @@ def _reference() -> str:
 
 
 def normalise_reference(text: str) -> str:
-    """What a person types back (lower case, full-width, without hyphens) as the stored form."""
-    import unicodedata
-
-    plain = "".join(ch for ch in unicodedata.normalize("NFKC", text).upper() if ch.isalnum())
+    """What a person types back (lower case, full-width, without hyphens or with a kana long-vowel mark
+    for one) as the stored form: the platform's text normalisation, then only the ASCII letters and
+    digits a reference code is made of."""
+    plain = "".join(ch for ch in normalize(text).upper() if ch.isascii() and ch.isalnum())
     if plain.startswith("R"):
         plain = plain[1:]
     return f"R-{plain[:4]}-{plain[4:8]}" if len(plain) == 8 else ""
@@ -205,11 +206,15 @@ def _tell_about_new(request: ContactRequest, *, repeats: ContactRequest | None =
 def check_status(*, reference: str, pin: str) -> ContactRequest | None:
     """The request behind this reference code and PIN, or None when either is wrong (the caller does not
     learn which). After TSUNAGARI_CONTACT_STATUS_ATTEMPTS wrong PINs in an hour for one reference code,
-    raise TooManyAttempts, even for the right PIN, until the hour is over."""
+    raise TooManyAttempts, even for the right PIN, until the hour is over.
+
+    Every try is counted before its PIN is compared, in one atomic step (ratelimit.services.hit): of
+    many tries sent at once, only the first TSUNAGARI_CONTACT_STATUS_ATTEMPTS are compared at all. The
+    right PIN gives its try back, so a person who looks at their status often is never locked out."""
     code = normalise_reference(reference)
-    key = f"contact-status-failures:{code or 'invalid'}:{int(timezone.now().timestamp() // 3600)}"
+    key = f"contact-status-attempts:{code or 'invalid'}:{int(timezone.now().timestamp() // 3600)}"
     limit = settings.TSUNAGARI_CONTACT_STATUS_ATTEMPTS
-    if limit > 0 and (cache.get(key) or 0) >= limit:
+    if limit > 0 and ratelimit.hit(key, seconds=7200) > limit:
         raise TooManyAttempts
     found = (
         ContactRequest.objects.filter(reference=code).only("pk", "pin_hash", "status").first()
@@ -217,14 +222,11 @@ def check_status(*, reference: str, pin: str) -> ContactRequest | None:
         else None
     )
     if found is not None and check_password(pin, found.pin_hash):
+        if limit > 0:
+            ratelimit.give_back(key)
         return found
     if found is None:
         check_password(pin, _DUMMY_HASH)
-    cache.add(key, 0, timeout=7200)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=7200)
     return None
 
 
