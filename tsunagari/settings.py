@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "tsunagari.line",
     "tsunagari.reachout",
     "tsunagari.training",
+    "tsunagari.ratelimit",
     "tsunagari.worker",
 ]
 

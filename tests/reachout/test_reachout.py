@@ -382,3 +382,72 @@ def test_the_request_list_shows_the_waiting_ones_before_those_already_contacted(
     url = reverse("reachout_staff:request_list", args=[coordinator.organization.slug])
     html = client_for(coordinator).get(url).content.decode()
     assert html.index(waiting.reference) < html.index(answered.reference)
+
+
+def _overdue(request: ContactRequest) -> None:
+    ContactRequest.objects.filter(pk=request.pk).update(due_at=timezone.now() - timedelta(hours=1))
+    request.refresh_from_db()
+
+
+def test_an_overdue_assigned_request_tells_the_organisation_that_must_act_once(world, org_a, client):
+    _send(client)
+    request = ContactRequest.objects.get()
+    services.assign_request(by=world["coordinator"], request=request, organization=org_a)
+    staff, coordinator = world["staff"].user, world["coordinator"].user
+    before = Notification.objects.filter(recipient=staff).count()
+    _overdue(request)
+    assert services.escalate_unanswered() == 1
+    told = Notification.objects.filter(recipient=staff).order_by("pk")
+    assert told.count() == before + 1
+    last = told.last()
+    assert request.reference in last.body and "ぬばたま" not in last.body + last.subject
+    assert last.url == reverse("reachout_staff:request_detail", args=["org-a", request.pk])
+    assert request.reference in Notification.objects.filter(recipient=coordinator).order_by("pk").last().body
+    assert not Notification.objects.filter(recipient=world["viewer"].user).exists()
+    assert not Notification.objects.filter(recipient=world["other_staff"].user).exists()
+    escalated = ActivityLog.objects.get(action="reachout.request.escalated")
+    assert escalated.organization_id == org_a.pk
+    # once: later runs do not tell anyone again
+    count = Notification.objects.count()
+    assert services.escalate_unanswered() == 0
+    assert services.escalate_unanswered(now=timezone.now() + timedelta(days=5)) == 0
+    assert Notification.objects.count() == count
+
+
+def test_an_overdue_unassigned_request_goes_to_the_coordinators_only(world, org_a, client):
+    _send(client)
+    request = ContactRequest.objects.get()
+    _overdue(request)
+    assert services.escalate_unanswered() == 1
+    assert (
+        request.reference
+        in Notification.objects.filter(recipient=world["coordinator"].user).order_by("pk").last().body
+    )
+    assert not Notification.objects.filter(recipient=world["staff"].user).exists()
+
+
+def test_a_request_given_once_overdue_is_escalated_by_the_giving_and_not_again(world, org_a, client):
+    """Escalated while it waited for the secretariat; then given to org A already overdue: org A's notice
+    says it is overdue, and the next run does not tell them a second time."""
+    _send(client)
+    request = ContactRequest.objects.get()
+    _overdue(request)
+    assert services.escalate_unanswered() == 1
+    services.assign_request(by=world["coordinator"], request=request, organization=org_a)
+    notice = Notification.objects.get(recipient=world["staff"].user)
+    with translation.override("en"):
+        assert "past its answer time" in notice.body or "期限" in notice.body
+    assert services.escalate_unanswered() == 0
+    assert Notification.objects.filter(recipient=world["staff"].user).count() == 1
+
+
+def test_a_request_given_in_time_escalates_again_to_the_organisation_when_overdue(world, org_a, client):
+    _send(client)
+    request = ContactRequest.objects.get()
+    services.assign_request(by=world["coordinator"], request=request, organization=org_a)
+    assert services.escalate_unanswered() == 0  # not yet due
+    _overdue(request)
+    assert services.escalate_unanswered() == 1
+    assert Notification.objects.filter(recipient=world["staff"].user).count() == 2
+    services.mark_contacted(by=world["staff"], request=request)
+    assert services.escalate_unanswered(now=timezone.now() + timedelta(days=5)) == 0

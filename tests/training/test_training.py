@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from tests.cases.test_people import _all_text_in_the_database
@@ -360,3 +361,85 @@ def test_the_demo_course_has_50_registered_44_attended_and_30_supporters(secreta
     assert supporters_visible_to(world["coordinator"]).count() == 30
     assert len({row.district for row in supporters_by_district(world["coordinator"]) if row.supporters}) >= 5
     assert future.curriculum.count() == 3 and future.ends_at > future.starts_at
+
+
+def _invited_supporter(world, attendee, org, django_capture_on_commit_callbacks) -> tuple[Supporter, str]:
+    """A listed supporter the secretariat invited to volunteer for ``org``, and the link they received."""
+    from unittest import mock
+
+    from tsunagari.accounts import services as accounts
+
+    _check_in(world, attendee)
+    _join(client_for(None), Certificate.objects.get(), district=DistrictFactory())
+    supporter = Supporter.objects.get()
+    links: list[str] = []
+    real = accounts.invite_member
+
+    def keep_link(**kwargs):
+        invitation, link = real(**kwargs)
+        links.append(link)
+        return invitation, link
+
+    with mock.patch.object(accounts, "invite_member", keep_link), django_capture_on_commit_callbacks():
+        services.invite_as_volunteer(
+            supporter=supporter, organization=org, by=world["coordinator"], site_url="/"
+        )
+    supporter.refresh_from_db()
+    return supporter, links[-1]
+
+
+def test_withdrawing_stops_the_invitation_to_volunteer(
+    world, attendee, org_b, django_capture_on_commit_callbacks
+):
+    supporter, link = _invited_supporter(world, attendee, org_b, django_capture_on_commit_callbacks)
+    path = link  # site_url "/": the link is the path itself
+    assert client_for(None).get(path).status_code == 200  # the sign-up page, before withdrawal
+    page = client_for(None).post(reverse("training:supporter", args=[services.supporter_token(supporter)]),
+                                 {"action": "withdraw"})  # fmt: skip
+    assert page.status_code == 302
+    invitation = Invitation.objects.get()
+    assert invitation.revoked_at is not None and invitation.accepted_at is None
+    response = client_for(None).get(path)
+    assert response.status_code == 410
+    assert "accounts/invitation_unusable.html" in [t.name for t in response.templates]
+    assert 'name="password1"' not in response.content.decode()
+    with pytest.raises(ValidationError):
+        accept_invitation(invitation=invitation, display_name="架空", password="a-long-passphrase-42")
+    assert ActivityLog.objects.filter(
+        action="accounts.invitation.revoked", data__supporter=supporter.pk
+    ).exists()
+
+
+def test_a_withdrawn_supporter_is_not_offered_for_invitation(
+    world, attendee, org_b, django_capture_on_commit_callbacks
+):
+    supporter, _link = _invited_supporter(world, attendee, org_b, django_capture_on_commit_callbacks)
+    services.withdraw(supporter=supporter)
+    coordinator = client_for(world["coordinator"])
+    listing = coordinator.get(reverse("supporters:list", args=["jimukyoku"])).content.decode()
+    assert reverse("supporters:detail", args=["jimukyoku", supporter.pk]) not in listing
+    assert coordinator.get(reverse("supporters:detail", args=["jimukyoku", supporter.pk])).status_code == 404
+    invite = reverse("supporters:invite", args=["jimukyoku", supporter.pk])
+    assert coordinator.post(invite, {"organization": org_b.pk}).status_code == 404
+    with pytest.raises(ValidationError):
+        services.invite_as_volunteer(
+            supporter=supporter, organization=org_b, by=world["coordinator"], site_url="/"
+        )
+    assert Invitation.objects.filter(revoked_at__isnull=True).count() == 0
+
+
+def test_inviting_again_elsewhere_replaces_the_open_invitation_so_withdrawal_stops_every_one(
+    world, attendee, org_a, org_b, django_capture_on_commit_callbacks
+):
+    supporter, _link = _invited_supporter(world, attendee, org_b, django_capture_on_commit_callbacks)
+    services.invite_as_volunteer(
+        supporter=supporter, organization=org_a, by=world["coordinator"], site_url="/"
+    )
+    assert Invitation.objects.filter(revoked_at__isnull=True).count() == 1
+    page = client_for(world["coordinator"]).get(
+        reverse("supporters:detail", args=["jimukyoku", supporter.pk])
+    )
+    assert org_a.name in page.content.decode()
+    supporter.refresh_from_db()
+    services.withdraw(supporter=supporter)
+    assert not [i for i in Invitation.objects.all() if i.is_pending]

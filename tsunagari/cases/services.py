@@ -12,7 +12,6 @@ from datetime import time as clock_time
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -23,6 +22,7 @@ from tsunagari.audit.models import LegalBasis
 from tsunagari.audit.services import log_action
 from tsunagari.crypto import blind_index, normalise_for_index
 from tsunagari.orgs.models import Membership, Organization, Role
+from tsunagari.ratelimit import services as ratelimit
 
 from . import disclosure, handoffs
 from .business_days import add_business_days
@@ -57,16 +57,11 @@ class DuplicateCheck:
 
 
 def _count_duplicate_check(by: Membership) -> None:
-    """At most TSUNAGARI_DUPLICATE_CHECKS_PER_HOUR checks per person per clock hour (shared cache)."""
+    """At most TSUNAGARI_DUPLICATE_CHECKS_PER_HOUR checks per person per clock hour (counted
+    atomically in the database, ratelimit.services)."""
     limit = settings.TSUNAGARI_DUPLICATE_CHECKS_PER_HOUR
     key = f"cases.duplicate-checks:{by.user_id}:{int(time.time() // 3600)}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    if count > limit:
+    if ratelimit.hit(key, seconds=3600) > limit:
         raise ValidationError(
             _(
                 "You have checked %(limit)s registrations within the hour, the most allowed. "

@@ -23,10 +23,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 
 from tsunagari.audit.services import client_ip
+from tsunagari.ratelimit import services as ratelimit
 
 
 def over_rate_limit(
@@ -43,13 +43,7 @@ def over_rate_limit(
     key = f"{scope}-rate:{client_ip(request) or 'unknown'}:{window}" + (
         "" if seconds == 60 else f":{seconds}"
     )
-    cache.add(key, 0, timeout=2 * seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr: this is the first question of a new window
-        cache.set(key, 1, timeout=2 * seconds)
-        count = 1
-    return count > limit
+    return ratelimit.over(key, limit=limit, seconds=2 * seconds)
 
 
 def _slot_paths() -> list[Path]:

@@ -91,6 +91,12 @@ def _no_nul(value: str) -> str:
     return value.strip()
 
 
+def clean_phone_text(value: str) -> str:
+    """A phone number as typed in a public form (full-width digits and hyphens made plain), kept as typed
+    otherwise; refused if it holds a character that cannot be stored."""
+    return _no_nul(unicodedata.normalize("NFKC", value or ""))
+
+
 class PublicForm(forms.Form):
     """A form anyone may send: a honeypot field people never see (hidden by CSS, skipped by keyboard);
     a submission that fills it is treated as spam (accepted in appearance, not stored)."""
@@ -137,7 +143,7 @@ class ApplicationForm(PublicForm):
         return _no_nul(self.cleaned_data["offer"])
 
     def clean_phone(self) -> str:
-        return _no_nul(unicodedata.normalize("NFKC", self.cleaned_data.get("phone", "")))
+        return clean_phone_text(self.cleaned_data.get("phone", ""))
 
 
 class ApproveApplicationForm(forms.Form):

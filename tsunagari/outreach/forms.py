@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tsunagari.orgs.forms import PublicForm, _no_nul
+from tsunagari.orgs.forms import PublicForm, _no_nul, clean_phone_text
 
 from .models import NewsItem
 
@@ -24,7 +23,7 @@ class InquiryForm(PublicForm):
         return _no_nul(self.cleaned_data.get("name", ""))
 
     def clean_phone(self) -> str:
-        return _no_nul(unicodedata.normalize("NFKC", self.cleaned_data.get("phone", "")))
+        return clean_phone_text(self.cleaned_data.get("phone", ""))
 
     def clean_message(self) -> str:
         return _no_nul(self.cleaned_data["message"])

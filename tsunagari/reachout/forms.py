@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from django import forms
@@ -9,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from tsunagari.directory.forms import CategoryChoiceField
 from tsunagari.directory.models import TaxonomyTerm
 from tsunagari.directory.selectors import category_terms
-from tsunagari.orgs.forms import PublicForm, _no_nul
+from tsunagari.orgs.forms import PublicForm, _no_nul, clean_phone_text
 from tsunagari.orgs.models import District, Organization
+from tsunagari.orgs.validators import clean_digits
 
 from . import check
 from .models import ContactRequest
@@ -107,7 +107,7 @@ class ContactRequestForm(PublicForm):
         return _no_nul(self.cleaned_data["name"])
 
     def clean_phone(self) -> str:
-        return _no_nul(unicodedata.normalize("NFKC", self.cleaned_data.get("phone", "")))
+        return clean_phone_text(self.cleaned_data.get("phone", ""))
 
     def clean_address(self) -> str:
         return _no_nul(self.cleaned_data.get("address", ""))
@@ -145,8 +145,8 @@ class StatusForm(forms.Form):
     )  # fmt: skip
 
     def clean_pin(self) -> str:
-        pin = unicodedata.normalize("NFKC", self.cleaned_data["pin"])
-        if not pin.isdigit():
+        pin = clean_digits(self.cleaned_data["pin"])
+        if not (pin.isascii() and pin.isdigit() and len(pin) == 6):
             raise forms.ValidationError(_("The PIN is 6 digits."))
         return pin
 

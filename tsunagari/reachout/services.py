@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
@@ -33,6 +32,8 @@ from tsunagari.notifications.services import notify
 from tsunagari.orgs.applications import secretariat_coordinators
 from tsunagari.orgs.models import Membership, Organization, Role
 from tsunagari.orgs.selectors import staff_of
+from tsunagari.ratelimit import services as ratelimit
+from tsunagari.text.analysis import normalize
 from tsunagari.watch import urgency
 from tsunagari.watch.models import Urgency
 
@@ -78,10 +79,10 @@ def _reference() -> str:
 
 
 def normalise_reference(text: str) -> str:
-    """What a person types back (lower case, full-width, without hyphens) as the stored form."""
-    import unicodedata
-
-    plain = "".join(ch for ch in unicodedata.normalize("NFKC", text).upper() if ch.isalnum())
+    """What a person types back (lower case, full-width, without hyphens or with a kana long-vowel mark
+    for one) as the stored form: the platform's text normalisation, then only the ASCII letters and
+    digits a reference code is made of."""
+    plain = "".join(ch for ch in normalize(text).upper() if ch.isascii() and ch.isalnum())
     if plain.startswith("R"):
         plain = plain[1:]
     return f"R-{plain[:4]}-{plain[4:8]}" if len(plain) == 8 else ""
@@ -205,11 +206,15 @@ def _tell_about_new(request: ContactRequest, *, repeats: ContactRequest | None =
 def check_status(*, reference: str, pin: str) -> ContactRequest | None:
     """The request behind this reference code and PIN, or None when either is wrong (the caller does not
     learn which). After TSUNAGARI_CONTACT_STATUS_ATTEMPTS wrong PINs in an hour for one reference code,
-    raise TooManyAttempts, even for the right PIN, until the hour is over."""
+    raise TooManyAttempts, even for the right PIN, until the hour is over.
+
+    Every try is counted before its PIN is compared, in one atomic step (ratelimit.services.hit): of
+    many tries sent at once, only the first TSUNAGARI_CONTACT_STATUS_ATTEMPTS are compared at all. The
+    right PIN gives its try back, so a person who looks at their status often is never locked out."""
     code = normalise_reference(reference)
-    key = f"contact-status-failures:{code or 'invalid'}:{int(timezone.now().timestamp() // 3600)}"
+    key = f"contact-status-attempts:{code or 'invalid'}:{int(timezone.now().timestamp() // 3600)}"
     limit = settings.TSUNAGARI_CONTACT_STATUS_ATTEMPTS
-    if limit > 0 and (cache.get(key) or 0) >= limit:
+    if limit > 0 and ratelimit.hit(key, seconds=7200) > limit:
         raise TooManyAttempts
     found = (
         ContactRequest.objects.filter(reference=code).only("pk", "pin_hash", "status").first()
@@ -217,14 +222,11 @@ def check_status(*, reference: str, pin: str) -> ContactRequest | None:
         else None
     )
     if found is not None and check_password(pin, found.pin_hash):
+        if limit > 0:
+            ratelimit.give_back(key)
         return found
     if found is None:
         check_password(pin, _DUMMY_HASH)
-    cache.add(key, 0, timeout=7200)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=7200)
     return None
 
 
@@ -238,14 +240,32 @@ def _move(request: ContactRequest, *, allowed: list[str], **changes: Any) -> Con
     return request
 
 
+def _stage_escalation(request: ContactRequest, now: datetime) -> datetime | None:
+    """``escalated_at`` for a request that has just been given to an organisation: a new stage (waiting
+    to be contacted) begins, which escalates once of its own when overdue (escalate_unanswered); a
+    request given already overdue was escalated by the giving itself (the organisation is told so)."""
+    return now if request.due_at <= now else None
+
+
+def _tell_organization(
+    request: ContactRequest, organization: Organization, *, subject: str, body: str, skip: set[int]
+) -> None:
+    """Tell the staff of the organisation the request is assigned to (``skip``: users already told)."""
+    recipients = [user for user in staff_of(organization) if user.pk not in skip]
+    notify(
+        recipients, subject=subject, body=body, url=_detail_url(request, organization), urgent=request.urgent
+    )
+
+
 @transaction.atomic
 def assign_request(*, by: Membership, request: ContactRequest, organization: Organization) -> ContactRequest:
     """The secretariat gives the request to a member organisation, whose staff are told and see it."""
     if not by.is_coordinator:
         raise PermissionDenied
+    now = timezone.now()
     request = _move(
         request, allowed=[ContactRequest.Status.RECEIVED], status=ContactRequest.Status.ASSIGNED,
-        assigned_to=organization, assigned_at=timezone.now(),
+        assigned_to=organization, assigned_at=now, escalated_at=_stage_escalation(request, now),
     )  # fmt: skip
     log_action(
         request, actor=by, action="reachout.request.assigned", legal_basis=LegalBasis.SELF_REQUEST,
@@ -261,10 +281,11 @@ def assign_request(*, by: Membership, request: ContactRequest, organization: Org
             "reference": request.reference,
             "due": timezone.localtime(request.due_at).strftime("%Y-%m-%d %H:%M"),
         }
-    recipients = [user for user in staff_of(organization) if user.pk != by.user_id]
-    notify(
-        recipients, subject=subject, body=body, url=_detail_url(request, organization), urgent=request.urgent
-    )
+        if request.due_at <= now:
+            body = _("This request is already past its answer time: please contact the person today.") + (
+                "\n\n" + body
+            )
+    _tell_organization(request, organization, subject=subject, body=body, skip={by.user_id})
     return request
 
 
@@ -300,9 +321,10 @@ def open_case_from_request(*, by: Membership, request: ContactRequest, lead_self
     cases services, so the ordinary rules hold: without a lead it waits in the queue with its clock)."""
     if not by.is_coordinator:
         raise PermissionDenied
+    now = timezone.now()
     request = _move(
         request, allowed=[ContactRequest.Status.RECEIVED], status=ContactRequest.Status.ASSIGNED,
-        assigned_to=by.organization, assigned_at=timezone.now(),
+        assigned_to=by.organization, assigned_at=now, escalated_at=_stage_escalation(request, now),
     )  # fmt: skip
     person = cases.register_person(
         by=by,
@@ -343,8 +365,11 @@ def open_case_from_request(*, by: Membership, request: ContactRequest, lead_self
 
 
 def escalate_unanswered(now: datetime | None = None) -> int:
-    """Requests nobody has contacted by their answer time reach the coordinators once, as cases nobody
-    leads do (cases.jobs): ids and dates only."""
+    """Requests nobody has contacted by their answer time are escalated once per stage: the coordinators
+    are told of each (as of cases nobody leads, cases.jobs: ids and dates only), and for one already
+    given to an organisation, that organisation's staff too, since they are the ones to act. Giving a
+    request to an organisation begins a new stage (assign_request), so a request escalated while it
+    waited for the secretariat is escalated again, to the organisation, if it is then not contacted."""
     from tsunagari.cases.jobs import _tell_coordinators
 
     now = now or timezone.now()
@@ -353,7 +378,9 @@ def escalate_unanswered(now: datetime | None = None) -> int:
             status__in=[ContactRequest.Status.RECEIVED, ContactRequest.Status.ASSIGNED],
             due_at__lt=now,
             escalated_at__isnull=True,
-        ).only("pk", "reference", "due_at", "status", "urgent")
+        )
+        .select_related("assigned_to")
+        .only("pk", "reference", "due_at", "status", "urgent", "assigned_to__slug", "assigned_to__name")
     )
     if not due:
         return 0
@@ -361,17 +388,37 @@ def escalate_unanswered(now: datetime | None = None) -> int:
         _tell_coordinators(
             _("[Tsunagari] Contact requests nobody has answered"),
             _(
-                "These residents asked to be contacted and have not been contacted in time. Please assign them now:"
+                "These residents asked to be contacted and have not been contacted in time. Please assign the waiting ones now; the organisations given the others have been told too:"
             ),
             [
-                f"{r.reference}: {r.get_status_display()}（{_('due')} {timezone.localtime(r.due_at):%Y-%m-%d %H:%M}）"
+                f"{r.reference}: {r.get_status_display()}"
+                + (f" → {r.assigned_to.name}" if r.assigned_to else "")
+                + f"（{_('due')} {timezone.localtime(r.due_at):%Y-%m-%d %H:%M}）"
                 for r in due
             ],
             "reachout_staff:request_list",
         )
+        coordinators = {m.user_id for m in secretariat_coordinators()}
         for request in due:
+            if request.assigned_to is not None:
+                _tell_organization(
+                    request,
+                    request.assigned_to,
+                    subject=_("[Contact request] %(reference)s is past its answer time")
+                    % {"reference": request.reference},
+                    body=_(
+                        "Your organisation was given this request to be contacted (%(reference)s) to answer by %(due)s, and it is not marked as contacted. Please contact the person now, then mark the request as contacted. Open the platform to see who it is (this message names no one)."
+                    )
+                    % {
+                        "reference": request.reference,
+                        "due": timezone.localtime(request.due_at).strftime("%Y-%m-%d %H:%M"),
+                    },
+                    skip=coordinators,
+                )
             ContactRequest.objects.filter(pk=request.pk).update(escalated_at=now)
-            log_action(request, actor=None, action="reachout.request.escalated")
+            log_action(
+                request, actor=None, action="reachout.request.escalated", organization=request.assigned_to
+            )
     return len(due)
 
 

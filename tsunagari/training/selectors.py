@@ -32,7 +32,7 @@ def supporters_visible_to(membership: Membership) -> QuerySet[Supporter]:
         return Supporter.objects.none()
     return (
         Supporter.objects.filter(withdrawn_at__isnull=True, certificate__revoked_at__isnull=True)
-        .select_related("district", "invited_to")
+        .select_related("district", "invited_to", "invitation")
         .prefetch_related(
             Prefetch(
                 "certificates",

@@ -243,16 +243,44 @@ def join_register(*, certificate: Certificate, data: SupporterData) -> Supporter
 SUPPORTER_ERASED = {"name": "", "kana": "", "email": "", "phone": "", "contact_note": ""}
 
 
+def _revoke_pending_invitation(supporter_pk: int, *, by: Membership | None) -> None:
+    """The invitation to volunteer sent for this supporter stops working, unless already used or gone
+    (read from the row, not from a copy that another request may have changed meanwhile)."""
+    from tsunagari.accounts.models import Invitation
+
+    invitation_pk = Supporter.objects.filter(pk=supporter_pk).values_list("invitation_id", flat=True).first()
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(pk=invitation_pk, accepted_at__isnull=True, revoked_at__isnull=True)
+        .first()
+        if invitation_pk
+        else None
+    )
+    if invitation is None:
+        return
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    log_action(
+        invitation,
+        actor=by,
+        organization=invitation.organization,
+        action="accounts.invitation.revoked",
+        data={"supporter": supporter_pk},
+    )
+
+
 @transaction.atomic
 def withdraw(*, supporter: Supporter) -> bool:
     """The supporter leaves the register (through their own link): gone from every list at once, and their
-    details blanked. Their 受講証 stays theirs. False when they had already withdrawn."""
+    details blanked; an invitation to volunteer sent for them and not yet accepted stops working. Their
+    受講証 stays theirs. False when they had already withdrawn."""
     updated = Supporter.objects.filter(pk=supporter.pk, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now(), ways=[], **SUPPORTER_ERASED
     )
     if not updated:
         return False
     Certificate.objects.filter(supporter=supporter).update(supporter=None)
+    _revoke_pending_invitation(supporter.pk, by=None)
     log_action(supporter, actor=None, action="training.supporter.withdrawn")
     return True
 
@@ -275,7 +303,8 @@ def invite_as_volunteer(
 ) -> Supporter:
     """The secretariat invites a listed supporter to become a volunteer member (つながりサポーター role) of a
     member organisation, through the platform's one invitation flow; once they accept, the organisation can
-    assign them as a supporter in its watch list."""
+    assign them as a supporter in its watch list. An earlier invitation of theirs still open is withdrawn
+    (one open invitation per supporter)."""
     from tsunagari.accounts.services import invite_member
 
     if not by.is_coordinator:
@@ -289,6 +318,9 @@ def invite_as_volunteer(
         )
     if not organization.is_active or organization.tier != Organization.Tier.FULL:
         raise ValidationError(_("Choose an active full member organisation."))
+    # One open invitation per supporter (the one the register shows): inviting them to another
+    # organisation replaces the earlier one, so that withdrawal can stop the only one there is.
+    _revoke_pending_invitation(supporter.pk, by=by)
     invitation, _link = invite_member(
         by=by,
         email=supporter.email,

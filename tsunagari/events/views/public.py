@@ -7,7 +7,6 @@ import time
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tsunagari.audit.services import client_ip
+from tsunagari.ratelimit import services as ratelimit
 from tsunagari.training.selectors import training_links
 
 from .. import calendar, qr, services
@@ -33,13 +33,7 @@ def over_registration_limit(request: HttpRequest) -> bool:
     if limit <= 0:
         return False
     key = f"event-registrations:{client_ip(request) or 'unknown'}:{int(time.time() // 3600)}"
-    cache.add(key, 0, timeout=7200)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=7200)
-        count = 1
-    return count > limit
+    return ratelimit.over(key, limit=limit, seconds=7200)
 
 
 @login_not_required
