@@ -22,7 +22,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -42,6 +41,7 @@ from tsunagari.accounts.models import User
 from tsunagari.audit.services import log_action
 from tsunagari.crypto import blind_index
 from tsunagari.notifications.models import Notification
+from tsunagari.ratelimit import services as ratelimit
 
 from . import client, postbacks, replies
 from .models import HandledEvent, LineDelivery, LineLink, LinkCode
@@ -214,7 +214,8 @@ def new_link_code(*, user: User) -> LinkCode:
 
 
 def _wrong_code_key(line_user_id: str) -> str:
-    return f"line-wrong-codes:{user_index(line_user_id)}"  # the cache table never holds the LINE user id
+    # The counter table never holds the LINE user id; the clock hour names the window.
+    return f"line-wrong-codes:{user_index(line_user_id)}:{int(timezone.now().timestamp() // 3600)}"
 
 
 @sensitive_variables("code")
@@ -222,16 +223,16 @@ def link_with_code(*, line_user_id: str, code: str) -> list[dict[str, Any]]:
     """Link the LINE account that sent ``code`` to the member it was made for; return the reply. A wrong
     or expired code is counted against the LINE account (too many in an hour and every code is refused)."""
     key = _wrong_code_key(line_user_id)
-    if (cache.get(key) or 0) >= settings.TSUNAGARI_LINE_WRONG_CODES_PER_HOUR:
+    limit = settings.TSUNAGARI_LINE_WRONG_CODES_PER_HOUR
+    # Counted before the code is tried, in one atomic step (as the contact status page does): of many codes
+    # sent at once only the first ``limit`` are tried; the right one gives its count back.
+    if limit > 0 and ratelimit.hit(key, seconds=7200) > limit:
         return replies.code_refused(too_many=True)
     user = _use_code(line_user_id=line_user_id, code=code)
     if user is None:
-        cache.add(key, 0, timeout=3600)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=3600)
         return replies.code_refused(too_many=False)
+    if limit > 0:
+        ratelimit.give_back(key)
     return replies.linked()
 
 
