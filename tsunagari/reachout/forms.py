@@ -58,7 +58,7 @@ MEANS_NEEDING: dict[str, tuple[str, ...]] = {
 
 
 class ContactRequestForm(PublicForm):
-    """「相談したい」. LINE is offered only when the person came from LINE (a signed link holding their
+    """「相談したい」. LINE is offered only when the person came from LINE (an encrypted link holding their
     LINE user id)."""
 
     means = forms.ChoiceField(label=_("How shall we contact you?"), widget=forms.RadioSelect)

@@ -39,7 +39,7 @@ from tsunagari.watch.models import Urgency
 
 from .models import ContactRequest
 
-LINE_MAX_AGE = 24 * 3600  # the LINE helper's signed link lasts a day
+LINE_MAX_AGE = 24 * 3600  # the LINE helper's encrypted link lasts a day
 # Reference codes avoid letters and digits that are read alike (0/O, 1/I/L, 2/Z, 5/S, 8/B).
 _ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 _PIN_DIGITS = 6
@@ -63,7 +63,7 @@ class Received:
 
 
 def line_user_id_from(token: str) -> str | None:
-    """The LINE user id inside the LINE webhook's signed 「相談したい」 link (``line.replies.contact_url``),
+    """The LINE user id inside the LINE webhook's encrypted 「相談したい」 link (``line.replies.contact_url``),
     or None when the token is missing, altered or older than a day."""
     if not token:
         return None

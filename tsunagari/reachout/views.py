@@ -93,7 +93,7 @@ def _source(value: str) -> str:
 @require_http_methods(["GET", "POST"])
 def contact(request: HttpRequest) -> HttpResponse:
     """「相談したい」. ``?from=`` names the page the person came from, ``?district=`` its district, and
-    ``?line=`` the LINE webhook's signed link (salt ``tsunagari.line.contact``) holding their LINE user id:
+    ``?line=`` the LINE webhook's encrypted link (``line.replies.contact_url``) holding their LINE user id:
     only then is LINE offered as a way to be contacted."""
     params = request.POST if request.method == "POST" else request.GET
     line_token = params.get("line", "")
