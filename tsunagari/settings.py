@@ -418,6 +418,9 @@ TSUNAGARI_CONTACT_RESPONSE_BUSINESS_DAYS = int(
 )
 TSUNAGARI_CONTACT_REQUESTS_PER_HOUR = int(os.environ.get("TSUNAGARI_CONTACT_REQUESTS_PER_HOUR", "5"))
 TSUNAGARI_CONTACT_STATUS_ATTEMPTS = int(os.environ.get("TSUNAGARI_CONTACT_STATUS_ATTEMPTS", "5"))
+# Days an answered contact request is kept (after the person was contacted, or after a case was opened from it:
+# the case then holds what support needs, on its own basis); then it is deleted (reachout.jobs).
+TSUNAGARI_CONTACT_REQUEST_KEEP_DAYS = int(os.environ.get("TSUNAGARI_CONTACT_REQUEST_KEEP_DAYS", "180"))
 TSUNAGARI_CITY_NAME = os.environ.get("TSUNAGARI_CITY_NAME", "架空市")
 TSUNAGARI_PLATFORM_NAME = os.environ.get("TSUNAGARI_PLATFORM_NAME", "孤独・孤立対策官民連携プラットフォーム")
 

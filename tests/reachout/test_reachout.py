@@ -451,3 +451,27 @@ def test_a_request_given_in_time_escalates_again_to_the_organisation_when_overdu
     assert Notification.objects.filter(recipient=world["staff"].user).count() == 2
     services.mark_contacted(by=world["staff"], request=request)
     assert services.escalate_unanswered(now=timezone.now() + timedelta(days=5)) == 0
+
+
+def test_answered_requests_are_deleted_after_the_keeping_time_and_waiting_ones_never(
+    world, org_a, client, settings
+):
+    settings.TSUNAGARI_CONTACT_REQUEST_KEEP_DAYS = 30
+    for phone in ("0857-11-0001", "0857-11-0002", "0857-11-0003"):
+        _send(client_for(None), {**FORM, "phone": phone})
+    contacted, with_case, waiting = ContactRequest.objects.order_by("pk")
+    now = timezone.now()
+    ContactRequest.objects.filter(pk=contacted.pk).update(
+        status="contacted", contacted_at=now - timedelta(days=31)
+    )
+    coordinator = world["coordinator"]
+    client_for(coordinator).post(
+        reverse("reachout_staff:request_open_case", args=[coordinator.organization.slug, with_case.pk]), {}
+    )
+    person_case = Case.objects.get()
+    ContactRequest.objects.filter(pk=with_case.pk).update(assigned_at=now - timedelta(days=31))
+    ContactRequest.objects.filter(pk=waiting.pk).update(created_at=now - timedelta(days=400))
+    assert services.forget_answered(now=now - timedelta(days=2)) == 0  # not yet 30 days after the answer
+    assert services.forget_answered(now=now) == 2
+    assert list(ContactRequest.objects.values_list("pk", flat=True)) == [waiting.pk]
+    assert Case.objects.filter(pk=person_case.pk).exists()  # the case lives on, on its own basis

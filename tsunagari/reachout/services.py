@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -425,3 +426,18 @@ def escalate_unanswered(now: datetime | None = None) -> int:
 def record_view(*, request: ContactRequest, by: Membership) -> None:
     """Every look at a request's details is logged (the person's own request is the basis)."""
     log_action(request, actor=by, action="reachout.request.viewed", legal_basis=LegalBasis.SELF_REQUEST)
+
+
+def forget_answered(now: datetime | None = None) -> int:
+    """Delete the contact requests answered more than TSUNAGARI_CONTACT_REQUEST_KEEP_DAYS ago: the person was
+    contacted, or a case was opened from the request (the case keeps what support needs, on its own basis).
+    A request still waiting is never deleted. The activity log keeps that each one existed (its number), not
+    its content; the resident's status page then finds no request for the code."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.TSUNAGARI_CONTACT_REQUEST_KEEP_DAYS)
+    answered = Q(status=ContactRequest.Status.CONTACTED, contacted_at__lt=cutoff) | Q(
+        case__isnull=False, assigned_at__lt=cutoff
+    )
+    _total, per_model = ContactRequest.objects.filter(
+        answered
+    ).delete()  # the total counts the kinds' links too
+    return per_model.get(ContactRequest._meta.label, 0)
