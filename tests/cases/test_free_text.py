@@ -37,6 +37,8 @@ NON_PERSONAL: dict[str, str] = {
     "orgs.Organization": "the organisation's public profile",
     "audit.ActivityLog": "codes, ids and hashes only: log_action() takes no names (see its docstring)",
     "audit.ChainHead": "a hash",
+    "ratelimit.Counter.key": "a limit's scope and window with a client address, a user id, a reference code or a "
+    "blind index (never a name or typed text); deleted when the window is over",
     "directory": "the public service directory (published, HSDS); no residents' data",
     "cases.Person.kana_birth_index": "a blind index (keyed hash)",
     "cases.Person.phone_index": "a blind index (keyed hash)",
