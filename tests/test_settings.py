@@ -52,7 +52,7 @@ def test_debug_is_off_unless_asked(settings):
 
 def test_language_and_time_zone(settings):
     assert (settings.LANGUAGE_CODE, settings.TIME_ZONE) == ("ja", "Asia/Tokyo")
-    assert [code for code, _ in settings.LANGUAGES] == ["ja", "en"]
+    assert [code for code, _ in settings.LANGUAGES] == ["ja", "ja-easy", "en"]
 
 
 def test_collectstatic_succeeds_with_production_storage(tmp_path):
