@@ -80,6 +80,15 @@ def reading(text: str) -> str:
     return fold_kana("".join(m.reading_form() for m in _tokenizer().tokenize(normalize(text))))
 
 
+def lemmas(text: str) -> list[str]:
+    """Every morpheme's dictionary form, kana folded, endings and particles included (死ねたら → 死ぬ,
+    たら): the crisis classifier reads intent in conjugated endings that character n-grams split
+    differently in every inflection."""
+    tokenizer = _tokenizer()
+    forms = (fold_kana(m.normalized_form()) for chunk in _chunks(text) for m in tokenizer.tokenize(chunk))
+    return [form for form in forms if form.strip()]
+
+
 def phrases(text: str) -> dict[str, str]:
     """Each noun's search token in ``text`` (compound parts too) → the words as the person wrote them
     (after NFKC), so that an answer can quote 「カード」 and not the folded token 「かーど」."""
