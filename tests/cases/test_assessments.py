@@ -1,5 +1,6 @@
 """Instruments scored exactly as specified in instruments.json; trend, K6 prompt and outcome report."""
 
+import re
 from datetime import date
 
 import pytest
@@ -54,6 +55,23 @@ def test_k6_of_13_prompts_the_crisis_guidance_on_the_case(world, case):
         .content.decode()
     )
     assert 'id="k6-crisis"' in page and "Kessler" in page  # guidance, and the instrument's attribution
+
+
+def test_a_form_sent_with_answers_missing_comes_back_open_with_the_answers_given(world, case):
+    # A clerk who skipped one question must not retype the other five: the page comes back (400), the
+    # form open, each answer still chosen, the missing one marked; nothing is recorded.
+    staff = world["staff"]
+    url = reverse("cases:assessment_add", args=[staff.organization.slug, case.pk, "k6_ja"])
+    answers = {f"k6_ja-q{i}": str(i % 4) for i in range(1, 6)}  # q6 left out
+    response = client_for(staff).post(url, answers)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert case.assessments.count() == 0
+    for name, value in answers.items():
+        assert re.search(rf'name="{name}" value="{value}"[^>]*checked', page), name
+    assert not re.search(r'name="k6_ja-q6" value="\d"[^>]*checked', page)
+    assert re.search(r'<details open>\s*<summary>[^<]*</summary>\s*<form[^>]*k6_ja', page)
+    assert 'aria-invalid="true"' in page
 
 
 def test_missing_answers_are_refused(world, case):

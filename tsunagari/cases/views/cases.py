@@ -119,7 +119,13 @@ def case_detail(request: OrgRequest, case_pk: int) -> HttpResponse:
     return _case_page(request, case)
 
 
-def _case_page(request: OrgRequest, case: Case, consent_form: ConsentForm | None = None) -> HttpResponse:
+def _case_page(
+    request: OrgRequest,
+    case: Case,
+    consent_form: ConsentForm | None = None,
+    assessment_form: AssessmentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     """The case as this member may see it: each field only under the kind of information it belongs to
     (``cases.disclosure``); the consent section for the organisation that registered the case's people."""
     membership = request.membership
@@ -165,7 +171,7 @@ def _case_page(request: OrgRequest, case: Case, consent_form: ConsentForm | None
         "meeting_items": items_for_case(case.pk),
         "may_propose": case.status == Case.Status.OPEN and owns_case(membership, case),
         "task_form": TaskForm(organization=membership.organization, prefix="task"),
-        **(_assessment_context(case) if seen.shows["assessments"] else {}),
+        **(_assessment_context(case, assessment_form) if seen.shows["assessments"] else {}),
         "plan": SupportPlan.objects.filter(case=case).first() if seen.shows["plan_goals"] else None,
         "consent_form": (consent_form or ConsentForm(people=own_people, prefix="consent"))
         if own_people
@@ -176,7 +182,7 @@ def _case_page(request: OrgRequest, case: Case, consent_form: ConsentForm | None
         .prefetch_related("recipients", "kinds")
         .order_by("person_id", "given_on", "pk"),
     }
-    return render(request, "cases/case_detail.html", context)
+    return render(request, "cases/case_detail.html", context, status=status)
 
 
 def _timeline(case: Case, *, show_views: bool) -> QuerySet[ActivityLog]:
@@ -190,8 +196,9 @@ def _timeline(case: Case, *, show_views: bool) -> QuerySet[ActivityLog]:
     )  # one order across the log's lanes
 
 
-def _assessment_context(case: Case) -> dict:
-    """Each instrument's form, its results over time (baseline first), and the K6 crisis prompt."""
+def _assessment_context(case: Case, refused: AssessmentForm | None = None) -> dict:
+    """Each instrument's form, its results over time (baseline first), and the K6 crisis prompt.
+    ``refused`` is a form sent with answers missing: it is shown again, open, with what was answered."""
     by_instrument: dict[str, list] = {code: [] for code in instruments()}
     for assessment in case.assessments.all():
         by_instrument.setdefault(assessment.instrument, []).append(assessment)
@@ -201,7 +208,10 @@ def _assessment_context(case: Case) -> dict:
             "spec": spec,
             "history": by_instrument[code],
             "trend": _trend_chart(code, spec, by_instrument[code]),
-            "form": AssessmentForm(instrument=spec, prefix=code),
+            "form": refused
+            if refused is not None and refused.prefix == code
+            else AssessmentForm(instrument=spec, prefix=code),
+            "open": refused is not None and refused.prefix == code,
         }
         for code, spec in instruments().items()
     ]
@@ -492,9 +502,10 @@ def assessment_add(request: OrgRequest, case_pk: int, instrument: str) -> HttpRe
             by=membership, case=case, instrument=instrument, answers=form.cleaned_data
         )
         messages.success(request, _("Recorded: %(score)s") % {"score": saved.score})
-    else:
-        messages.error(request, _("Answer every question."))
-    return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=case.pk)
+        return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=case.pk)
+    # The page again with the answers given so far and the unanswered questions marked, never a blank form.
+    messages.error(request, _("Answer every question."))
+    return _case_page(request, case, assessment_form=form, status=400)
 
 
 @org_view(Role.COORDINATOR, secretariat_only=True)
