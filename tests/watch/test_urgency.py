@@ -272,14 +272,18 @@ def test_the_secretariat_keeps_the_rota_and_the_district_contacts(world):
     coordinator, staff = world["coordinator"], world["staff"]
     slug = coordinator.organization.slug
     client = client_for(coordinator)
+    # Tomorrow night's shift: the rota lists shifts that have not ended (or ended less than a day ago),
+    # so a fixed date would drop out of the list once it has passed.
+    evening = timezone.localdate() + timedelta(days=1)
+    morning = evening + timedelta(days=1)
     bad = client.post(
         reverse("watch:oncall_new", args=[slug]),
-        {"member": coordinator.pk, "phone": "090-1111-2222", "starts_at": "2026-12-01T17:15", "ends_at": "2026-12-01T08:30"},
+        {"member": coordinator.pk, "phone": "090-1111-2222", "starts_at": f"{evening}T17:15", "ends_at": f"{evening}T08:30"},
     )  # fmt: skip
     assert bad.status_code == 200 and not OnCallShift.objects.exists()
     ok = client.post(
         reverse("watch:oncall_new", args=[slug]),
-        {"member": coordinator.pk, "phone": "090-1111-2222", "starts_at": "2026-12-01T17:15", "ends_at": "2026-12-02T08:30"},
+        {"member": coordinator.pk, "phone": "090-1111-2222", "starts_at": f"{evening}T17:15", "ends_at": f"{morning}T08:30"},
     )  # fmt: skip
     assert ok.status_code == 302 and OnCallShift.objects.get().member == coordinator
     assert 'href="tel:09011112222"' in client.get(reverse("watch:oncall_list", args=[slug])).content.decode()
