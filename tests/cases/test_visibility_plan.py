@@ -22,7 +22,13 @@ from django.db.models import Exists, OuterRef, QuerySet
 from tests.factories import OrganizationFactory
 from tsunagari.audit.models import LegalBasis
 from tsunagari.cases.models import Case, Person, SharingBasis
-from tsunagari.cases.selectors import _own_organisation, cases_visible_to, live_bases, visible_case_ids
+from tsunagari.cases.selectors import (
+    _own_organisation,
+    case_list_ids,
+    cases_visible_to,
+    live_bases,
+    visible_case_ids,
+)
 from tsunagari.orgs.models import Membership
 
 CASES = 3000
@@ -107,3 +113,18 @@ def test_both_formulations_see_the_same_cases(crowded):
     assert set(cases_visible_to(crowded).values_list("pk", flat=True)) == set(
         _former_selector(crowded).values_list("pk", flat=True)
     )
+
+
+def test_each_page_cut_from_the_sorted_branches_is_the_page_of_the_whole_list(crowded):
+    """On PostgreSQL each branch of the case list is sorted and cut to the page's end before the union
+    (``CaseList``): every page, and the count, must be those of the whole list sorted at once."""
+    for filters in ({}, {"status": Case.Status.CLOSED}, {"risk": Case.Risk.MEDIUM}):
+        listed = case_list_ids(crowded, **filters)
+        whole = sorted(
+            cases_visible_to(crowded).filter(**filters).values_list("pk", "status", "opened_at"),
+            key=lambda row: (row[1], row[2], row[0]),
+            reverse=True,
+        )
+        assert listed.count() == len(whole) > 100
+        for start in (0, 50, 100, len(whole) - 30):
+            assert listed[start : start + 50] == whole[start : start + 50], (filters, start)

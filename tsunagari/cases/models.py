@@ -219,9 +219,10 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         indexes = [
             models.Index(fields=["status", "-opened_at"], name="case_list_idx"),
-            # The case list's branch of the cases an organisation leads, read from the index alone (it holds
-            # every column the list sorts on and the id: cases.selectors.case_list_ids).
-            models.Index(fields=["lead", "status", "-opened_at", "-id"], name="case_lead_list_idx"),
+            # The case list's branch of the cases an organisation leads, read from the index alone and in the
+            # list's order, open first and newest first (it holds every column the list sorts on and the id:
+            # cases.selectors.CaseList), so a page reads only its first rows.
+            models.Index(fields=["lead", "-status", "-opened_at", "-id"], name="case_lead_list_idx"),
             # ... and of the cases it opened that nobody leads yet.
             models.Index(
                 fields=["opened_by"], condition=models.Q(lead__isnull=True), name="case_unled_opener_idx"
