@@ -70,7 +70,7 @@ def test_a_form_sent_with_answers_missing_comes_back_open_with_the_answers_given
     for name, value in answers.items():
         assert re.search(rf'name="{name}" value="{value}"[^>]*checked', page), name
     assert not re.search(r'name="k6_ja-q6" value="\d"[^>]*checked', page)
-    assert re.search(r'<details open>\s*<summary>[^<]*</summary>\s*<form[^>]*k6_ja', page)
+    assert re.search(r"<details open>\s*<summary>[^<]*</summary>\s*<form[^>]*k6_ja", page)
     assert 'aria-invalid="true"' in page
 
 
