@@ -124,7 +124,6 @@ def _case_page(
     case: Case,
     consent_form: ConsentForm | None = None,
     assessment_form: AssessmentForm | None = None,
-    status: int = 200,
 ) -> HttpResponse:
     """The case as this member may see it: each field only under the kind of information it belongs to
     (``cases.disclosure``); the consent section for the organisation that registered the case's people."""
@@ -182,7 +181,7 @@ def _case_page(
         .prefetch_related("recipients", "kinds")
         .order_by("person_id", "given_on", "pk"),
     }
-    return render(request, "cases/case_detail.html", context, status=status)
+    return render(request, "cases/case_detail.html", context)
 
 
 def _timeline(case: Case, *, show_views: bool) -> QuerySet[ActivityLog]:
@@ -505,7 +504,7 @@ def assessment_add(request: OrgRequest, case_pk: int, instrument: str) -> HttpRe
         return redirect("cases:case_detail", org_slug=request.org.slug, case_pk=case.pk)
     # The page again with the answers given so far and the unanswered questions marked, never a blank form.
     messages.error(request, _("Answer every question."))
-    return _case_page(request, case, assessment_form=form, status=400)
+    return _case_page(request, case, assessment_form=form)
 
 
 @org_view(Role.COORDINATOR, secretariat_only=True)
