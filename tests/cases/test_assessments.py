@@ -58,9 +58,9 @@ def test_k6_of_13_prompts_the_crisis_guidance_on_the_case(world, case):
 
 
 def test_a_form_sent_with_answers_missing_comes_back_open_with_the_answers_given(world, case):
-    # A clerk who skipped one question must not retype the other five: the page comes back (as every
-    # refused form here, with 200), the
-    # form open, each answer still chosen, the missing one marked; nothing is recorded.
+    # A clerk who skipped one question must not retype the other five: the page comes back (with 200, as
+    # every refused form here), the form open, each answer still chosen, the missing one marked; nothing
+    # is recorded.
     staff = world["staff"]
     url = reverse("cases:assessment_add", args=[staff.organization.slug, case.pk, "k6_ja"])
     answers = {f"k6_ja-q{i}": str(i % 4) for i in range(1, 6)}  # q6 left out
