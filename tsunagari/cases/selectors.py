@@ -128,7 +128,9 @@ class CaseList:
     def __getitem__(self, index: int | slice) -> CaseListRow | list[CaseListRow]:
         if isinstance(index, int):
             return self[index : index + 1][0]
-        if not self.staff:
+        if not self.staff or (index.stop is not None and index.stop <= (index.start or 0)):
+            # No rows asked for: the paginator asks for [0:0] when the list is empty, and a branch cut to no
+            # rows is an empty query, which Django leaves out of a union (the rest could not be sorted).
             return []
         led, opened = _own_branches(self.membership)
         branches = [
