@@ -201,16 +201,15 @@ def _assessment_context(case: Case, refused: AssessmentForm | None = None) -> di
     by_instrument: dict[str, list] = {code: [] for code in instruments()}
     for assessment in case.assessments.all():
         by_instrument.setdefault(assessment.instrument, []).append(assessment)
+    refused_code = refused.prefix if refused is not None else None
     sections = [
         {
             "code": code,
             "spec": spec,
             "history": by_instrument[code],
             "trend": _trend_chart(code, spec, by_instrument[code]),
-            "form": refused
-            if refused is not None and refused.prefix == code
-            else AssessmentForm(instrument=spec, prefix=code),
-            "open": refused is not None and refused.prefix == code,
+            "form": refused if code == refused_code else AssessmentForm(instrument=spec, prefix=code),
+            "open": code == refused_code,
         }
         for code, spec in instruments().items()
     ]
