@@ -98,6 +98,17 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_public_pages():
+    """Each test starts with no public page kept in memory (tsunagari/pagecache.py): a page kept by an
+    earlier test would show that test's data."""
+    from tsunagari import pagecache
+
+    pagecache.clear()
+    yield
+    pagecache.clear()
+
+
 @pytest.fixture
 def secretariat(db) -> Organization:
     return OrganizationFactory(slug="jimukyoku", name="架空市 事務局", is_secretariat=True, kind="city")

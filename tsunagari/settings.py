@@ -405,6 +405,9 @@ TSUNAGARI_NAVIGATOR_PER_MINUTE = int(os.environ.get("TSUNAGARI_NAVIGATOR_PER_MIN
 # details are blanked this many days after their event unless they asked to hear about future events.
 TSUNAGARI_EVENT_REGISTRATIONS_PER_HOUR = int(os.environ.get("TSUNAGARI_EVENT_REGISTRATIONS_PER_HOUR", "20"))
 TSUNAGARI_EVENT_RETENTION_DAYS = int(os.environ.get("TSUNAGARI_EVENT_RETENTION_DAYS", "90"))
+# Public pages visitors who are not signed in open most are kept in each server process for this many seconds
+# (tsunagari/pagecache.py); 0 turns it off. Members always get fresh pages.
+TSUNAGARI_PUBLIC_PAGE_SECONDS = int(os.environ.get("TSUNAGARI_PUBLIC_PAGE_SECONDS", "60"))
 TSUNAGARI_NAVIGATOR_SLOTS = int(os.environ.get("TSUNAGARI_NAVIGATOR_SLOTS", "2"))
 TSUNAGARI_NAVIGATOR_WAIT_SECONDS = float(os.environ.get("TSUNAGARI_NAVIGATOR_WAIT_SECONDS", "3"))
 # Public forms (membership applications, inquiries to the secretariat): submissions one client may send a

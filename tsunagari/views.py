@@ -15,12 +15,14 @@ from tsunagari.directory.hotlines import crisis_hotlines
 from tsunagari.http import AuthenticatedRequest
 from tsunagari.orgs.selectors import memberships_of, pick_membership
 from tsunagari.outreach.selectors import published_news
+from tsunagari.pagecache import public_page
 from tsunagari.text.middleware import FURIGANA_COOKIE
 from tsunagari.worker.selectors import health
 
 
 @login_not_required
 @require_GET
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     from tsunagari.events.selectors import upcoming_public_events
 

@@ -181,13 +181,13 @@ def test_the_answer_page_reads_card_details_only_for_the_rows_it_shows(client, d
     from tsunagari.directory.views import public
 
     read_for: list[int] = []
-    original = public.with_display_details
+    original = public.with_card_details
 
     def counting(qs):
         read_for.append(qs.count())
         return original(qs)
 
-    monkeypatch.setattr(public, "with_display_details", counting)
+    monkeypatch.setattr(public, "with_card_details", counting)
     html = client.post(
         reverse("directory:navigator"), {"text": "一人暮らしの母が心配で、相談できる場所を知りたい"}
     )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tsunagari import spreadsheets
 from tsunagari.orgs.access import OrgRequest, org_view
 from tsunagari.orgs.models import Role
+from tsunagari.pagecache import public_page
 
 from . import snapshots, suicide_stats
 from .models import PublicSnapshot
@@ -27,6 +28,7 @@ class SnapshotForm(forms.Form):
 
 @login_not_required
 @require_GET
+@public_page
 def picture(request: HttpRequest) -> HttpResponse:
     context = {
         "suicide_chart": suicide_stats.trend_chart(),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tsunagari.directory.load import over_rate_limit
+from tsunagari.pagecache import public_page
 
 from . import applications
 from .forms import ApplicationForm
@@ -29,6 +30,7 @@ def public_organizations():
 
 @login_not_required
 @require_GET
+@public_page
 def about(request: HttpRequest) -> HttpResponse:
     orgs = sorted(
         public_organizations(), key=lambda o: (list(Organization.Kind.values).index(o.kind), o.kana)
@@ -44,6 +46,7 @@ def about(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @require_GET
+@public_page
 def organization_public(request: HttpRequest, slug: str) -> HttpResponse:
     org = get_object_or_404(public_organizations().prefetch_related("districts"), slug=slug)
     return render(request, "orgs/organization_public.html", {"organization": org})

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tsunagari.directory.load import over_rate_limit
 from tsunagari.orgs.access import OrgRequest, conflict_page, org_view
 from tsunagari.orgs.models import Role
+from tsunagari.pagecache import public_page
 from tsunagari.pagination import paginate
 
 from . import services
@@ -45,6 +46,7 @@ def contact(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @require_GET
+@public_page
 def news_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, published_news().only("pk", "title", "published_on"), per_page=20)
     return render(request, "outreach/news_list.html", {"page": page})
@@ -52,6 +54,7 @@ def news_list(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @require_GET
+@public_page
 def news_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "outreach/news_detail.html", {"item": get_object_or_404(published_news(), pk=pk)})
 

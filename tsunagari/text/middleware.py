@@ -36,17 +36,26 @@ class FuriganaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        wanted = furigana_wanted(request)
-        request.furigana = wanted  # type: ignore[attr-defined]  # read by the switch in base.html
+        request.furigana = furigana_wanted(request)  # type: ignore[attr-defined]  # read by the switch in base.html
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
-        is_html = response.get("Content-Type", "").startswith("text/html")
-        if wanted and is_html and not response.streaming and translation.get_language() != "en":
-            charset = response.charset or "utf-8"
-            response.content = add_ruby(response.content.decode(charset)).encode(charset)
-            if response.has_header("Content-Length"):
-                response["Content-Length"] = str(len(response.content))
+        add_readings(request, response)
         return response
+
+
+def add_readings(request: HttpRequest, response: HttpResponse) -> None:
+    """Put readings over the kanji of an HTML page if this person wants them, once: a page that already has
+    them (``readings_added``, e.g. one kept by tsunagari.pagecache) is left as it is."""
+    if getattr(response, "readings_added", False):
+        return
+    is_html = response.get("Content-Type", "").startswith("text/html")
+    wanted = getattr(request, "furigana", False)
+    if wanted and is_html and not response.streaming and translation.get_language() != "en":
+        charset = response.charset or "utf-8"
+        response.content = add_ruby(response.content.decode(charset)).encode(charset)
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+        response.readings_added = True  # type: ignore[attr-defined]
 
 
 def furigana(request: HttpRequest) -> dict[str, bool]:

@@ -21,6 +21,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from tsunagari.pagecache import public_page
 from tsunagari.text.analysis import analyze
 
 from ..models import (
@@ -76,6 +77,7 @@ def api_view(view: Callable[..., dict[str, Any]]) -> Callable[..., HttpResponse]
     @login_not_required
     @csrf_exempt  # nothing here changes anything; other methods get a JSON 405 rather than a CSRF page
     @wraps(view)
+    @public_page
     def wrapper(request: HttpRequest, **kwargs: Any) -> HttpResponse:
         response: HttpResponse
         if request.method not in ("GET", "HEAD"):

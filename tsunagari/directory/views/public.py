@@ -7,6 +7,7 @@ addresses or server logs), answered in memory and sent back with Cache-Control: 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tsunagari.http import HtmxRequest
 from tsunagari.orgs.selectors import memberships_of
+from tsunagari.pagecache import public_page
 from tsunagari.text.analysis import analyze, analyze_query
 from tsunagari.text.analysis import phrases as written_phrases
 
@@ -36,13 +38,26 @@ from ..opening import Opening, next_opening
 from ..search import matching
 from ..selectors import category_terms, public_services
 
+SEARCH_ONLY_FIELDS = ("embedding", "search_tokens", "search_terms")
+
+
+def with_card_details(qs: QuerySet[Service]) -> QuerySet[Service]:
+    """What a service card (_service_card.html) shows: provider, phones, hours (no N+1); not what only the
+    search reads (its embedding and search terms, several kilobytes a service)."""
+    return (
+        qs.defer(*SEARCH_ONLY_FIELDS)
+        .select_related("organization")
+        .prefetch_related(
+            Prefetch("phones", queryset=Phone.objects.order_by("type", "number")),
+            Prefetch("schedules", queryset=Schedule.objects.order_by("pk")),
+        )
+    )
+
 
 def with_display_details(qs: QuerySet[Service]) -> QuerySet[Service]:
-    """What a service card shows: provider, categories, phones, hours, places (no N+1)."""
-    return qs.select_related("organization").prefetch_related(
+    """A card's details, and its categories and places (a service's page, the staff's lists)."""
+    return with_card_details(qs).prefetch_related(
         "categories",
-        Prefetch("phones", queryset=Phone.objects.order_by("type", "number")),
-        Prefetch("schedules", queryset=Schedule.objects.order_by("pk")),
         Prefetch(
             "service_at_locations", queryset=ServiceAtLocation.objects.select_related("location__district")
         ),
@@ -97,7 +112,7 @@ def answer_context(
     base = Service.objects.all() if include_members_only else public_services()
     visible = set(base.filter(pk__in=[m.entry.pk for m in answer.matches]).values_list("pk", flat=True))
     shown = [m for m in answer.matches if m.entry.pk in visible][: FIRST_ANSWERS + MORE_ANSWERS]
-    by_pk = {s.pk: s for s in with_display_details(base.filter(pk__in=[m.entry.pk for m in shown]))}
+    by_pk = {s.pk: s for s in with_card_details(base.filter(pk__in=[m.entry.pk for m in shown]))}
     labels = {t.code: t for t in category_terms()}
     names = {code: term.label for code, term in labels.items()}
     written = written_phrases(data["text"])
@@ -175,6 +190,7 @@ def navigator_page(request: HtmxRequest, *, staff: bool) -> HttpResponse:
 @login_not_required
 @sensitive_post_parameters("text")
 @require_http_methods(["GET", "POST"])
+@public_page
 def navigator(request: HtmxRequest) -> HttpResponse:
     return navigator_page(request, staff=False)
 
@@ -201,22 +217,29 @@ def search_services(form: DirectorySearchForm, base: QuerySet[Service]) -> Query
 
 
 def ranked_page(
-    request: HttpRequest, form: DirectorySearchForm, results: QuerySet[Service], per_page: int
+    request: HttpRequest,
+    form: DirectorySearchForm,
+    results: QuerySet[Service],
+    per_page: int,
+    *,
+    details: Callable[[QuerySet[Service]], QuerySet[Service]] = with_card_details,
 ) -> Page:
-    """One page of results: by relevance when words were given (BM25), else by kind and name."""
+    """One page of results: by relevance when words were given (BM25), else by kind and name; ``details``
+    reads what the page shows of each (cards by default)."""
     words = form.cleaned_data.get("q") if form.is_valid() else ""
     if not words:
-        return Paginator(with_display_details(results), per_page).get_page(request.GET.get("page"))
+        return Paginator(details(results), per_page).get_page(request.GET.get("page"))
     scores = word_scores(words)
     ids = sorted(results.values_list("pk", flat=True), key=lambda pk: -scores.get(pk, 0.0))
     page = Paginator(ids, per_page).get_page(request.GET.get("page"))
-    by_pk = with_display_details(Service.objects.filter(pk__in=list(page.object_list))).in_bulk()
+    by_pk = details(Service.objects.filter(pk__in=list(page.object_list))).in_bulk()
     page.object_list = [by_pk[pk] for pk in page.object_list]  # type: ignore[misc]
     return page
 
 
 @login_not_required
 @require_GET
+@public_page
 def directory_search(request: HtmxRequest) -> HttpResponse:
     form = DirectorySearchForm(request.GET or None)
     page = ranked_page(request, form, search_services(form, public_services()), 20)
@@ -233,6 +256,7 @@ def directory_search(request: HtmxRequest) -> HttpResponse:
 
 @login_not_required
 @require_GET
+@public_page
 def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
     is_member = request.user.is_authenticated and memberships_of(request.user).exists()  # type: ignore[arg-type]
     base = Service.objects.all() if is_member else public_services()
@@ -247,6 +271,7 @@ def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
 
 @login_not_required
 @require_GET
+@public_page
 def hotline_sources(request: HttpRequest) -> HttpResponse:
     """Every line the crisis box can show, with its hours, the date of the facts and their source."""
     from ..hotlines import all_hotlines

@@ -32,7 +32,7 @@ def service_list(request: OrgRequest) -> HttpResponse:
     form = DirectorySearchForm(request.GET or None)
     mine = request.GET.get("mine") == "1"
     base = services_editable_by(membership) if mine else services_visible_to(membership)
-    page = ranked_page(request, form, search_services(form, base), 25)
+    page = ranked_page(request, form, search_services(form, base), 25, details=with_display_details)
     editable = set(
         services_editable_by(membership).filter(pk__in=[s.pk for s in page]).values_list("pk", flat=True)
     )

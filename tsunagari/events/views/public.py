@@ -17,6 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tsunagari.audit.services import client_ip
+from tsunagari.pagecache import public_page
 from tsunagari.ratelimit import services as ratelimit
 from tsunagari.training.selectors import training_links
 
@@ -38,6 +39,7 @@ def over_registration_limit(request: HttpRequest) -> bool:
 
 @login_not_required
 @require_GET
+@public_page
 def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "events/event_list.html", {"events": upcoming_public_events()[:100]})
 
