@@ -119,6 +119,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "tsunagari.accounts.middleware.AbsoluteSessionTimeoutMiddleware",
+    "tsunagari.accounts.middleware.IdleSessionRenewalMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "tsunagari.accounts.middleware.RequireMFAMiddleware",
@@ -195,7 +196,9 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
 
 SESSION_COOKIE_AGE = int(os.environ.get("TSUNAGARI_SESSION_IDLE_SECONDS", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True  # the 30-minute limit counts from the last request (idle timeout)
+# The 30-minute idle limit counts from the last request, renewed at most once a minute
+# (accounts.middleware.IdleSessionRenewalMiddleware) rather than by a write on every request.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_ABSOLUTE_AGE = timedelta(hours=12)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -56,6 +56,7 @@ class Today:
     figures: list[Figure] = field(default_factory=list)  # everything else that waits
     alerts_by_step: list[Figure] = field(default_factory=list)
     waiting: int = 0  # what waits for this member's action (the badge): everything above but urgent cases
+    unread: int = 0  # the member's unread notifications (the badge's other number)
 
 
 def _high_step() -> int:
@@ -105,19 +106,23 @@ def _waiting(membership: Membership) -> dict[str, QuerySet]:
     }
 
 
+def _unread(user_id: int) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True)
+
+
 def waiting_for(membership: Membership, *, unread_of: User | None = None) -> tuple[int, int]:
     """(unread notifications of ``unread_of``, things waiting for this member's action), in one query."""
     querysets = _waiting(membership)
     if unread_of is not None:
-        querysets["unread"] = Notification.objects.filter(recipient=unread_of, read_at__isnull=True)
+        querysets["unread"] = _unread(unread_of.pk)
     counts = _count(membership, querysets)
     unread = counts.pop("unread", 0)
     return unread, sum(counts.values())
 
 
 def today_for(membership: Membership) -> Today:
-    """The today view of one member in one organisation: one query for the counts, one for the alerts by
-    step (staff and up)."""
+    """The today view of one member in one organisation: one query for the counts (the header's badge
+    included: ``Today.badge``), one for the alerts by step (staff and up)."""
     slug = membership.organization.slug
     today = timezone.localdate()
     high = _high_step()
@@ -144,9 +149,10 @@ def today_for(membership: Membership) -> Today:
             "waiting_inquiries": inquiries_visible_to(membership).filter(answered_at__isnull=True),
             "urgent_contact_requests": waiting_requests(membership).filter(urgent=True),
             "overdue_contact_requests": waiting_requests(membership).filter(due_at__lt=timezone.now()),
+            "unread": _unread(membership.user_id),
         },
     )
-    result = Today(waiting=sum(counts[name] for name in _waiting(membership)))
+    result = Today(waiting=sum(counts[name] for name in _waiting(membership)), unread=counts["unread"])
     if not membership.has_role(Role.STAFF):
         return result  # viewers and volunteers see no cases, alerts or referrals here
 
@@ -213,6 +219,15 @@ class Badge:
         return self.unread + self.waiting
 
 
+def keep_badge(request: HttpRequest, today: Today) -> None:
+    """The today view has counted the badge's figures already: the header shows those (no second query)."""
+    request.waiting_badge = Badge(  # type: ignore[attr-defined]
+        unread=today.unread,
+        waiting=today.waiting,
+        org_slug=request.membership.organization.slug,  # type: ignore[attr-defined]
+    )
+
+
 def badge(request: HttpRequest) -> dict[str, Any]:
     """Context processor: the header's counts on every signed-in page, for the organisation of the page
     (or, elsewhere, the one the person last worked in). Computed only if the page shows the header."""
@@ -221,6 +236,9 @@ def badge(request: HttpRequest) -> dict[str, Any]:
         return {}
 
     def compute() -> Badge:
+        counted = getattr(request, "waiting_badge", None)
+        if counted is not None:
+            return counted
         membership = getattr(request, "membership", None)
         if membership is None:
             membership = pick_membership(list(memberships_of(user)), request.session.get("current_org"))

@@ -70,7 +70,8 @@ class OrgView:
         org_request = cast(OrgRequest, request)  # here it becomes one: the two attributes are set next
         org_request.membership = membership
         org_request.org = membership.organization
-        request.session["current_org"] = org_slug
+        if request.session.get("current_org") != org_slug:  # a write only when it changes
+            request.session["current_org"] = org_slug
         return self.view(org_request, *args, **kwargs)
 
 

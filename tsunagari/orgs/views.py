@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tsunagari.accounts import services as account_services
 from tsunagari.pagination import paginate
-from tsunagari.today import today_for
+from tsunagari.today import keep_badge, today_for
 
 from . import applications, services
 from .access import OrgRequest, conflict_page, org_view
@@ -38,8 +38,9 @@ def org_dashboard(request: OrgRequest) -> HttpResponse:
         return redirect("watch:sos_new", org_slug=request.org.slug)
     if membership.role == Role.VOLUNTEER:  # a supporter's day is the people they watch over
         return redirect("watch:home", org_slug=request.org.slug)
-    context = {"membership": membership, "today": today_for(membership)}
-    return render(request, "orgs/organization_dashboard.html", context)
+    today = today_for(membership)
+    keep_badge(request, today)
+    return render(request, "orgs/organization_dashboard.html", {"membership": membership, "today": today})
 
 
 @org_view(Role.ADMIN)
