@@ -138,6 +138,18 @@ def test_only_so_many_pages_are_kept(monkeypatch):
     assert not any("%E7%9B%B8" in repr(key) or "相談" in repr(key) for key in pagecache._pages)  # oldest gone
 
 
+def test_only_so_many_bytes_are_kept(monkeypatch):
+    monkeypatch.setattr(pagecache, "MAX_BYTES", 1)
+    Client().get("/")
+    assert not pagecache._pages  # a page over the budget pushes itself out
+    monkeypatch.setattr(pagecache, "MAX_BYTES", 10**9)
+    Client().get("/")
+    Client().get("/about/")
+    assert pagecache._bytes == sum(len(page.content) for page in pagecache._pages.values()) > 0
+    pagecache.clear()
+    assert pagecache._bytes == 0
+
+
 def test_a_missing_page_is_not_kept_and_a_withdrawn_service_goes_with_the_page():
     assert Client().get("/directory/services/00000000-0000-0000-0000-000000000000/").status_code == 404
     assert not pagecache._pages

@@ -16,7 +16,7 @@ What is never served from here, so nobody sees another person's page:
 
 Changes to what these pages show reach visitors who are not signed in within that time; members, who are
 the ones making the changes, see them at once. Pages are kept per process (no shared store to ask on every
-hit), at most ``MAX_PAGES`` of them, the least recently used going first.
+hit), at most ``MAX_PAGES`` of them and ``MAX_BYTES`` in all, the least recently used going first.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CSRF_TOKEN_LENGTH, _does_token_match, get_token
 from django.utils import translation
@@ -38,6 +39,7 @@ from django.utils import translation
 from tsunagari.text.middleware import add_readings
 
 MAX_PAGES = 512
+MAX_BYTES = 32 * 1024 * 1024  # whatever addresses a crowd (or a scanner) asks for
 MAX_PAGE_BYTES = 512 * 1024
 # Stands for the visitor's CSRF token in a kept page (ASCII and without kanji, so readings leave it alone).
 TOKEN_MARK = b"\x00csrf-token\x00"
@@ -56,13 +58,21 @@ class _Page:
 
 
 _pages: OrderedDict[tuple, _Page] = OrderedDict()
+_bytes = 0  # the kept pages' content, in all
 _lock = threading.Lock()
 
 
 def clear() -> None:
     """Forget every kept page (tests; nothing in the app needs it)."""
+    global _bytes
     with _lock:
         _pages.clear()
+        _bytes = 0
+
+
+def _drop(key: tuple) -> None:
+    global _bytes
+    _bytes -= len(_pages.pop(key).content)
 
 
 def _seconds() -> int:
@@ -75,7 +85,7 @@ def _may_serve_kept(request: HttpRequest) -> bool:
     return (
         request.method == "GET"
         and settings.SESSION_COOKIE_NAME not in cookies
-        and getattr(settings, "MESSAGES_COOKIE_NAME", "messages") not in cookies
+        and CookieStorage.cookie_name not in cookies
         and "Authorization" not in request.headers
     )
 
@@ -125,11 +135,15 @@ def _keep(request: HttpRequest, response: HttpResponse, seconds: int) -> None:
         has_token=has_token,
         kept_until=time.monotonic() + seconds,
     )
+    global _bytes
+    key = _key(request)
     with _lock:
-        _pages[_key(request)] = page
-        _pages.move_to_end(_key(request))
-        while len(_pages) > MAX_PAGES:
-            _pages.popitem(last=False)
+        if key in _pages:
+            _drop(key)
+        _pages[key] = page
+        _bytes += len(page.content)
+        while len(_pages) > MAX_PAGES or _bytes > MAX_BYTES:
+            _drop(next(iter(_pages)))
 
 
 def _kept(request: HttpRequest) -> HttpResponse | None:
@@ -139,7 +153,7 @@ def _kept(request: HttpRequest) -> HttpResponse | None:
         if page is None:
             return None
         if page.kept_until < time.monotonic():
-            del _pages[key]
+            _drop(key)
             return None
         _pages.move_to_end(key)
     content = page.content
