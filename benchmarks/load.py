@@ -150,6 +150,26 @@ def static_path(port: int) -> str:
     return html[start : html.index('"', start)]
 
 
+def cpu_seconds(server: subprocess.Popen[bytes]) -> dict[str, float]:
+    """CPU time used so far by the server's processes (gunicorn's master and workers) and by PostgreSQL's
+    (every process of that name: on this machine, the database serves only the benchmark)."""
+    import psutil  # installed with Locust
+
+    def used(process: psutil.Process) -> float:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:  # a process that ended in between
+            return 0.0
+        return times.user + times.system
+
+    root = psutil.Process(server.pid)
+    served = used(root) + sum(used(child) for child in root.children(recursive=True))
+    database = sum(
+        used(p) for p in psutil.process_iter(["name"]) if (p.info["name"] or "").startswith("postgres")
+    )
+    return {"server": served, "postgresql": database}
+
+
 def locust(
     users: int, seconds: int, classes: list[str], port: int, setup: dict[str, Any], out: Path
 ) -> dict[str, Any]:
@@ -202,6 +222,10 @@ def report(results: list[dict[str, Any]], workers: int, seconds: int) -> None:
                 f"  {name:<26} {p['requests']:>8} {p['rps']:>7.1f} {p['p50_ms']:>6.0f} {p['p95_ms']:>6.0f} "
                 f"{p['p99_ms']:>6.0f} {p['failures']:>6}"
             )
+        cpu = r["cpu_ms_per_request"]
+        print(
+            f"  CPU per request of the mix: server {cpu['server']:.1f} ms, PostgreSQL {cpu['postgresql']:.1f} ms"
+        )
         signed_in = max((r["mix"][n]["p95_ms"] for n in SIGNED_IN if n in r["mix"]), default=0.0)
         verdict = "met" if signed_in <= GOAL_SIGNED_IN_P95_MS else "NOT met"
         print(
@@ -236,9 +260,14 @@ def main() -> int:
             setup["static_path"] = static_path(args.port)
             results = []
             for users in args.users:
+                before = cpu_seconds(server)
                 mix = locust(users, args.seconds, ["Resident", "Staff"], args.port, setup, work)
+                after = cpu_seconds(server)
+                requests = max(1, mix["Aggregated"]["requests"])
+                # CPU milliseconds per request of the mix (Locust's ramp-up and wind-down included).
+                cpu_ms = {k: round((after[k] - before[k]) * 1000 / requests, 1) for k in after}
                 static = locust(users, max(15, args.seconds // 3), ["StaticFile"], args.port, setup, work)
-                results.append({"users": users, "mix": mix, "static": static})
+                results.append({"users": users, "mix": mix, "static": static, "cpu_ms_per_request": cpu_ms})
                 print(f"  {users} users done", flush=True)
         finally:
             server.terminate()
