@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "tsunagari.accounts.middleware.AbsoluteSessionTimeoutMiddleware",
     "tsunagari.accounts.middleware.IdleSessionRenewalMiddleware",
+    "tsunagari.today.FreshBadgeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "tsunagari.accounts.middleware.RequireMFAMiddleware",

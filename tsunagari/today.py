@@ -8,11 +8,13 @@ queries does not depend on how much is waiting (tests/test_today.py holds both).
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, IntegerField, Q, QuerySet, Subquery
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -219,18 +221,67 @@ class Badge:
         return self.unread + self.waiting
 
 
+# The header's badge on an organisation's pages is kept in the member's session for this long: counting
+# what waits is a query built from six visibility selectors (about a third of a simple staff page). Work
+# that others send shows within this time; the member's own changes (any POST) and the today view count
+# afresh at once.
+BADGE_SESSION_KEY = "tsunagari_badge"
+BADGE_SECONDS = 30
+
+
+def _badge_owner(membership: Membership) -> str:
+    """Whose counts a kept badge holds: this membership in its role (a new role counts afresh)."""
+    return f"{membership.pk}:{membership.role}"
+
+
+def _keep_in_session(request: HttpRequest, membership: Membership, counted: Badge) -> None:
+    request.session[BADGE_SESSION_KEY] = {  # type: ignore[attr-defined]
+        "owner": _badge_owner(membership),
+        "at": time.time(),
+        "unread": counted.unread,
+        "waiting": counted.waiting,
+    }
+
+
+def _kept_in_session(request: HttpRequest, membership: Membership) -> Badge | None:
+    kept = request.session.get(BADGE_SESSION_KEY)  # type: ignore[attr-defined]
+    if (
+        not isinstance(kept, dict)
+        or kept.get("owner") != _badge_owner(membership)
+        or not 0 <= time.time() - kept.get("at", 0) < BADGE_SECONDS
+    ):
+        return None
+    return Badge(unread=kept["unread"], waiting=kept["waiting"], org_slug=membership.organization.slug)
+
+
 def keep_badge(request: HttpRequest, today: Today) -> None:
-    """The today view has counted the badge's figures already: the header shows those (no second query)."""
-    request.waiting_badge = Badge(  # type: ignore[attr-defined]
-        unread=today.unread,
-        waiting=today.waiting,
-        org_slug=request.membership.organization.slug,  # type: ignore[attr-defined]
-    )
+    """The today view has counted the badge's figures already: the header shows those (no second query),
+    and the next pages too, for BADGE_SECONDS."""
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    counted = Badge(unread=today.unread, waiting=today.waiting, org_slug=membership.organization.slug)
+    request.waiting_badge = counted  # type: ignore[attr-defined]
+    if _kept_in_session(request, membership) != counted:  # a session write only when something changed
+        _keep_in_session(request, membership, counted)
+
+
+class FreshBadgeMiddleware:
+    """A member's own change (any request but GET or HEAD) may change what waits for them: the kept badge
+    is dropped before the view runs, so the next page they see counts afresh."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if request.method not in ("GET", "HEAD") and session is not None and session.session_key:
+            session.pop(BADGE_SESSION_KEY, None)
+        return self.get_response(request)
 
 
 def badge(request: HttpRequest) -> dict[str, Any]:
     """Context processor: the header's counts on every signed-in page, for the organisation of the page
-    (or, elsewhere, the one the person last worked in). Computed only if the page shows the header."""
+    (or, elsewhere, the one the person last worked in). Computed only if the page shows the header; on an
+    organisation's pages (membership checked by ``org_view``) kept in the session for BADGE_SECONDS."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -240,8 +291,15 @@ def badge(request: HttpRequest) -> dict[str, Any]:
         if counted is not None:
             return counted
         membership = getattr(request, "membership", None)
-        if membership is None:
-            membership = pick_membership(list(memberships_of(user)), request.session.get("current_org"))
+        if membership is not None:
+            kept = _kept_in_session(request, membership)
+            if kept is not None:
+                return kept
+            unread, waiting = waiting_for(membership, unread_of=user)
+            counted = Badge(unread=unread, waiting=waiting, org_slug=membership.organization.slug)
+            _keep_in_session(request, membership, counted)
+            return counted
+        membership = pick_membership(list(memberships_of(user)), request.session.get("current_org"))
         if membership is None:
             return Badge(
                 unread=Notification.objects.filter(recipient=user, read_at__isnull=True).count(), waiting=0
