@@ -159,7 +159,7 @@ def test_meeting_list_queries_do_not_grow(people, django_assert_max_num_queries,
         convene(people)
     client = client_for(people["coordinator"])
     client.get(reverse("meetings:meeting_list", args=["jimukyoku"]))  # warm the session
-    with django_assert_max_num_queries(13):  # 12, and the cases members proposed
+    with django_assert_max_num_queries(9):  # 8, and the cases members proposed
         assert client.get(reverse("meetings:meeting_list", args=["jimukyoku"])).status_code == 200
 
 
@@ -207,7 +207,7 @@ def test_meeting_page_queries_do_not_grow(people, org_a, org_b, django_assert_nu
     client = client_for(people["b"])
     url = reverse("meetings:meeting_detail", args=["org-b", meeting.pk])
     client.get(url)
-    with django_assert_num_queries(20):  # the same at 1 and 3 items: agenda, actions and kinds are prefetched
+    with django_assert_num_queries(16):  # the same at 1 and 3 items: agenda, actions and kinds are prefetched
         assert client.get(url).status_code == 200
 
 
