@@ -14,8 +14,8 @@ In one run:
    with a second factor is not what is measured);
 3. for each user count, a headless Locust run of --seconds with the mix of benchmarks/locustfile.py
    (3 residents : 1 member of staff, each pausing 0.5–1.5 s between pages): requests/s, p50/p95/p99 per
-   page and failures; beside it, in the same run, the same server's ceiling: --users clients fetching a
-   static file without pause.
+   page and failures, and the server's and PostgreSQL's CPU per request; beside it, in the same run and
+   just before, the same server's ceiling: --users clients fetching a static file without pause.
 
 Locust runs on the same two cores as the server, as the reviewers' load did; its share of the CPU is
 part of every figure. Goals from issue 16: 200 users with 0 errors; mixed throughput at least 0.3x the
@@ -51,6 +51,7 @@ STAFF_MEMBERS = [
 SIGNED_IN = ("today view (staff)", "case list (staff)", "needs dashboard (staff)")
 GOAL_SIGNED_IN_P95_MS = 300
 GOAL_RATIO = 0.3
+PAUSE_SECONDS = 10
 
 
 def run(command: list[str], env: dict[str, str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
@@ -260,13 +261,17 @@ def main() -> int:
             setup["static_path"] = static_path(args.port)
             results = []
             for users in args.users:
+                # The ceiling first, then the mix, each after a pause: a saturated run leaves requests
+                # queued in the server for a few seconds after Locust stops, which would slow what follows.
+                time.sleep(PAUSE_SECONDS)
+                static = locust(users, max(15, args.seconds // 3), ["StaticFile"], args.port, setup, work)
+                time.sleep(PAUSE_SECONDS)
                 before = cpu_seconds(server)
                 mix = locust(users, args.seconds, ["Resident", "Staff"], args.port, setup, work)
                 after = cpu_seconds(server)
                 requests = max(1, mix["Aggregated"]["requests"])
                 # CPU milliseconds per request of the mix (Locust's ramp-up and wind-down included).
                 cpu_ms = {k: round((after[k] - before[k]) * 1000 / requests, 1) for k in after}
-                static = locust(users, max(15, args.seconds // 3), ["StaticFile"], args.port, setup, work)
                 results.append({"users": users, "mix": mix, "static": static, "cpu_ms_per_request": cpu_ms})
                 print(f"  {users} users done", flush=True)
         finally:
