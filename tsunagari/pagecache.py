@@ -33,7 +33,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CSRF_TOKEN_LENGTH, _does_token_match, get_token
+from django.middleware.csrf import (  # type: ignore[attr-defined]  # private, covered by tests/test_pagecache.py
+    CSRF_TOKEN_LENGTH,
+    _does_token_match,
+    get_token,
+)
 from django.utils import translation
 
 from tsunagari.text.middleware import add_readings
