@@ -124,7 +124,7 @@ def waiting_for(membership: Membership, *, unread_of: User | None = None) -> tup
 
 def today_for(membership: Membership) -> Today:
     """The today view of one member in one organisation: one query for the counts (the header's badge
-    included: ``Today.badge``), one for the alerts by step (staff and up)."""
+    included: ``Today.unread`` and ``Today.waiting``), one for the alerts by step (staff and up)."""
     slug = membership.organization.slug
     today = timezone.localdate()
     high = _high_step()
@@ -290,21 +290,18 @@ def badge(request: HttpRequest) -> dict[str, Any]:
         counted = getattr(request, "waiting_badge", None)
         if counted is not None:
             return counted
-        membership = getattr(request, "membership", None)
-        if membership is not None:
-            kept = _kept_in_session(request, membership)
-            if kept is not None:
-                return kept
-            unread, waiting = waiting_for(membership, unread_of=user)
-            counted = Badge(unread=unread, waiting=waiting, org_slug=membership.organization.slug)
-            _keep_in_session(request, membership, counted)
-            return counted
-        membership = pick_membership(list(memberships_of(user)), request.session.get("current_org"))
+        page_membership = getattr(request, "membership", None)
+        if page_membership is not None and (kept := _kept_in_session(request, page_membership)):
+            return kept
+        membership = page_membership or pick_membership(
+            list(memberships_of(user)), request.session.get("current_org")
+        )
         if membership is None:
-            return Badge(
-                unread=Notification.objects.filter(recipient=user, read_at__isnull=True).count(), waiting=0
-            )
+            return Badge(unread=_unread(user.pk).count(), waiting=0)
         unread, waiting = waiting_for(membership, unread_of=user)
-        return Badge(unread=unread, waiting=waiting, org_slug=membership.organization.slug)
+        counted = Badge(unread=unread, waiting=waiting, org_slug=membership.organization.slug)
+        if page_membership is not None:
+            _keep_in_session(request, membership, counted)
+        return counted
 
     return {"waiting_badge": SimpleLazyObject(compute)}
