@@ -101,12 +101,15 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _no_kept_public_pages():
     """Each test starts with no public page kept in memory (tsunagari/pagecache.py): a page kept by an
-    earlier test would show that test's data."""
-    from tsunagari import pagecache
+    earlier test would show that test's data; nor with a count query kept for a member of an earlier test
+    (tsunagari/today.py), whose ids a new member may reuse."""
+    from tsunagari import pagecache, today
 
     pagecache.clear()
+    today.clear_kept_queries()
     yield
     pagecache.clear()
+    today.clear_kept_queries()
 
 
 @pytest.fixture

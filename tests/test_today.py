@@ -3,11 +3,12 @@ member never counts what they may not see; a constant number of queries however 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_member
@@ -20,6 +21,13 @@ from tsunagari.orgs.models import District, Role
 from tsunagari.today import today_for
 from tsunagari.watch import services as watch
 from tsunagari.watch.models import Alert
+
+
+CONTACT_FORM = {
+    "means": "phone", "phone": "0857-12-3456", "email": "", "address": "", "when": "weekday_daytime",
+    "when_note": "", "name": "ぬばたまの星子", "district": "", "categories": ["loneliness"],
+    "message": "話す人がいない（架空）", "consent": "on", "from": "check",
+}  # fmt: skip
 
 
 def _figures(membership) -> dict[str, int]:
@@ -214,3 +222,38 @@ def test_a_kept_badge_is_not_shown_for_another_organisation_or_role(world, org_b
     assert _badge_counted(client, "/o/org-a/cases/")  # another organisation: its own counts
     Membership.objects.filter(pk=member.pk).update(role=Role.ADMIN)
     assert _badge_counted(client, "/o/org-b/cases/")  # a new role: counted afresh
+
+
+def test_the_count_query_is_built_once_per_member_and_day_and_still_counts_afresh(
+    world, org_b, client, monkeypatch
+):
+    """The SQL of the counts is kept (today.py, _count); what it counts is read on every page: a task added,
+    a contact request past its time (the database's clock) and a new day all show at once."""
+    from tsunagari import today as today_module
+    from tsunagari.reachout.models import ContactRequest
+
+    built: list[int] = []
+    build = today_module._today_querysets
+    monkeypatch.setattr(today_module, "_today_querysets", lambda m: built.append(m.pk) or build(m))
+    _fill(world, org_b, 1)
+    staff, coordinator = world["staff"], world["coordinator"]
+    assert _figures(staff)["今日が期限のタスク"] == 1
+    case = Case.objects.filter(lead=staff.organization).first()
+    add_task(by=staff, case=case, title="もう一度電話する", due_on=timezone.localdate())
+    assert _figures(staff)["今日が期限のタスク"] == 2
+    assert built == [staff.pk]  # counted twice from one build
+
+    client.post(reverse("reachout:contact"), CONTACT_FORM)
+    assert _figures(coordinator)["対応期限を過ぎた相談の申込み"] == 0
+    ContactRequest.objects.update(due_at=timezone.now() - timedelta(minutes=1))
+    assert _figures(coordinator)["対応期限を過ぎた相談の申込み"] == 1
+    assert built == [staff.pk, coordinator.pk]  # each member's own query, built once
+    # A time in the kept SQL would stop moving: only dates (the key's day) and ids are parameters.
+    kept_params = [p for query in today_module._kept_sql.values() for p in query.params]
+    assert not [p for p in kept_params if isinstance(p, datetime)]
+
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: tomorrow)
+    # Yesterday's "today" tasks are overdue now: the query of the new day says so.
+    assert _figures(staff)["期限を過ぎたタスク"] == 1 + 2
+    assert built == [staff.pk, coordinator.pk, staff.pk]

@@ -8,12 +8,17 @@ queries does not depend on how much is waiting (tests/test_today.py holds both).
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.db import connection
 from django.db.models import Count, IntegerField, Q, QuerySet, Subquery
+from django.db.models.functions import Now
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -74,20 +79,80 @@ class _Count(Subquery):
     output_field = IntegerField()
 
 
-def _count(membership: Membership, querysets: dict[str, QuerySet]) -> dict[str, int]:
-    """Count each queryset, all in one query. A queryset a selector returned empty (``.none()``: the
-    role may not see any) is 0 without asking the database."""
-    counts = dict.fromkeys(querysets, 0)
-    asked = {name: qs for name, qs in querysets.items() if not qs.query.is_empty()}
-    if asked:
-        row = (
-            Organization.objects.filter(pk=membership.organization_id)
-            .annotate(**{name: _Count(qs.order_by().values("pk")) for name, qs in asked.items()})
-            .values(*asked)
-            .get()
-        )
-        counts.update(row)
+# The count query is built from up to eighteen querysets of the visibility selectors; building and compiling
+# it cost more than running it (a third of the today view's CPU on PostgreSQL). Its SQL depends only on the
+# member (organisation, role, user), today's date and the watch ladder, never on the data: it is compiled
+# once per member and day in each process and run afresh on every page, so the counts are never old.
+KEPT_QUERIES = 512
+_kept_sql: OrderedDict[tuple[Any, ...], CountQuery] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class CountQuery:
+    names: list[str]  # every figure, in order
+    asked: list[str]  # the figures the query counts (a selector's ``.none()`` is 0 without a query)
+    sql: str
+    params: tuple[Any, ...]
+
+
+def clear_kept_queries() -> None:
+    """Forget every kept count query (tests start each with none: an id may be reused by a new member)."""
+    with _kept_lock:
+        _kept_sql.clear()
+
+
+def _sql_key(kind: str, membership: Membership) -> tuple[Any, ...]:
+    """What the count query's SQL depends on (the selectors read nothing else of the member)."""
+    return (
+        kind,
+        connection.vendor,
+        membership.pk,
+        membership.role,
+        membership.organization_id,
+        membership.user_id,
+        membership.is_coordinator,
+        timezone.localdate(),
+        tuple(settings.TSUNAGARI_WATCH_LADDER),
+    )
+
+
+def _compile(membership: Membership, querysets: dict[str, QuerySet]) -> CountQuery:
+    """One query that counts each queryset, as COUNT(*) subqueries of a one-row query."""
+    asked = [name for name, qs in querysets.items() if not qs.query.is_empty()]
+    if not asked:
+        return CountQuery(list(querysets), [], "", ())
+    counting = (
+        Organization.objects.filter(pk=membership.organization_id)
+        .annotate(**{name: _Count(querysets[name].order_by().values("pk")) for name in asked})
+        .values_list(*asked)
+    )
+    sql, params = counting.query.get_compiler(using=counting.db).as_sql()
+    return CountQuery(list(querysets), asked, sql, tuple(params))
+
+
+def _count(kind: str, membership: Membership, build: Callable[[], dict[str, QuerySet]]) -> dict[str, int]:
+    """Count each queryset ``build`` gives (by name), all in one query, compiled once (see above)."""
+    key = _sql_key(kind, membership)
+    with _kept_lock:
+        query = _kept_sql.get(key)
+        if query is not None:
+            _kept_sql.move_to_end(key)
+    if query is None:
+        query = _compile(membership, build())
+        with _kept_lock:
+            _kept_sql[key] = query
+            while len(_kept_sql) > KEPT_QUERIES:
+                _kept_sql.popitem(last=False)
+    counts = dict.fromkeys(query.names, 0)
+    if query.asked:
+        with connection.cursor() as cursor:
+            cursor.execute(query.sql, query.params)
+            counts.update(zip(query.asked, cursor.fetchone(), strict=True))
     return counts
+
+
+WAITING = ("alerts", "sos", "unassigned", "inbox", "tasks_due", "contact_requests")  # _waiting's names
 
 
 def _waiting(membership: Membership) -> dict[str, QuerySet]:
@@ -114,47 +179,51 @@ def _unread(user_id: int) -> QuerySet[Notification]:
 
 def waiting_for(membership: Membership, *, unread_of: User | None = None) -> tuple[int, int]:
     """(unread notifications of ``unread_of``, things waiting for this member's action), in one query."""
-    querysets = _waiting(membership)
-    if unread_of is not None:
-        querysets["unread"] = _unread(unread_of.pk)
-    counts = _count(membership, querysets)
+
+    def build() -> dict[str, QuerySet]:
+        querysets = _waiting(membership)
+        if unread_of is not None:
+            querysets["unread"] = _unread(unread_of.pk)
+        return querysets
+
+    counts = _count(f"waiting:{unread_of.pk if unread_of else ''}", membership, build)
     unread = counts.pop("unread", 0)
     return unread, sum(counts.values())
+
+
+def _today_querysets(membership: Membership) -> dict[str, QuerySet]:
+    """The today view's figures as querysets, counted in one query (``_count``). Past-time is the database's
+    clock (``Now()``), not a parameter, so the kept SQL stays right all day."""
+    today = timezone.localdate()
+    open_alerts = alerts_visible_to(membership).filter(acknowledged_at__isnull=True)
+    return {
+        **_waiting(membership),
+        "urgent_cases": cases_visible_to(membership).filter(status=Case.Status.OPEN, risk__in=URGENT_RISKS),
+        "urgent_alerts": open_alerts.filter(
+            Q(kind__in=[Alert.Kind.URGENT, Alert.Kind.SOS]) | Q(step__gte=_high_step())
+        ),
+        "inbox_overdue": inbox_for(membership).filter(status=Referral.Status.SENT, due_on__lt=today),
+        "overdue_anywhere": overdue_referrals() if membership.is_coordinator else Referral.objects.none(),
+        "tasks_today": open_tasks_for(membership).filter(due_on=today),
+        "tasks_overdue": open_tasks_for(membership).filter(due_on__lt=today),
+        "overdue_actions": overdue_actions() if membership.is_coordinator else Action.objects.none(),
+        # The secretariat's public door (selectors give .none() to anyone else: no query for them).
+        "waiting_applications": applications_visible_to(membership).filter(
+            status=MembershipApplication.Status.WAITING
+        ),
+        "waiting_inquiries": inquiries_visible_to(membership).filter(answered_at__isnull=True),
+        "urgent_contact_requests": waiting_requests(membership).filter(urgent=True),
+        "overdue_contact_requests": waiting_requests(membership).filter(due_at__lt=Now()),
+        "unread": _unread(membership.user_id),
+    }
 
 
 def today_for(membership: Membership) -> Today:
     """The today view of one member in one organisation: one query for the counts (the header's badge
     included: ``Today.unread`` and ``Today.waiting``), one for the alerts by step (staff and up)."""
     slug = membership.organization.slug
-    today = timezone.localdate()
-    high = _high_step()
-    open_alerts = alerts_visible_to(membership).filter(acknowledged_at__isnull=True)
-    counts = _count(
-        membership,
-        {
-            **_waiting(membership),
-            "urgent_cases": cases_visible_to(membership).filter(
-                status=Case.Status.OPEN, risk__in=URGENT_RISKS
-            ),
-            "urgent_alerts": open_alerts.filter(
-                Q(kind__in=[Alert.Kind.URGENT, Alert.Kind.SOS]) | Q(step__gte=high)
-            ),
-            "inbox_overdue": inbox_for(membership).filter(status=Referral.Status.SENT, due_on__lt=today),
-            "overdue_anywhere": overdue_referrals() if membership.is_coordinator else Referral.objects.none(),
-            "tasks_today": open_tasks_for(membership).filter(due_on=today),
-            "tasks_overdue": open_tasks_for(membership).filter(due_on__lt=today),
-            "overdue_actions": overdue_actions() if membership.is_coordinator else Action.objects.none(),
-            # The secretariat's public door (selectors give .none() to anyone else: no query for them).
-            "waiting_applications": applications_visible_to(membership).filter(
-                status=MembershipApplication.Status.WAITING
-            ),
-            "waiting_inquiries": inquiries_visible_to(membership).filter(answered_at__isnull=True),
-            "urgent_contact_requests": waiting_requests(membership).filter(urgent=True),
-            "overdue_contact_requests": waiting_requests(membership).filter(due_at__lt=timezone.now()),
-            "unread": _unread(membership.user_id),
-        },
-    )
-    result = Today(waiting=sum(counts[name] for name in _waiting(membership)), unread=counts["unread"])
+    counts = _count("today", membership, lambda: _today_querysets(membership))
+    result = Today(waiting=sum(counts[name] for name in WAITING), unread=counts["unread"])
     if not membership.has_role(Role.STAFF):
         return result  # viewers and volunteers see no cases, alerts or referrals here
 
@@ -201,6 +270,7 @@ def today_for(membership: Membership) -> Today:
     ]
 
     steps = ladder.ladder()
+    open_alerts = alerts_visible_to(membership).filter(acknowledged_at__isnull=True)
     by_step: dict[str, Figure] = {}
     for row in open_alerts.values("kind", "step").annotate(n=Count("pk")).order_by("step", "kind"):
         step = ladder.TRIAGE if row["kind"] == Alert.Kind.SOS else steps[min(row["step"], len(steps) - 1)]
