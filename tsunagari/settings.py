@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, under FORM_RENDERER below
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -150,6 +151,10 @@ TEMPLATES = [
         },
     }
 ]
+
+# Widgets render through the project's template engine, so a widget template can be overridden in
+# templates/django/forms/ (the select writes its options inline: templates/django/forms/widgets/select.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database -------------------------------------------------------------------------------------
 # SQLite under the data dir by default; PostgreSQL (or anything dj-database-url knows) via DATABASE_URL.
