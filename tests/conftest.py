@@ -101,14 +101,16 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _no_kept_public_pages():
     """Each test starts with no public page kept in memory (tsunagari/pagecache.py): a page kept by an
-    earlier test would show that test's data; nor with a count query kept for a member of an earlier test
-    (tsunagari/today.py), whose ids a new member may reuse."""
-    from tsunagari import pagecache, today
+    earlier test would show that test's data; nor with a part of a page kept (tsunagari/fragments.py), nor a
+    count query kept for a member of an earlier test (tsunagari/today.py), whose ids a new member may reuse."""
+    from tsunagari import fragments, pagecache, today
 
     pagecache.clear()
+    fragments.clear()
     today.clear_kept_queries()
     yield
     pagecache.clear()
+    fragments.clear()
     today.clear_kept_queries()
 
 

@@ -22,7 +22,6 @@ from tsunagari.today import today_for
 from tsunagari.watch import services as watch
 from tsunagari.watch.models import Alert
 
-
 CONTACT_FORM = {
     "means": "phone", "phone": "0857-12-3456", "email": "", "address": "", "when": "weekday_daytime",
     "when_note": "", "name": "ぬばたまの星子", "district": "", "categories": ["loneliness"],

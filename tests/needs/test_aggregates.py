@@ -181,3 +181,29 @@ def test_the_worker_keeps_the_dashboard_warm_after_a_new_report(world, report, t
     aggregates.monthly(city)
     aggregates.household_types(city)
     assert aggregates.coverage(city=city)
+
+
+def test_the_dashboards_picture_is_rendered_once_and_a_new_report_shows_at_once(world, report, monkeypatch):
+    """The picture is kept (tsunagari/fragments.py) under the tallies' and the directory's tokens: members
+    reading the dashboard share one rendering, and a report moves the token, so it shows on the next page."""
+    from tsunagari.needs import views
+
+    rendered = []
+    picture = views._picture
+    monkeypatch.setattr(views, "_picture", lambda: rendered.append(1) or picture())
+    _city(world, report)
+    url = reverse("needs:dashboard", args=["org-a"])
+    viewer, staff = client_for(world["viewer"]), client_for(world["staff"])
+
+    def grand_total(html: str) -> str:
+        return html.split("</tfoot>")[0].rsplit('<td class="heat__total">', 1)[1].split("<")[0]
+
+    assert (
+        grand_total(viewer.get(url).content.decode()) == grand_total(staff.get(url).content.decode()) == "74"
+    )
+    assert len(rendered) == 1  # the second member's page came from the kept picture
+    report(world["staff"], 20, categories=("food",))
+    assert grand_total(viewer.get(url).content.decode()) == "94" and len(rendered) == 2
+    other = client_for(world["other_staff"]).get(reverse("needs:dashboard", args=["org-b"])).content.decode()
+    assert reverse("needs:summary", args=["org-b"]) in other  # its own links, not org A's
+    assert reverse("needs:summary", args=["org-a"]) not in other

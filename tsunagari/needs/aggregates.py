@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from tsunagari.directory.models import Service, ServiceCategory, TaxonomyTerm
@@ -137,6 +137,16 @@ def city_table(k: int | None = None) -> CityTable:
         return suppress(cells, rows, cols, k)
 
     return CityTable(districts, categories, _cached(TallyVersion, ("city", k, rows, cols), compute))
+
+
+def versions() -> tuple[str, str] | None:
+    """The tallies' and the directory's tokens (one query): together they change whenever anything the
+    city's picture is computed from does. None when a row is missing (a test flushed it)."""
+    tally = TallyVersion.objects.filter(pk=1).values("token")
+    row = DirectoryVersion.objects.filter(pk=1).values_list(Subquery(tally), "token").first()
+    if row is None or row[0] is None:
+        return None
+    return str(row[0]), str(row[1])
 
 
 def _cached(version: type[TallyVersion | DirectoryVersion], key: tuple, compute: Callable[[], T]) -> T:

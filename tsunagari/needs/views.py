@@ -8,10 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.timezone import localdate
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tsunagari import spreadsheets
+from tsunagari import fragments, spreadsheets
 from tsunagari.charts import Chart, Series
 from tsunagari.orgs.access import OrgRequest, org_view
 from tsunagari.orgs.models import Role
@@ -78,12 +81,33 @@ def _picture() -> dict:
     }
 
 
+# The picture is the same for every member (de-identified totals): rendered once and kept (fragments.py)
+# under the tallies' and the directory's tokens, so a new report or a changed service shows at once; what
+# no token covers (a district or a kind of trouble renamed) shows within this time.
+PICTURE_SECONDS = 60
+
+
+def _rendered_picture(request: OrgRequest) -> str:
+    def render_picture() -> str:
+        context = _picture() | {
+            "suicide_chart": suicide_stats.trend_chart(),
+            "suicide_years": suicide_stats.years(),
+        }
+        return render_to_string("needs/_picture.html", context, request=request)
+
+    tokens = aggregates.versions()
+    if tokens is None:
+        return render_picture()
+    key = ("needs picture", request.org.slug, get_language(), aggregates.k_threshold(), localdate(), tokens)
+    return fragments.kept(key, PICTURE_SECONDS, render_picture)
+
+
 @org_view(Role.VIEWER)
 def dashboard(request: OrgRequest) -> HttpResponse:
     membership = request.membership
-    context = _picture() | {
-        "suicide_chart": suicide_stats.trend_chart(),
-        "suicide_years": suicide_stats.years(),
+    context = {
+        "picture": _rendered_picture(request),
+        "k": aggregates.k_threshold(),
         "can_report": services.can_report(membership),
         "sees_reports": sees_all_reports(membership),
         "gap_count": gap_issues_visible_to(membership).exclude(status="solved").count(),
