@@ -48,7 +48,8 @@ class NavigatorForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["categories"].choices = [(t.code, t.label) for t in category_terms()]  # type: ignore[attr-defined]
+        self.terms = list(category_terms())  # also the answer's labels (views/public.py): read once
+        self.fields["categories"].choices = [(t.code, t.label) for t in self.terms]  # type: ignore[attr-defined]
 
 
 class DirectorySearchForm(forms.Form):

@@ -269,10 +269,18 @@ def _phrases(version: int) -> tuple[tuple[str, str], ...]:
 _phrase_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
 
-def phrase_embeddings() -> tuple[np.ndarray, np.ndarray]:
-    """(codes, vectors) of the category phrases, computed once and kept under the data dir."""
-    phrases = _phrases(index_version())
-    digest = hashlib.sha256(repr(phrases).encode()).hexdigest()[:16]
+@cache
+def _phrases_digest(version: int) -> str:
+    return hashlib.sha256(repr(_phrases(version)).encode()).hexdigest()[:16]
+
+
+def phrase_embeddings(version: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, vectors) of the category phrases as of index ``version`` (the current one if not given),
+    computed once and kept under the data dir."""
+    if version is None:
+        version = index_version()
+    phrases = _phrases(version)
+    digest = _phrases_digest(version)
     if digest in _phrase_cache:
         return _phrase_cache[digest]
     path = Path(settings.CACHE_DIR) / f"category-phrases-{digest}.npz"
@@ -316,7 +324,7 @@ def _category_scores(
     w: Weights,
 ) -> np.ndarray:
     codes = index.category_codes
-    phrase_codes, phrase_vectors = phrase_embeddings()
+    phrase_codes, phrase_vectors = phrase_embeddings(index.version)  # the index's version: no second read
     sims = phrase_vectors @ query_vector
     proto = np.array(
         [

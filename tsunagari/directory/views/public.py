@@ -36,7 +36,7 @@ from ..models import Phone, Schedule, Service, ServiceAtLocation
 from ..navigator import CANDIDATES, SHOWN_GUESS_RATIO, SHOWN_GUESSES, navigate, word_scores
 from ..opening import Opening, next_opening
 from ..search import matching
-from ..selectors import category_terms, public_services
+from ..selectors import public_services
 
 SEARCH_ONLY_FIELDS = ("embedding", "search_tokens", "search_terms")
 
@@ -113,7 +113,7 @@ def answer_context(
     visible = set(base.filter(pk__in=[m.entry.pk for m in answer.matches]).values_list("pk", flat=True))
     shown = [m for m in answer.matches if m.entry.pk in visible][: FIRST_ANSWERS + MORE_ANSWERS]
     by_pk = {s.pk: s for s in with_card_details(base.filter(pk__in=[m.entry.pk for m in shown]))}
-    labels = {t.code: t for t in category_terms()}
+    labels = {t.code: t for t in form.terms}
     names = {code: term.label for code, term in labels.items()}
     written = written_phrases(data["text"])
     rows = [
