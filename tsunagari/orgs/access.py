@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from tsunagari.http import AuthenticatedRequest
 
 from .models import Membership, Organization, Role
+from .selectors import memberships_of
 
 View = Callable[..., HttpResponse]
 
@@ -28,6 +29,7 @@ class OrgRequest(AuthenticatedRequest):
 
     org: Organization
     membership: Membership
+    my_memberships: list[Membership]  # every active membership of the person, this one included
 
 
 @dataclass(frozen=True)
@@ -51,16 +53,10 @@ class OrgView:
         access = self.org_access
         if not request.user.is_authenticated:  # LoginRequiredMiddleware normally answers first
             raise Http404
-        membership = (
-            Membership.objects.select_related("organization", "user")
-            .filter(
-                user=request.user,
-                organization__slug=org_slug,
-                organization__is_active=True,
-                is_active=True,
-            )
-            .first()
-        )
+        # All of the person's memberships in one query: this page's, and the header's switcher (the
+        # ``memberships`` context processor) without a second query.
+        memberships = list(memberships_of(request.user))  # type: ignore[arg-type]
+        membership = next((m for m in memberships if m.organization.slug == org_slug), None)
         if membership is None:
             raise Http404
         if access.secretariat_only and not membership.organization.is_secretariat:
@@ -68,8 +64,11 @@ class OrgView:
         if not membership.has_role(access.min_role):
             raise PermissionDenied
         org_request = cast(OrgRequest, request)  # here it becomes one: the two attributes are set next
+        for each in memberships:
+            each.user = request.user  # type: ignore[assignment]  # already read by the authentication
         org_request.membership = membership
         org_request.org = membership.organization
+        org_request.my_memberships = memberships
         if request.session.get("current_org") != org_slug:  # a write only when it changes
             request.session["current_org"] = org_slug
         return self.view(org_request, *args, **kwargs)

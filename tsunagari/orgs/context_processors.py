@@ -13,7 +13,8 @@ def memberships(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)  # absent on an error page raised before authentication (bad Host)
     if user is None or not user.is_authenticated:
         return {}
+    read = getattr(request, "my_memberships", None)  # an organisation's page has them (orgs/access.py)
     return {
-        "my_memberships": SimpleLazyObject(lambda: list(memberships_of(user))),
+        "my_memberships": read if read is not None else SimpleLazyObject(lambda: list(memberships_of(user))),
         "current_membership": getattr(request, "membership", None),
     }
