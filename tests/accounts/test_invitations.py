@@ -182,7 +182,7 @@ def test_member_list_query_count_does_not_grow(world, django_assert_num_queries,
     client.get(reverse("orgs:member_list", args=[admin.organization.slug]))  # warm the session
     # No session write and no badge count within the minute (accounts.middleware, today.BADGE_SECONDS); the
     # second-factor check is one query for a member who has one (accounts.services.user_lacks_required_mfa).
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(reverse("orgs:member_list", args=[admin.organization.slug]))
     assert response.status_code == 200
 

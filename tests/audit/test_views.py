@@ -71,5 +71,5 @@ def test_activity_list_query_count_does_not_grow(world, org_a, django_assert_num
     client = client_for(coordinator)
     url = reverse("audit:activity_list", args=[coordinator.organization.slug])
     client.get(url)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         assert client.get(url).status_code == 200

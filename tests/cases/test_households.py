@@ -141,7 +141,7 @@ def test_household_list_and_page_query_counts_do_not_grow(family, django_assert_
     page_url = reverse("people:household_detail", args=[slug, household.pk])
     client.get(list_url)
     client.get(page_url)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         assert client.get(list_url).status_code == 200
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(15):
         assert client.get(page_url).status_code == 200

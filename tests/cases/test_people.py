@@ -204,5 +204,5 @@ def test_person_list_query_count_does_not_grow(org_a, django_assert_num_queries,
     client = client_for(staff)
     url = reverse("people:person_list", args=[org_a.slug])
     client.get(url)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         assert client.get(url).status_code == 200

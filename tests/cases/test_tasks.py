@@ -54,5 +54,5 @@ def test_task_list_query_count_does_not_grow(world, case, django_assert_num_quer
     client = client_for(staff)
     url = reverse("cases:task_list", args=[staff.organization.slug])
     client.get(url)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         assert client.get(url).status_code == 200

@@ -120,7 +120,7 @@ def test_report_list_and_gap_list_query_counts_do_not_grow(world, report, django
         services.raise_gap_issue(by=coordinator, title=f"課題{i}", summary="-", reports=[r])
     client = client_for(coordinator)
     slug = coordinator.organization.slug
-    for name, queries in (("needs:report_list", 9), ("needs:gap_list", 7)):
+    for name, queries in (("needs:report_list", 7), ("needs:gap_list", 5)):
         client.get(reverse(name, args=[slug]))
         with django_assert_num_queries(queries):
             assert client.get(reverse(name, args=[slug])).status_code == 200

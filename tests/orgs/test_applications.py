@@ -143,7 +143,7 @@ def test_waiting_applications_count_on_the_coordinators_today_view(world):
 
 
 # Session, user, membership, the badge's counts, the page and its count… the same at 1 and 3 rows.
-QUERIES = 8
+QUERIES = 6
 
 
 @pytest.mark.parametrize("count", [1, 3])
