@@ -1,7 +1,7 @@
 """The platform under a crowd: the production server on loopback, driven by Locust.
 
     uv run --group load python benchmarks/load.py [--users 50 100 200] [--seconds 60] [--workers 3]
-                                                  [--json FIGURES.json]
+                                                  [--members-workers 1] [--json FIGURES.json]
 
 In one run:
 
@@ -15,7 +15,11 @@ In one run:
 3. for each user count, a headless Locust run of --seconds with the mix of benchmarks/locustfile.py
    (3 residents : 1 member of staff, each pausing 0.5–1.5 s between pages): requests/s, p50/p95/p99 per
    page and failures, and the server's and PostgreSQL's CPU per request; beside it, in the same run and
-   just before, the same server's ceiling: --users clients fetching a static file without pause.
+   just before, the same server's ceiling: --users clients fetching a static file without pause;
+4. the same mix, in the same run, on the same number of processes split in two pools, as the reverse proxy
+   can route them (docs/operations.md): members' requests (those with a session cookie) to
+   --members-workers processes of their own, everything else to the rest. Residents' questions then never
+   make a member of staff wait in their queue; both pools share the two cores.
 
 Locust runs on the same two cores as the server, as the reviewers' load did; its share of the CPU is
 part of every figure. Goals from issue 16: 200 users with 0 errors; mixed throughput at least 0.3x the
@@ -202,37 +206,70 @@ def locust(
     return pages
 
 
-def report(results: list[dict[str, Any]], workers: int, seconds: int) -> None:
+def _report_mix(title: str, mix: dict[str, Any], ceiling: float) -> None:
+    pages = mix["pages"]
+    total = pages["Aggregated"]
+    ratio = total["rps"] / ceiling if ceiling else 0.0
     print(
-        f"\nLoad on `tsunagari serve --workers {workers}` (PostgreSQL, production settings), {seconds} s per run"
+        f"  {title}: {total['rps']:.1f} requests/s, {total['failures']} errors; ratio to the ceiling "
+        f"{ratio:.2f}x (goal >= {GOAL_RATIO}x once the server is saturated: below that, the users' pauses bound "
+        "the throughput)"
+    )
+    print(f"    {'page':<26} {'requests':>8} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'errors':>6}")
+    for name, p in pages.items():
+        if name == "Aggregated":
+            continue
+        print(
+            f"    {name:<26} {p['requests']:>8} {p['rps']:>7.1f} {p['p50_ms']:>6.0f} {p['p95_ms']:>6.0f} "
+            f"{p['p99_ms']:>6.0f} {p['failures']:>6}"
+        )
+    cpu = mix["cpu_ms_per_request"]
+    print(
+        f"    CPU per request of the mix: server {cpu['server']:.1f} ms, PostgreSQL {cpu['postgresql']:.1f} ms"
+    )
+    signed_in = max((pages[n]["p95_ms"] for n in SIGNED_IN if n in pages), default=0.0)
+    verdict = "met" if signed_in <= GOAL_SIGNED_IN_P95_MS else "NOT met"
+    print(
+        f"    signed-in pages' worst p95: {signed_in:.0f} ms (goal <= {GOAL_SIGNED_IN_P95_MS} ms: {verdict})"
+    )
+
+
+def report(results: list[dict[str, Any]], workers: int, members_workers: int, seconds: int) -> None:
+    print(
+        f"\nLoad on `tsunagari serve` (PostgreSQL, production settings), {workers} processes, {seconds} s per run"
     )
     for r in results:
-        total = r["mix"]["Aggregated"]
         ceiling = r["static"]["Aggregated"]["rps"]
-        ratio = total["rps"] / ceiling if ceiling else 0.0
-        print(
-            f"\n{r['users']} users: {total['rps']:.1f} requests/s, {total['failures']} errors; static ceiling "
-            f"{ceiling:.1f}/s; ratio {ratio:.2f}x (goal >= {GOAL_RATIO}x once the server is saturated: below"
-            " that, the users' pauses bound the throughput)"
-        )
-        print(f"  {'page':<26} {'requests':>8} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'errors':>6}")
-        for name, p in r["mix"].items():
-            if name == "Aggregated":
-                continue
-            print(
-                f"  {name:<26} {p['requests']:>8} {p['rps']:>7.1f} {p['p50_ms']:>6.0f} {p['p95_ms']:>6.0f} "
-                f"{p['p99_ms']:>6.0f} {p['failures']:>6}"
-            )
-        cpu = r["cpu_ms_per_request"]
-        print(
-            f"  CPU per request of the mix: server {cpu['server']:.1f} ms, PostgreSQL {cpu['postgresql']:.1f} ms"
-        )
-        signed_in = max((r["mix"][n]["p95_ms"] for n in SIGNED_IN if n in r["mix"]), default=0.0)
-        verdict = "met" if signed_in <= GOAL_SIGNED_IN_P95_MS else "NOT met"
-        print(
-            f"  signed-in pages' worst p95: {signed_in:.0f} ms (goal <= {GOAL_SIGNED_IN_P95_MS} ms: {verdict})"
-        )
+        print(f"\n{r['users']} users: static ceiling {ceiling:.1f}/s")
+        _report_mix(f"one pool of {workers}", r["one_pool"], ceiling)
+        if "two_pools" in r:
+            title = f"two pools ({workers - members_workers} for residents, {members_workers} for members)"
+            _report_mix(title, r["two_pools"], ceiling)
     print(f"\nLoad average (1 min) at the end: {os.getloadavg()[0]:.2f}; CPUs: {os.cpu_count()}")
+
+
+def measure_mix(
+    users: int,
+    seconds: int,
+    servers: list[subprocess.Popen[bytes]],
+    port: int,
+    setup: dict[str, Any],
+    out: Path,
+) -> dict[str, Any]:
+    """One Locust run of the mix against ``port`` (members to ``setup["members_host"]`` if set), with the CPU
+    the ``servers`` and PostgreSQL used per request."""
+    time.sleep(PAUSE_SECONDS)
+    before = [cpu_seconds(s) for s in servers]
+    mix = locust(users, seconds, ["Resident", "Staff"], port, setup, out)
+    after = [cpu_seconds(s) for s in servers]
+    requests = max(1, mix["Aggregated"]["requests"])
+    # CPU milliseconds per request of the mix (Locust's ramp-up and wind-down included); PostgreSQL once.
+    server_ms = sum(a["server"] - b["server"] for a, b in zip(after, before, strict=True)) * 1000 / requests
+    database_ms = (after[0]["postgresql"] - before[0]["postgresql"]) * 1000 / requests
+    return {
+        "pages": mix,
+        "cpu_ms_per_request": {"server": round(server_ms, 1), "postgresql": round(database_ms, 1)},
+    }
 
 
 def main() -> int:
@@ -242,11 +279,19 @@ def main() -> int:
     parser.add_argument("--users", type=int, nargs="+", default=[50, 100, 200])
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument(
+        "--members-workers",
+        type=int,
+        default=1,
+        help="of --workers, the pool for members' pages (0: no split)",
+    )
     parser.add_argument("--port", type=int, default=8799)
     parser.add_argument("--json", dest="json_path", help='write the figures as JSON here ("-": stdout)')
     args = parser.parse_args()
     if shutil.which("locust") is None:
         parser.error("Locust is not installed: run `uv run --group load python benchmarks/load.py`")
+    if not 0 <= args.members_workers < args.workers:
+        parser.error("--members-workers must leave at least one process for everyone else")
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE)
     with tempfile.TemporaryDirectory(prefix="tsunagari-load-") as tmp:
         work = Path(tmp)
@@ -256,8 +301,15 @@ def main() -> int:
         started = time.perf_counter()
         setup = prepare(env)
         print(f"Demo data on PostgreSQL, migrated and seeded in {time.perf_counter() - started:.0f} s")
-        server = start_server(env, args.port, args.workers, work / "serve.log")
+        one_pool = [start_server(env, args.port, args.workers, work / "serve.log")]
+        split: list[subprocess.Popen[bytes]] = []
+        public_port, members_port = args.port + 1, args.port + 2
         try:
+            if args.members_workers:
+                split.append(
+                    start_server(env, public_port, args.workers - args.members_workers, work / "p.log")
+                )
+                split.append(start_server(env, members_port, args.members_workers, work / "m.log"))
             setup["static_path"] = static_path(args.port)
             results = []
             for users in args.users:
@@ -265,19 +317,18 @@ def main() -> int:
                 # queued in the server for a few seconds after Locust stops, which would slow what follows.
                 time.sleep(PAUSE_SECONDS)
                 static = locust(users, max(15, args.seconds // 3), ["StaticFile"], args.port, setup, work)
-                time.sleep(PAUSE_SECONDS)
-                before = cpu_seconds(server)
-                mix = locust(users, args.seconds, ["Resident", "Staff"], args.port, setup, work)
-                after = cpu_seconds(server)
-                requests = max(1, mix["Aggregated"]["requests"])
-                # CPU milliseconds per request of the mix (Locust's ramp-up and wind-down included).
-                cpu_ms = {k: round((after[k] - before[k]) * 1000 / requests, 1) for k in after}
-                results.append({"users": users, "mix": mix, "static": static, "cpu_ms_per_request": cpu_ms})
+                result = {"users": users, "static": static}
+                result["one_pool"] = measure_mix(users, args.seconds, one_pool, args.port, setup, work)
+                if split:
+                    members = setup | {"members_host": f"http://127.0.0.1:{members_port}"}
+                    result["two_pools"] = measure_mix(users, args.seconds, split, public_port, members, work)
+                results.append(result)
                 print(f"  {users} users done", flush=True)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
-    report(results, args.workers, args.seconds)
+            for server in one_pool + split:
+                server.terminate()
+                server.wait(timeout=30)
+    report(results, args.workers, args.members_workers, args.seconds)
     if args.json_path:
         text = json.dumps(results, ensure_ascii=False, indent=2)
         if args.json_path == "-":

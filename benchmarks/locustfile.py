@@ -27,6 +27,9 @@ SERVICE_PATHS = SETUP.get("service_paths") or ["/directory/"]
 STAFF = SETUP.get("staff") or []
 SESSION_COOKIE = SETUP.get("session_cookie", "sessionid")
 STATIC_PATH = SETUP.get("static_path", "/static/css/site.css")
+# Members' pages go to their own pool of processes when load.py runs one (as the reverse proxy routes
+# requests with a session cookie, docs/operations.md); otherwise to the same server as residents.
+MEMBERS = SETUP.get("members_host", "")
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CSRF_COOKIE = "__Host-csrftoken"  # its name under HTTPS (settings.py)
 HTTPS = {"X-Forwarded-Proto": "https"}  # what the reverse proxy adds; the server insists on HTTPS
@@ -94,16 +97,18 @@ class Staff(HttpUser):
 
     @task(3)
     def today(self) -> None:
-        self.client.get(f"/o/{self.member['org']}/", headers=self.headers, name="today view (staff)")
+        self.client.get(f"{MEMBERS}/o/{self.member['org']}/", headers=self.headers, name="today view (staff)")
 
     @task(2)
     def case_list(self) -> None:
-        self.client.get(f"/o/{self.member['org']}/cases/", headers=self.headers, name="case list (staff)")
+        self.client.get(
+            f"{MEMBERS}/o/{self.member['org']}/cases/", headers=self.headers, name="case list (staff)"
+        )
 
     @task(1)
     def needs(self) -> None:
         self.client.get(
-            f"/o/{self.member['org']}/needs/", headers=self.headers, name="needs dashboard (staff)"
+            f"{MEMBERS}/o/{self.member['org']}/needs/", headers=self.headers, name="needs dashboard (staff)"
         )
 
 
