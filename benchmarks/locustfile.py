@@ -1,8 +1,9 @@
 """The people benchmarks/load.py sends at the server (Locust, run headless by that script).
 
 Residents (3 of 4 users): the home page, the navigator (a question from the dev set, posted with the
-form's CSRF token, as the browser does), the public directory, a service page and the HSDS API. Staff
-(1 of 4): the today view, the case list and the needs dashboard, with a session made by load.py. Each
+form's CSRF token and htmx's headers, as the page's script posts it), the public directory, a service
+page and the HSDS API. Staff (1 of 4): the today view, the case list and the needs dashboard, with a
+session made by load.py. Members' pages go to their own pool when load.py runs one. Each
 resident comes from their own address (X-Forwarded-For through a trusted proxy, as behind the city's
 reverse proxy), so the navigator's per-address limit applies per person, not to the whole crowd; each
 navigator question comes from another resident (see Resident.navigator).
@@ -64,12 +65,16 @@ class Resident(HttpUser):
         if token is None or cookie is None:
             return
         # The CSRF cookie is Secure (HTTPS); the proxy's side of the connection is plain HTTP, so it is
-        # sent back by hand, as the browser sends it over HTTPS.
+        # sent back by hand, as the browser sends it over HTTPS. The form is posted by htmx (hx-post, the
+        # answer replacing #navi-results), so the request carries htmx's headers and gets the answer's part
+        # of the page, as a browser with its script on does; without script it would get the whole page.
+        page_url = f"https://{self.host.split('//')[1]}/navi/"
         self.client.post(
             "/navi/",
             data={"text": random.choice(QUESTIONS), "csrfmiddlewaretoken": token.group(1)},  # noqa: S311
             headers=self.headers
-            | {"Referer": f"https://{self.host.split('//')[1]}/navi/", "Cookie": f"{CSRF_COOKIE}={cookie}"},
+            | {"Referer": page_url, "Cookie": f"{CSRF_COOKIE}={cookie}"}
+            | {"HX-Request": "true", "HX-Target": "navi-results", "HX-Current-URL": page_url},
             name="navigator answer",
         )
 
