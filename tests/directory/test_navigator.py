@@ -194,3 +194,30 @@ def test_the_answer_page_reads_card_details_only_for_the_rows_it_shows(client, d
     assert html.status_code == 200
     shown = html.content.decode().count('<article class="service-card')
     assert read_for == [public.FIRST_ANSWERS + public.MORE_ANSWERS] and 0 < shown <= read_for[0]
+
+
+def test_a_service_hidden_since_the_index_was_built_is_not_shown_and_the_next_one_takes_its_place(
+    client, db, monkeypatch
+):
+    """The index may lag a change made outside the app (a raw update here): visibility is checked in the query
+    that reads the cards, and the next candidate is read in the hidden one's place."""
+    import re
+
+    from django.urls import reverse
+
+    from tsunagari.directory.models import Service
+    from tsunagari.directory.views import public
+
+    question = {"text": "一人暮らしの母が心配で、相談できる場所を知りたい"}
+    ids = re.compile(r'<article class="service-card[^"]*" aria-labelledby="svc-([0-9a-f-]+)"')
+    before = ids.findall(client.post(reverse("directory:navigator"), question).content.decode())
+    wanted = public.FIRST_ANSWERS + public.MORE_ANSWERS
+    assert len(before) == wanted
+    Service.objects.filter(pk=before[0]).update(visibility=Service.Visibility.MEMBERS)
+
+    read_for: list[int] = []
+    original = public.with_card_details
+    monkeypatch.setattr(public, "with_card_details", lambda qs: read_for.append(qs.count()) or original(qs))
+    after = ids.findall(client.post(reverse("directory:navigator"), question).content.decode())
+    assert before[0] not in after and after[: wanted - 1] == before[1:] and len(after) == wanted
+    assert read_for == [wanted - 1, 1]  # the fourteen still public, then the next candidate

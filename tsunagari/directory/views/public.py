@@ -106,13 +106,17 @@ def answer_context(
         data["text"], district_id=district.pk if district else None, categories=chosen,
         include_members_only=include_members_only, limit=CANDIDATES, tokens=tokens,
     )  # fmt: skip
-    # The in-memory index could lag a change made outside the app: visibility is checked again here, on
-    # the ids of every candidate (one cheap query), and the details of a card are read only for the
-    # rows the page shows.
+    # The in-memory index could lag a change made outside the app: visibility is checked again, in the query
+    # that reads the cards' details, so details are read only for rows that are shown. A candidate hidden
+    # since the index was built is simply not returned, and the next candidates are read in its place.
+    wanted = FIRST_ANSWERS + MORE_ANSWERS
     base = Service.objects.all() if include_members_only else public_services()
-    visible = set(base.filter(pk__in=[m.entry.pk for m in answer.matches]).values_list("pk", flat=True))
-    shown = [m for m in answer.matches if m.entry.pk in visible][: FIRST_ANSWERS + MORE_ANSWERS]
-    by_pk = {s.pk: s for s in with_card_details(base.filter(pk__in=[m.entry.pk for m in shown]))}
+    candidates = [m.entry.pk for m in answer.matches]
+    by_pk: dict = {}
+    while len(by_pk) < wanted and candidates:
+        batch, candidates = candidates[: wanted - len(by_pk)], candidates[wanted - len(by_pk) :]
+        by_pk |= {s.pk: s for s in with_card_details(base.filter(pk__in=batch))}
+    shown = [m for m in answer.matches if m.entry.pk in by_pk]
     labels = {t.code: t for t in form.terms}
     names = {code: term.label for code, term in labels.items()}
     written = written_phrases(data["text"])
@@ -126,7 +130,6 @@ def answer_context(
             else "",
         )
         for m in shown
-        if m.entry.pk in by_pk
     ]
     # Show the guessed kinds of trouble that are close to the best guess, not filler (navigator.py).
     best = answer.categories[0].score if answer.categories else 0.0
