@@ -63,7 +63,7 @@ class OrgView:
             raise Http404
         if not membership.has_role(access.min_role):
             raise PermissionDenied
-        org_request = cast(OrgRequest, request)  # here it becomes one: the two attributes are set next
+        org_request = cast(OrgRequest, request)  # here it becomes one: its attributes are set next
         for each in memberships:
             each.user = request.user  # type: ignore[assignment]  # already read by the authentication
         org_request.membership = membership
