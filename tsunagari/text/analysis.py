@@ -148,20 +148,26 @@ def synonym_groups() -> tuple[SynonymGroup, ...]:
     return tuple(groups)
 
 
-def _contains(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
-    n = len(phrase)
-    first = phrase[0]
-    return any(
-        tokens[i] == first and tuple(tokens[i : i + n]) == tuple(phrase) for i in range(len(tokens) - n + 1)
-    )
+@cache
+def _phrases_by_first_word() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    """Every synonym phrase with its group's name, under the phrase's first word: a text is matched by
+    looking up each of its words, not by trying every phrase of the table (about 50 times fewer checks)."""
+    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for group in synonym_groups():
+        for phrase in group.phrases:
+            by_first.setdefault(phrase[0], []).append((phrase, group.name))
+    return {word: tuple(found) for word, found in by_first.items()}
 
 
 def synonym_tokens(tokens: Sequence[str]) -> list[str]:
-    return [
-        GROUP_PREFIX + group.name
-        for group in synonym_groups()
-        if any(_contains(tokens, phrase) for phrase in group.phrases)
-    ]
+    """The groups whose phrases occur in ``tokens`` (as consecutive words), in the table's order."""
+    found = set()
+    by_first = _phrases_by_first_word()
+    for i, token in enumerate(tokens):
+        for phrase, name in by_first.get(token, ()):
+            if tuple(tokens[i : i + len(phrase)]) == phrase:
+                found.add(name)
+    return [GROUP_PREFIX + group.name for group in synonym_groups() if group.name in found]
 
 
 def analyze(text: str) -> list[str]:
