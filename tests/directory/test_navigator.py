@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 
 import pytest
@@ -175,49 +176,69 @@ def test_warm_up_loads_the_index_a_first_question_would_wait_for(db):
     assert navigator._index is not None and len(navigator._index.entries) > 100
 
 
-def test_the_answer_page_reads_card_details_only_for_the_rows_it_shows(client, db, monkeypatch):
+QUESTION = {"text": "一人暮らしの母が心配で、相談できる場所を知りたい"}
+CARD_IDS = re.compile(r'<article class="service-card[^"]*" aria-labelledby="svc-([0-9a-f-]+)"')
+
+
+def _count_detail_reads(monkeypatch) -> list[int]:
+    """How many services each read of card details (cards.py) is for."""
+    from tsunagari.directory import cards
+
+    read_for: list[int] = []
+    original = cards.with_card_details
+    monkeypatch.setattr(cards, "with_card_details", lambda qs: read_for.append(qs.count()) or original(qs))
+    return read_for
+
+
+def test_the_answer_reads_card_details_only_for_the_rows_it_shows_and_keeps_the_cards(
+    client, db, monkeypatch
+):
     from django.urls import reverse
 
     from tsunagari.directory.views import public
 
-    read_for: list[int] = []
-    original = public.with_card_details
-
-    def counting(qs):
-        read_for.append(qs.count())
-        return original(qs)
-
-    monkeypatch.setattr(public, "with_card_details", counting)
-    html = client.post(
-        reverse("directory:navigator"), {"text": "一人暮らしの母が心配で、相談できる場所を知りたい"}
+    read_for = _count_detail_reads(monkeypatch)
+    first = client.post(reverse("directory:navigator"), QUESTION).content.decode()
+    shown = CARD_IDS.findall(first)
+    assert read_for == [public.FIRST_ANSWERS + public.MORE_ANSWERS] and len(shown) == read_for[0]
+    again = client.post(reverse("directory:navigator"), QUESTION).content.decode()
+    assert read_for == [len(shown)]  # the second answer's cards were all kept: no details read
+    assert CARD_IDS.findall(again) == shown and again.count("service-card__why") == first.count(
+        "service-card__why"
     )
-    assert html.status_code == 200
-    shown = html.content.decode().count('<article class="service-card')
-    assert read_for == [public.FIRST_ANSWERS + public.MORE_ANSWERS] and 0 < shown <= read_for[0]
+
+
+def test_a_service_changed_in_the_platform_shows_its_change_in_the_next_answer(client, world, monkeypatch):
+    """A kept card is keyed by the service's last change (cards.py): an edit shows at once."""
+    from django.urls import reverse
+
+    from tsunagari.directory.models import Service
+    from tsunagari.directory.services import update_service
+
+    first = CARD_IDS.findall(client.post(reverse("directory:navigator"), QUESTION).content.decode())
+    service = Service.objects.get(pk=first[0])
+    update_service(service=service, by=world["coordinator"], changes={"name": "名前を変えた窓口"})
+    read_for = _count_detail_reads(monkeypatch)
+    html = client.post(reverse("directory:navigator"), QUESTION).content.decode()
+    assert "名前を変えた窓口" in html and read_for == [1]
 
 
 def test_a_service_hidden_since_the_index_was_built_is_not_shown_and_the_next_one_takes_its_place(
     client, db, monkeypatch
 ):
-    """The index may lag a change made outside the app (a raw update here): visibility is checked in the query
-    that reads the cards, and the next candidate is read in the hidden one's place."""
-    import re
-
+    """The index may lag a change made outside the app (a raw update here): visibility is checked again for
+    the rows to show, and the next candidate is read in the hidden one's place."""
     from django.urls import reverse
 
     from tsunagari.directory.models import Service
     from tsunagari.directory.views import public
 
-    question = {"text": "一人暮らしの母が心配で、相談できる場所を知りたい"}
-    ids = re.compile(r'<article class="service-card[^"]*" aria-labelledby="svc-([0-9a-f-]+)"')
-    before = ids.findall(client.post(reverse("directory:navigator"), question).content.decode())
+    before = CARD_IDS.findall(client.post(reverse("directory:navigator"), QUESTION).content.decode())
     wanted = public.FIRST_ANSWERS + public.MORE_ANSWERS
     assert len(before) == wanted
     Service.objects.filter(pk=before[0]).update(visibility=Service.Visibility.MEMBERS)
 
-    read_for: list[int] = []
-    original = public.with_card_details
-    monkeypatch.setattr(public, "with_card_details", lambda qs: read_for.append(qs.count()) or original(qs))
-    after = ids.findall(client.post(reverse("directory:navigator"), question).content.decode())
+    read_for = _count_detail_reads(monkeypatch)
+    after = CARD_IDS.findall(client.post(reverse("directory:navigator"), QUESTION).content.decode())
     assert before[0] not in after and after[: wanted - 1] == before[1:] and len(after) == wanted
-    assert read_for == [wanted - 1, 1]  # the fourteen still public, then the next candidate
+    assert read_for == [1]  # the fourteen still public were kept; only the next candidate is read

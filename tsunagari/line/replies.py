@@ -127,7 +127,7 @@ def _crisis_message(danger: str | None, crisis: bool) -> dict[str, Any] | None:
 
 
 def _service_lines(service: Any) -> str:
-    from tsunagari.directory.views.public import one_line
+    from tsunagari.directory.cards import one_line
 
     lines = [f"■ {service.name}"]
     summary = one_line(service.description)

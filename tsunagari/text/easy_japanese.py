@@ -38,6 +38,7 @@ _PUBLIC_MODULES = (
     "directory/hotlines.py",
     "directory/opening.py",
     "directory/answers.py",
+    "directory/cards.py",
     "directory/views/public.py",
     "events/forms.py",
 )

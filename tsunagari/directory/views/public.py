@@ -6,7 +6,6 @@ addresses or server logs), answered in memory and sent back with Cache-Control: 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.safestring import SafeString
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -27,31 +27,16 @@ from tsunagari.text.analysis import analyze, analyze_query
 from tsunagari.text.analysis import phrases as written_phrases
 
 from ..answers import why
+from ..cards import card_parts, with_card_details
 from ..crisis import assess, matches_crisis_pattern
 from ..embeddings import DIM as EMBEDDING_DIM
 from ..forms import AUDIENCES, DirectorySearchForm, NavigatorForm
 from ..hotlines import crisis_hotlines
 from ..load import answering_slot, over_rate_limit
-from ..models import Phone, Schedule, Service, ServiceAtLocation
+from ..models import Service, ServiceAtLocation
 from ..navigator import CANDIDATES, SHOWN_GUESS_RATIO, SHOWN_GUESSES, navigate, word_scores
-from ..opening import Opening, next_opening
 from ..search import matching
 from ..selectors import public_services
-
-SEARCH_ONLY_FIELDS = ("embedding", "search_tokens", "search_terms")
-
-
-def with_card_details(qs: QuerySet[Service]) -> QuerySet[Service]:
-    """What a service card (_service_card.html) shows: provider, phones, hours (no N+1); not what only the
-    search reads (its embedding and search terms, several kilobytes a service)."""
-    return (
-        qs.defer(*SEARCH_ONLY_FIELDS)
-        .select_related("organization")
-        .prefetch_related(
-            Prefetch("phones", queryset=Phone.objects.order_by("type", "number")),
-            Prefetch("schedules", queryset=Schedule.objects.order_by("pk")),
-        )
-    )
 
 
 def with_display_details(qs: QuerySet[Service]) -> QuerySet[Service]:
@@ -68,29 +53,10 @@ FIRST_ANSWERS = 5  # shown first; the rest behind 「もっと見る」
 MORE_ANSWERS = 10
 
 
-_TITLE_LINE = re.compile(
-    r"^「[^」]*」$|^【"
-)  # the portal's texts open with 「scheme name」 and 【見出し】 lines
-
-
-def one_line(text: str, length: int = 45) -> str:
-    """A scheme's description in one plain line: its first sentence that is not a title or a heading;
-    a longer one is cut after a comma (or at ``length`` characters)."""
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    body = next((line for line in lines if not _TITLE_LINE.match(line)), "")
-    first = body.split("。")[0].strip()
-    if len(first) <= length:
-        return first
-    comma = first.rfind("、", 0, length)
-    return (first[:comma] if comma >= length // 3 else first[: length - 1]) + "…"
-
-
 @dataclass(frozen=True)
 class ResultRow:
-    service: Service
-    why: str
-    opening: Opening | None = None
-    summary: str = ""
+    card: SafeString  # the whole card (cards.py)
+    attribution: str  # a national scheme's source, given once under the answers
 
 
 @sensitive_variables("data", "answer", "written", "tokens")
@@ -106,30 +72,26 @@ def answer_context(
         data["text"], district_id=district.pk if district else None, categories=chosen,
         include_members_only=include_members_only, limit=CANDIDATES, tokens=tokens,
     )  # fmt: skip
-    # The in-memory index could lag a change made outside the app: visibility is checked again, in the query
-    # that reads the cards' details, so details are read only for rows that are shown. A candidate hidden
-    # since the index was built is simply not returned, and the next candidates are read in its place.
+    # The in-memory index could lag a change made outside the app: visibility is checked again, with each
+    # service's last change (what its kept card is keyed by, cards.py), for the rows to show. A candidate
+    # hidden since the index was built is simply not returned, and the next candidates are read in its place.
     wanted = FIRST_ANSWERS + MORE_ANSWERS
     base = Service.objects.all() if include_members_only else public_services()
     candidates = [m.entry.pk for m in answer.matches]
-    by_pk: dict = {}
-    while len(by_pk) < wanted and candidates:
-        batch, candidates = candidates[: wanted - len(by_pk)], candidates[wanted - len(by_pk) :]
-        by_pk |= {s.pk: s for s in with_card_details(base.filter(pk__in=batch))}
-    shown = [m for m in answer.matches if m.entry.pk in by_pk]
+    versions: dict = {}
+    while len(versions) < wanted and candidates:
+        batch, candidates = candidates[: wanted - len(versions)], candidates[wanted - len(versions) :]
+        versions |= dict(base.filter(pk__in=batch).values_list("pk", "last_modified"))
+    parts = card_parts(versions)
     labels = {t.code: t for t in form.terms}
     names = {code: term.label for code, term in labels.items()}
     written = written_phrases(data["text"])
     rows = [
         ResultRow(
-            service=by_pk[m.entry.pk],
-            why=why(m, names, written),
-            opening=next_opening(by_pk[m.entry.pk].schedules.all()),
-            summary=one_line(by_pk[m.entry.pk].description)
-            if by_pk[m.entry.pk].source == Service.Source.NATIONAL
-            else "",
+            card=parts[m.entry.pk].card(why=why(m, names, written)), attribution=parts[m.entry.pk].attribution
         )
-        for m in shown
+        for m in answer.matches
+        if m.entry.pk in parts
     ]
     # Show the guessed kinds of trouble that are close to the best guess, not filler (navigator.py).
     best = answer.categories[0].score if answer.categories else 0.0
@@ -142,11 +104,9 @@ def answer_context(
         "crisis": answer.crisis,
         "hotlines": crisis_hotlines(),
         "first": rows[:FIRST_ANSWERS],
-        "more": rows[FIRST_ANSWERS : FIRST_ANSWERS + MORE_ANSWERS],
+        "more": rows[FIRST_ANSWERS:wanted],
         # national schemes' source, once under the answers rather than on every one-line card
-        "attributions": list(
-            dict.fromkeys(r.service.attribution for r in rows[: FIRST_ANSWERS + MORE_ANSWERS] if r.summary)
-        ),
+        "attributions": list(dict.fromkeys(r.attribution for r in rows[:wanted] if r.attribution)),
         "guessed": [labels[c] for c in shown_categories if c in labels],
         "labels": labels,
     }
