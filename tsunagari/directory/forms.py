@@ -10,6 +10,7 @@ from tsunagari.orgs.models import District
 from tsunagari.orgs.validators import validate_phone_number
 
 from .models import Service, TaxonomyTerm
+from .navigator import directory_index
 from .selectors import category_terms
 
 # Who a service is for, by age (HSDS minimum_age / maximum_age).
@@ -48,7 +49,9 @@ class NavigatorForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.terms = list(category_terms())  # also the answer's labels (views/public.py): read once
+        # The kinds of trouble kept with the navigator's index (one small query instead of reading them all);
+        # also the answer's labels (views/public.py).
+        self.terms = list(directory_index().terms)
         self.fields["categories"].choices = [(t.code, t.label) for t in self.terms]  # type: ignore[attr-defined]
 
 

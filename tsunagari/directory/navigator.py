@@ -37,7 +37,7 @@ from .crisis import Assessment, Danger, assess, sentences
 from .embeddings import DIM as EMBEDDING_DIM
 from .embeddings import queries as embed_queries
 from .embeddings import query as embed_query
-from .models import Service, ServiceCategory
+from .models import Service, ServiceCategory, TaxonomyTerm
 from .person import About, fit_adjustment, known_districts, newcomers_first, read_person, reasons_for
 from .search import from_blob, index_version
 from .selectors import NOT_OFFERED, category_terms
@@ -100,6 +100,9 @@ class DirectoryIndex:
     category_matrix: np.ndarray  # (N, C) 1.0 where a service serves a category
     crisis_codes: frozenset[str]
     position: dict[uuid.UUID, int] = field(default_factory=dict)
+    # The kinds of trouble as of this version, in display order: the navigator's form offers these (a rename
+    # re-indexes the category's services, so a new version comes with it: services.update_category).
+    terms: tuple[TaxonomyTerm, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,7 @@ def _build_index(version: int) -> DirectoryIndex:
         category_matrix=matrix[:n],
         crisis_codes=frozenset(t.code for t in terms if t.is_crisis),
         position={entry.pk: i for i, entry in enumerate(entries)},
+        terms=tuple(terms),
     )
 
 
