@@ -129,8 +129,12 @@ def prepare(env: dict[str, str]) -> dict[str, Any]:
     return setup
 
 
-def start_server(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "tsunagari.cli", "serve", "--bind", f"127.0.0.1:{port}"]
+def start_server(
+    env: dict[str, str], port: int, workers: int, log: Path, *, nice: int = 0
+) -> subprocess.Popen[bytes]:
+    """``tsunagari serve`` on ``port``; ``nice`` lowers its processes' CPU priority (as systemd's Nice=)."""
+    command = ["nice", "-n", str(nice)] if nice else []
+    command += [sys.executable, "-m", "tsunagari.cli", "serve", "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", str(workers), "--skip-collectstatic"]
     server = subprocess.Popen(command, env=env, cwd=REPO, stdout=log.open("wb"), stderr=subprocess.STDOUT)  # noqa: S603
     request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"X-Forwarded-Proto": "https"})
@@ -285,6 +289,12 @@ def main() -> int:
         default=1,
         help="of --workers, the pool for members' pages (0: no split)",
     )
+    parser.add_argument(
+        "--residents-nice",
+        type=int,
+        default=10,
+        help="with two pools, the residents' pool's niceness (0: the same CPU priority as members')",
+    )
     parser.add_argument("--port", type=int, default=8799)
     parser.add_argument("--json", dest="json_path", help='write the figures as JSON here ("-": stdout)')
     args = parser.parse_args()
@@ -307,7 +317,10 @@ def main() -> int:
         try:
             if args.members_workers:
                 split.append(
-                    start_server(env, public_port, args.workers - args.members_workers, work / "p.log")
+                    start_server(
+                        env, public_port, args.workers - args.members_workers, work / "p.log",
+                        nice=args.residents_nice,
+                    )  # fmt: skip
                 )
                 split.append(start_server(env, members_port, args.members_workers, work / "m.log"))
             setup["static_path"] = static_path(args.port)
