@@ -1,7 +1,8 @@
 """The platform under a crowd: the production server on loopback, driven by Locust.
 
     uv run --group load python benchmarks/load.py [--users 50 100 200] [--seconds 60] [--workers 3]
-                                                  [--members-workers 1] [--json FIGURES.json]
+                                                  [--members-workers 1] [--residents-nice 10]
+                                                  [--json FIGURES.json]
 
 In one run:
 
@@ -18,8 +19,9 @@ In one run:
    just before, the same server's ceiling: --users clients fetching a static file without pause;
 4. the same mix, in the same run, on the same number of processes split in two pools, as the reverse proxy
    can route them (docs/operations.md): members' requests (those with a session cookie) to
-   --members-workers processes of their own, everything else to the rest. Residents' questions then never
-   make a member of staff wait in their queue; both pools share the two cores.
+   --members-workers processes of their own, everything else to the rest, whose processes run at a lower
+   CPU priority (--residents-nice). Residents' questions then never make a member of staff wait in their
+   queue, and on saturated cores members' pages get the CPU first; both pools share the two cores.
 
 Locust runs on the same two cores as the server, as the reviewers' load did; its share of the CPU is
 part of every figure. Goals from issue 16: 200 users with 0 errors; mixed throughput at least 0.3x the
