@@ -320,9 +320,12 @@ def main() -> int:
             if args.members_workers:
                 split.append(
                     start_server(
-                        env, public_port, args.workers - args.members_workers, work / "p.log",
+                        env,
+                        public_port,
+                        args.workers - args.members_workers,
+                        work / "p.log",
                         nice=args.residents_nice,
-                    )  # fmt: skip
+                    )
                 )
                 split.append(start_server(env, members_port, args.members_workers, work / "m.log"))
             setup["static_path"] = static_path(args.port)

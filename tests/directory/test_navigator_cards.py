@@ -8,9 +8,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from tsunagari.directory.cards import one_line
 from tsunagari.directory.models import Schedule, Service
 from tsunagari.directory.opening import TOKYO, next_opening
-from tsunagari.directory.cards import one_line
 
 WEEKDAYS = Schedule(
     freq="WEEKLY", byday="MO,TU,WE,TH,FR", opens_at="08:30:00+09:00", closes_at="17:15:00+09:00"
