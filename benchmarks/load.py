@@ -15,7 +15,7 @@ In one run:
    with a second factor is not what is measured);
 3. for each user count, a headless Locust run of --seconds with the mix of benchmarks/locustfile.py
    (3 residents : 1 member of staff, each pausing 0.5–1.5 s between pages): requests/s, p50/p95/p99 per
-   page and failures, and the server's and PostgreSQL's CPU per request; beside it, in the same run and
+   page and failures, and the server's, PostgreSQL's and Locust's CPU per request; beside it, in the same run and
    just before, the same server's ceiling: --users clients fetching a static file without pause;
 4. the same mix, in the same run, on the same number of processes split in two pools, as the reverse proxy
    can route them (docs/operations.md): members' requests (those with a session cookie) to
@@ -24,7 +24,7 @@ In one run:
    queue, and on saturated cores members' pages get the CPU first; both pools share the two cores.
 
 Locust runs on the same two cores as the server, as the reviewers' load did; its share of the CPU is
-part of every figure. Goals from issue 16: 200 users with 0 errors; mixed throughput at least 0.3x the
+part of every figure, and printed (its users are FastHttpUser, which costs it the least CPU per request). Goals from issue 16: 200 users with 0 errors; mixed throughput at least 0.3x the
 static ceiling; signed-in pages p95 <= 300 ms while residents use the navigator.
 """
 
@@ -34,6 +34,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import secrets
 import shutil
 import subprocess
@@ -197,8 +198,13 @@ def locust(
     ]
     command += ["--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", *classes]
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(command, env=env, cwd=REPO, check=False, **quiet)  # noqa: S603
-    pages = {}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # Locust's own CPU, taken from the same two cores as the server's (reported, not subtracted).
+    pages: dict[str, Any] = {
+        "_locust_cpu_s": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    }
     with open(f"{prefix}_stats.csv", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             pages[row["Name"]] = {
@@ -223,7 +229,7 @@ def _report_mix(title: str, mix: dict[str, Any], ceiling: float) -> None:
     )
     print(f"    {'page':<26} {'requests':>8} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'errors':>6}")
     for name, p in pages.items():
-        if name == "Aggregated":
+        if name == "Aggregated" or name.startswith("_"):
             continue
         print(
             f"    {name:<26} {p['requests']:>8} {p['rps']:>7.1f} {p['p50_ms']:>6.0f} {p['p95_ms']:>6.0f} "
@@ -231,7 +237,8 @@ def _report_mix(title: str, mix: dict[str, Any], ceiling: float) -> None:
         )
     cpu = mix["cpu_ms_per_request"]
     print(
-        f"    CPU per request of the mix: server {cpu['server']:.1f} ms, PostgreSQL {cpu['postgresql']:.1f} ms"
+        f"    CPU per request of the mix: server {cpu['server']:.1f} ms, PostgreSQL {cpu['postgresql']:.1f} ms, "
+        f"Locust {cpu['locust']:.1f} ms"
     )
     signed_in = max((pages[n]["p95_ms"] for n in SIGNED_IN if n in pages), default=0.0)
     verdict = "met" if signed_in <= GOAL_SIGNED_IN_P95_MS else "NOT met"
@@ -246,7 +253,10 @@ def report(results: list[dict[str, Any]], workers: int, members_workers: int, se
     )
     for r in results:
         ceiling = r["static"]["Aggregated"]["rps"]
-        print(f"\n{r['users']} users: static ceiling {ceiling:.1f}/s")
+        locust_ms = r["static"]["_locust_cpu_s"] * 1000 / max(1, r["static"]["Aggregated"]["requests"])
+        print(
+            f"\n{r['users']} users: static ceiling {ceiling:.1f}/s (Locust's CPU {locust_ms:.2f} ms a request)"
+        )
         _report_mix(f"one pool of {workers}", r["one_pool"], ceiling)
         if "two_pools" in r:
             title = f"two pools ({workers - members_workers} for residents, {members_workers} for members)"
@@ -272,9 +282,14 @@ def measure_mix(
     # CPU milliseconds per request of the mix (Locust's ramp-up and wind-down included); PostgreSQL once.
     server_ms = sum(a["server"] - b["server"] for a, b in zip(after, before, strict=True)) * 1000 / requests
     database_ms = (after[0]["postgresql"] - before[0]["postgresql"]) * 1000 / requests
+    locust_ms = mix.pop("_locust_cpu_s") * 1000 / requests
     return {
         "pages": mix,
-        "cpu_ms_per_request": {"server": round(server_ms, 1), "postgresql": round(database_ms, 1)},
+        "cpu_ms_per_request": {
+            "server": round(server_ms, 1),
+            "postgresql": round(database_ms, 1),
+            "locust": round(locust_ms, 1),
+        },
     }
 
 

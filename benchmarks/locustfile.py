@@ -10,6 +10,9 @@ navigator question comes from another resident (see Resident.navigator).
 
 load.py names the classes to run: Resident and Staff for the mix, StaticFile alone for the server's
 ceiling (a static file fetched without pause).
+
+The users are Locust's FastHttpUser (geventhttpclient), which spends several times less CPU per request than
+HttpUser (requests): Locust shares the server's two cores, and what it spends is taken from the server.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ import json
 import os
 import random
 import re
+from urllib.parse import urlencode
 
-from locust import HttpUser, between, constant, task
+from locust import between, constant, task
+from locust.contrib.fasthttp import FastHttpUser
 
 SETUP = json.loads(os.environ.get("LOAD_SETUP", "{}"))
 QUESTIONS = SETUP.get("questions") or ["ひとり暮らしでさびしい"]
@@ -33,6 +38,7 @@ STATIC_PATH = SETUP.get("static_path", "/static/css/site.css")
 MEMBERS = SETUP.get("members_host", "")
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CSRF_COOKIE = "__Host-csrftoken"  # its name under HTTPS (settings.py)
+CSRF_SET = re.compile(re.escape(CSRF_COOKIE) + r"=([^;,\s]+)")
 HTTPS = {"X-Forwarded-Proto": "https"}  # what the reverse proxy adds; the server insists on HTTPS
 _addresses = itertools.count(1)
 
@@ -42,7 +48,7 @@ def _new_address() -> str:
     return f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
 
 
-class Resident(HttpUser):
+class Resident(FastHttpUser):
     weight = 3
     wait_time = between(0.5, 1.5)
 
@@ -61,19 +67,21 @@ class Resident(HttpUser):
         self.headers = HTTPS | {"X-Forwarded-For": _new_address()}
         page = self.client.get("/navi/", headers=self.headers, name="navigator form")
         token = CSRF.search(page.text or "")
-        cookie = page.cookies.get(CSRF_COOKIE)
+        set_cookie = page.headers.get("Set-Cookie") if page.headers is not None else None
+        cookie = CSRF_SET.search(str(set_cookie or ""))
         if token is None or cookie is None:
             return
         # The CSRF cookie is Secure (HTTPS); the proxy's side of the connection is plain HTTP, so it is
         # sent back by hand, as the browser sends it over HTTPS. The form is posted by htmx (hx-post, the
         # answer replacing #navi-results), so the request carries htmx's headers and gets the answer's part
         # of the page, as a browser with its script on does; without script it would get the whole page.
-        page_url = f"https://{self.host.split('//')[1]}/navi/"
+        page_url = f"https://{str(self.host).split('//')[1]}/navi/"
         self.client.post(
             "/navi/",
-            data={"text": random.choice(QUESTIONS), "csrfmiddlewaretoken": token.group(1)},  # noqa: S311
+            data=urlencode({"text": random.choice(QUESTIONS), "csrfmiddlewaretoken": token.group(1)}),  # noqa: S311
             headers=self.headers
-            | {"Referer": page_url, "Cookie": f"{CSRF_COOKIE}={cookie}"}
+            | {"Content-Type": "application/x-www-form-urlencoded"}
+            | {"Referer": page_url, "Cookie": f"{CSRF_COOKIE}={cookie.group(1)}"}
             | {"HX-Request": "true", "HX-Target": "navi-results", "HX-Current-URL": page_url},
             name="navigator answer",
         )
@@ -88,7 +96,7 @@ class Resident(HttpUser):
         self.client.get("/api/hsds/services?per_page=20", headers=self.headers, name="HSDS API")
 
 
-class Staff(HttpUser):
+class Staff(FastHttpUser):
     weight = 1
     wait_time = between(0.5, 1.5)
 
@@ -117,7 +125,7 @@ class Staff(HttpUser):
         )
 
 
-class StaticFile(HttpUser):
+class StaticFile(FastHttpUser):
     wait_time = constant(0)
 
     @task
