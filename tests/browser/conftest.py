@@ -20,6 +20,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
+TOTP_PERIOD = 30  # allauth's MFA_TOTP_PERIOD (the default)
+TOTP_MARGIN = 10  # seconds a code needs to stay valid: reading it (a Django process) and submitting it
 CHROMIUM = os.environ.get("TSUNAGARI_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -56,8 +58,13 @@ class DemoServer:
     used_codes: dict = field(default_factory=dict)
 
     def totp_code(self, email: str) -> str:
-        """The current code, waiting for the next one if this user already used it (a code works once)."""
+        """The current code, waiting for the next one if this user already used it (a code works once).
+        Near the end of a 30-second period it first waits for the next one: a code read then would expire
+        before the browser submits it (the server accepts only the current period's code)."""
         for _ in range(40):
+            left = TOTP_PERIOD - time.time() % TOTP_PERIOD
+            if left < TOTP_MARGIN:
+                time.sleep(left + 0.5)
             code = self._current_code(email)
             if self.used_codes.get(email) != code:
                 self.used_codes[email] = code
